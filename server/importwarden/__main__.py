@@ -1,0 +1,3 @@
+from importwarden.cli import main
+
+raise SystemExit(main())

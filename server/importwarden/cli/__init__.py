@@ -1,0 +1,57 @@
+"""The ``importwarden`` command line: one sub-module per command, each with
+``add_arguments(parser)`` and ``run(args) -> int``.
+
+Exit codes: 0 nothing found (or --exit-zero), 1 findings/problems, 2 usage, config or registry
+load error: one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from importwarden import __version__
+
+COMMANDS = {
+    "check": ("importwarden.cli.check", "check files against the registry and the workspace"),
+    "fix": ("importwarden.cli.fix", "rewrite imports and mock targets to their canonical paths"),
+    "registry": ("importwarden.cli.registry", "show, lint or export the import registry"),
+    "lsp": ("importwarden.cli.lsp", "run the language server"),
+}
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: printed as one line, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="importwarden",
+        description="Keep imports on the paths your import registry names as canonical.",
+    )
+    parser.add_argument("--version", action="version", version=f"importwarden {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except UsageError as exc:
+        print(f"importwarden: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,299 @@
+"""The registry model: what a team's import registry says, whatever form it was written in.
+
+Both loaders (``markdown.py``, ``toml.py``) produce *claims*; ``Registry.build`` combines the
+claims about each target into one effective ``Entry`` (REGISTRY_FORMAT.md, rules 8-10), follows
+replacement chains to their end, and records every problem it finds along the way. Everything
+downstream (rules, fixes, completion, hover, export) reads only this module's types.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Iterator
+
+
+class Status(str, enum.Enum):
+    """A target's status, from most to least severe (the order of the enum is the order)."""
+
+    BROKEN = "broken"
+    DEPRECATED = "deprecated"
+    COMPATIBLE = "compatible"
+    UNVERIFIED = "unverified"
+    CANONICAL = "canonical"
+    VERIFIED = "verified"
+
+    @property
+    def severity_rank(self) -> int:
+        """0 for the most severe (broken) … 5 for the least (verified)."""
+        return _STATUS_ORDER.index(self)
+
+    @property
+    def works(self) -> bool:
+        """Every status but ``broken`` says the path imports."""
+        return self is not Status.BROKEN
+
+    @property
+    def needs_action(self) -> bool:
+        """Statuses that code should move away from."""
+        return self in (Status.BROKEN, Status.DEPRECATED, Status.COMPATIBLE)
+
+    @property
+    def preferred(self) -> bool:
+        """Statuses that completion offers first."""
+        return self in (Status.CANONICAL, Status.VERIFIED)
+
+
+_STATUS_ORDER = list(Status)
+
+
+def most_severe(statuses: Iterable[Status]) -> Status:
+    """Several markers in one place: the most severe wins (rule 5)."""
+    return min(statuses, key=lambda s: s.severity_rank)
+
+
+class Applicability(str, enum.Enum):
+    """How a replacement may be applied (ruff's fix applicability)."""
+
+    SAFE = "safe"  # same name, only the module changes: quick fix and `fix`
+    UNSAFE = "unsafe"  # rename, inferred, or a different API: `fix --unsafe-fixes` only
+    NONE = "none"  # no known replacement
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """A module (``a.b.c``) and optionally a name in it (``a.b.c:Name``, LibCST's notation)."""
+
+    module: str
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "Target":
+        """Parse ``a.b`` or ``a.b:Name``; raises ``ValueError`` on anything else."""
+        text = text.strip()
+        module, sep, name = text.partition(":")
+        if not _is_dotted(module) or (sep and not name.isidentifier()):
+            raise ValueError(f"not a target: {text!r} (expected 'pkg.module' or 'pkg.module:Name')")
+        return cls(module, name if sep else None)
+
+    @property
+    def is_module(self) -> bool:
+        return self.name is None
+
+    @property
+    def top_level(self) -> str:
+        return self.module.split(".", 1)[0]
+
+    def with_name(self, name: str | None) -> "Target":
+        return Target(self.module, name)
+
+    def __str__(self) -> str:
+        return f"{self.module}:{self.name}" if self.name else self.module
+
+
+def _is_dotted(text: str) -> bool:
+    return bool(text) and all(part.isidentifier() for part in text.split("."))
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a claim was written: quoted by diagnostics and hovers, linked to by editors."""
+
+    file: str  # path as given/discovered (absolute for discovered registries)
+    line: int  # 1-based
+    heading: tuple[str, ...] = ()  # heading path, outermost first
+    raw: str = ""  # the registry line as written (after text repair)
+    note: str = ""  # trailing comment plus the comment lines just above it
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One line's statement about one target, before claims are combined."""
+
+    target: Target
+    status: Status
+    provenance: Provenance
+    replacement: Target | None = None
+    # Explicit applicability (TOML `fix = …`); None means derive it.
+    fix: Applicability | None = None
+    # True when the replacement was inferred by the loader rather than written (always unsafe).
+    inferred: bool = False
+    # True when the replacement is a different API (BEFORE -> AFTER pairs): always unsafe.
+    different_api: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The effective claim about one target."""
+
+    target: Target
+    status: Status
+    provenance: Provenance
+    replacement: Target | None = None
+    fix: Applicability = Applicability.NONE
+    # A "works" claim and a "broken" claim about the same target: the workspace decides
+    # (resolves -> ``works_status``; does not -> broken). ``status`` is the registry-only answer
+    # (the later line wins).
+    conflict: bool = False
+    works_status: Status | None = None
+    claims: tuple[Claim, ...] = ()
+
+    def status_given(self, resolves: bool | None) -> Status:
+        """The status once the workspace has been asked whether the target resolves.
+
+        ``resolves`` is None when the workspace cannot tell (not first-party, no workspace).
+        A broken claim whose target resolves is reported as deprecated: the editor never shows
+        an Error for an import that works (REGISTRY_FORMAT.md rule 10).
+        """
+        if resolves is None:
+            return self.status
+        if self.conflict:
+            if resolves:
+                return self.works_status or Status.VERIFIED
+            return Status.BROKEN
+        if self.status is Status.BROKEN and resolves:
+            return Status.DEPRECATED
+        return self.status
+
+
+@dataclass(frozen=True)
+class MockEntry:
+    """A ``patch('a.b.C.meth')`` target the registry names."""
+
+    target: str
+    status: Status  # verified or broken
+    provenance: Provenance
+    replacement: str | None = None
+    fix: Applicability = Applicability.NONE
+
+
+@dataclass(frozen=True)
+class Services:
+    """Top-level packages that must not import each other, and those everyone may import."""
+
+    members: tuple[str, ...] = ()
+    shared: tuple[str, ...] = ()
+    provenance: Provenance | None = None
+
+    def service_of(self, module: str) -> str | None:
+        top = module.split(".", 1)[0]
+        return top if top in self.members else None
+
+    def crosses(self, importer: str, imported: str) -> bool:
+        """True when module ``importer`` may not import module ``imported``."""
+        a, b = self.service_of(importer), self.service_of(imported)
+        top = imported.split(".", 1)[0]
+        return a is not None and b is not None and a != b and top not in self.shared
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something in a registry that could not be understood or does not add up (``IWR…``)."""
+
+    file: str
+    line: int  # 1-based
+    code: str
+    message: str
+
+
+# Stable registry-problem codes. Never renumber; add at the end.
+PROBLEM_CODES: dict[str, str] = {
+    "IWR001": "unreadable-entry",  # looks like an entry but cannot be read
+    "IWR002": "conflicting-claims",  # a "works" claim and a "broken" claim about one target
+    "IWR003": "broken-replacement",  # replacement is itself broken or does not resolve
+    "IWR004": "replacement-cycle",
+    "IWR005": "duplicate-entry",  # same target, different notes
+    "IWR006": "stale-working-entry",  # verified/canonical entry that does not resolve
+    "IWR007": "stale-broken-entry",  # broken entry whose target resolves
+    "IWR008": "overridden-entry",  # overridden by a later registry file
+    "IWR009": "invalid-toml",  # TOML syntax, unknown key or bad value
+    "IWR010": "unreadable-file",  # the registry file cannot be read at all
+    "IWR011": "unknown-replacement-name",  # bare USE INSTEAD name matches no entry
+}
+
+
+@dataclass
+class Registry:
+    """The effective model of one or more merged registry files."""
+
+    entries: dict[Target, Entry] = field(default_factory=dict)
+    mocks: dict[str, MockEntry] = field(default_factory=dict)
+    services: Services = field(default_factory=Services)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    # Derived indexes, rebuilt by ``reindex``.
+    _by_module: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        by_module: dict[str, list[Entry]] = {}
+        by_name: dict[str, list[Entry]] = {}
+        for entry in self.entries.values():
+            by_module.setdefault(entry.target.module, []).append(entry)
+            if entry.target.name:
+                by_name.setdefault(entry.target.name, []).append(entry)
+        self._by_module = by_module
+        self._by_name = by_name
+
+    # --- look-ups (O(1) for exact, O(depth) for the module-prefix walk) ---------------------
+
+    def lookup(self, module: str, name: str | None = None) -> Entry | None:
+        """The entry that governs ``from module import name`` (or ``import module``).
+
+        Exact ``module:name`` first; then the module entry; then the nearest enclosing module
+        entry (a module-level entry covers its submodules unless a more specific one exists).
+        """
+        entries = self.entries
+        if name is not None:
+            hit = entries.get(Target(module, name))
+            if hit is not None:
+                return hit
+        mod = module
+        while True:
+            hit = entries.get(Target(mod))
+            if hit is not None:
+                return hit
+            dot = mod.rfind(".")
+            if dot < 0:
+                return None
+            mod = mod[:dot]
+
+    def lookup_mock(self, target: str) -> MockEntry | None:
+        return self.mocks.get(target)
+
+    def entries_in_module(self, module: str) -> list[Entry]:
+        return self._by_module.get(module, [])
+
+    def entries_named(self, name: str) -> list[Entry]:
+        return self._by_name.get(name, [])
+
+    def modules(self) -> Iterator[str]:
+        return iter(self._by_module)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def with_problems(self, problems: Iterable[Problem]) -> "Registry":
+        return replace(self, problems=sorted({*self.problems, *problems}))
+
+
+def replacement_applicability(target: Target, replacement: Target | None, *, inferred: bool,
+                              different_api: bool) -> Applicability:
+    """Derive a fix's applicability (REGISTRY_FORMAT.md, "Replacement").
+
+    safe: same name, only the module changes. unsafe: the name changes, the replacement was
+    inferred, or it is a different API. none: no replacement.
+    """
+    if replacement is None:
+        return Applicability.NONE
+    if inferred or different_api:
+        return Applicability.UNSAFE
+    if target.name != replacement.name:
+        return Applicability.UNSAFE
+    return Applicability.SAFE
