@@ -1,16 +1,31 @@
 """Settings: ``[tool.importwarden]`` in pyproject.toml (or importwarden.toml), CLI options and
 editor settings, merged into one ``Settings`` object (later sources override earlier ones).
 
-CONTRACT: fields below are what the engine, CLI and server read. Loading/discovery lives in
-``load_settings``.
+CONTRACT: fields of ``Settings`` are what the engine, CLI and server read.
+
+- ``load_settings(start, overrides, config_file)``: find the configuration by walking up from
+  ``start``, read and validate it (unknown keys and bad values are a ``ConfigError`` naming the
+  file and line), then apply CLI overrides.
+- ``discover_registries(settings)``: the registry files to load (explicit, else discovered).
+- ``settings_from_editor(mapping, base)``: the language server's settings on top of ``base``;
+  never raises, an invalid value keeps the base value and yields a warning.
+
+Every setting has one name in three spellings: kebab-case (TOML, like ruff), snake_case (TOML
+too) and camelCase (editor settings). ``docs/configuration.md`` lists them all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from importwarden.analysis.findings import Severity
+from importwarden.errors import ConfigError, RegistryLoadError
 
 
 @dataclass(frozen=True)
@@ -32,3 +47,568 @@ class Settings:
         if any(code.startswith(p) for p in self.ignore):
             return False
         return self.select is None or any(code.startswith(p) for p in self.select)
+
+
+PYPROJECT = "pyproject.toml"
+CONFIG_TOML = "importwarden.toml"
+# Top-level tables of importwarden.toml that are a registry (REGISTRY_FORMAT.md "TOML form").
+REGISTRY_TABLES = ("import", "mock", "services")
+# Discovered registry names, in load order (a later file overrides an earlier one entry by entry,
+# so the "single source of truth" file and the strict TOML form win).
+REGISTRY_NAMES = ("IMPORT_REGISTRY.md", "SSOT_IMPORT_REGISTRY.md")
+REGISTRY_DIRS = ("", "docs")  # the project root, then docs/
+_SUFFIXES = ("_IMPORT_REGISTRY.MD", "-IMPORT_REGISTRY.MD")  # e.g. netra_2025-09-17_SSOT_…
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+# --- finding the configuration ------------------------------------------------------------------
+
+
+def find_config(start: Path) -> tuple[Path, Path | None]:
+    """The project root and its config file (None when the project has none), from ``start``.
+
+    Walking up, the first directory that has a config file (pyproject.toml with a
+    ``[tool.importwarden]`` table, or importwarden.toml) wins. A directory with a discoverable
+    registry but no config is a zero-configuration project and wins too. The walk stops at a
+    repository boundary (``.git``); with nothing found the root is the nearest directory with a
+    pyproject.toml or ``.git``, else ``start`` itself.
+    """
+    start = Path(start).resolve()
+    here = start if start.is_dir() else start.parent
+    fallback: Path | None = None
+    for directory in (here, *here.parents):
+        config = _config_in(directory)
+        if config is not None:
+            return directory, config
+        if _registries_in(directory) or _registries_in(directory / "docs"):
+            return directory, None
+        if (directory / ".git").exists():
+            return fallback or directory, None
+        if fallback is None and (directory / PYPROJECT).is_file():
+            fallback = directory
+    return fallback or here, None
+
+
+def _config_in(directory: Path) -> Path | None:
+    """The config file of ``directory``: importwarden.toml wins when it holds settings."""
+    pyproject, own = directory / PYPROJECT, directory / CONFIG_TOML
+    py_table = _pyproject_table(pyproject) if pyproject.is_file() else None
+    if not own.is_file():
+        return pyproject if py_table is not None else None
+    own_doc = _read_toml(own)
+    own_settings = [k for k in own_doc.data if k not in REGISTRY_TABLES]
+    if own_settings and py_table:
+        raise ConfigError(
+            f"both {CONFIG_TOML} and {PYPROJECT} [tool.importwarden] configure importwarden "
+            "in this directory; keep one", file=str(own), line=own_doc.line_of((own_settings[0],)))
+    if own_settings or py_table is None:
+        return own
+    return pyproject
+
+
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    """``[tool.importwarden]`` of a pyproject.toml, or None (not parsed when not mentioned)."""
+    try:
+        if "importwarden" not in path.read_text(encoding="utf-8", errors="replace"):
+            return None
+    except OSError:
+        return None
+    table = _read_toml(path).data.get("tool", {}).get("importwarden")
+    return table if isinstance(table, dict) else None
+
+
+@dataclass
+class _TomlDoc:
+    """A parsed TOML file plus what is needed to point at a line in it."""
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+    _index: list[tuple[int, tuple[str, ...]]] | None = None
+
+    def line_of(self, keypath: tuple[str, ...], needle: str | None = None) -> int:
+        """1-based line that defines ``keypath`` (or its nearest defined parent).
+
+        tomllib keeps no positions, so the text is scanned for table headers and ``key =``
+        lines; ``needle`` (a bad array item) moves the answer to the line holding it.
+        """
+        if self._index is None:
+            self._index = _index_toml(self.text)
+        best_line, best_len = 1, -1
+        for line, path in self._index:
+            n = len(path)
+            if n > best_len and path == keypath[:n]:
+                best_line, best_len = line, n
+        if needle is not None:
+            lines = self.text.splitlines()
+            for i in range(best_line - 1, min(len(lines), best_line + 200)):
+                if f'"{needle}"' in lines[i] or f"'{needle}'" in lines[i]:
+                    return i + 1
+        return best_line
+
+
+_KEY_PART = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
+_DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
+_HEADER_RE = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]\]?")
+_ASSIGN_RE = re.compile(rf"^\s*({_DOTTED})\s*=")
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    return tuple(p.strip().strip("\"'") for p in re.findall(_KEY_PART, dotted))
+
+
+def _index_toml(text: str) -> list[tuple[int, tuple[str, ...]]]:
+    index: list[tuple[int, tuple[str, ...]]] = []
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if m := _HEADER_RE.match(line):
+            table = _split_key(m.group(1))
+            index.append((number, table))
+        elif m := _ASSIGN_RE.match(line):
+            index.append((number, table + _split_key(m.group(1))))
+    return index
+
+
+def _read_toml(path: Path) -> _TomlDoc:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(f"cannot read config file: {reason}", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file is not UTF-8 ({exc.reason} at byte {exc.start})",
+                          file=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+        line = int(m.group(1)) if m else None
+        if m is None and (m := re.search(r"\s*\(at end of document\)", message)):
+            line = max(1, len(text.splitlines()))
+        reason = message[: m.start()] if m else message
+        raise ConfigError(f"invalid TOML: {reason}", file=str(path), line=line) from None
+    return _TomlDoc(path, text, data)
+
+
+# --- validating values ----------------------------------------------------------------------------
+
+
+class _BadValue(Exception):
+    """A setting's value is wrong; ``keys`` is its path below the settings table."""
+
+    def __init__(self, message: str, keys: tuple[str, ...], needle: str | None = None):
+        super().__init__(message)
+        self.message, self.keys, self.needle = message, keys, needle
+
+
+def _type_name(value: object) -> str:
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array",
+             tuple: "array", dict: "table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _known_codes() -> set[str]:
+    from importwarden.analysis.codes import RULES
+    from importwarden.registry.model import PROBLEM_CODES
+
+    return set(RULES) | set(PROBLEM_CODES)
+
+
+def _strings(value: object, key: str, *, split_commas: bool) -> list[str]:
+    """A string or an array of strings (comma-separated strings from the CLI)."""
+    if isinstance(value, str):
+        items = value.split(",") if split_commas else [value]
+        return [s.strip() for s in items if s.strip()]
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if not isinstance(item, (str, Path)):
+                raise _BadValue(f"expected an array of strings, found {_type_name(item)} item",
+                                (key,))
+        return [str(item).strip() for item in value]
+    raise _BadValue(f"expected a string or an array of strings, found {_type_name(value)}", (key,))
+
+
+def _codes(value: object, key: str, keys: tuple[str, ...] | None = None) -> frozenset[str]:
+    known = _known_codes()
+    codes = set()
+    for code in _strings(value, key, split_commas=True):
+        upper = code.upper()
+        # Prefixes select families ("IW00", "IWR"), as in ruff; "ALL" is every code.
+        if upper != "ALL" and (len(upper) < 2 or not any(k.startswith(upper) for k in known)):
+            raise _BadValue(f"unknown rule code {code!r} (expected IW001…IW008, IWR001…, "
+                            "or a prefix such as IW00)", keys or (key,), needle=code)
+        codes.add(upper)
+    return frozenset(codes)
+
+
+def _paths(value: object, key: str, base: Path, *, must_be_dir: bool = False) -> tuple[Path, ...]:
+    paths = []
+    for item in _strings(value, key, split_commas=False):
+        path = Path(item).expanduser()
+        path = (base / path).resolve() if not path.is_absolute() else path.resolve()
+        if must_be_dir and not path.is_dir():
+            raise _BadValue(f"not a directory: {item}", (key,), needle=item)
+        paths.append(path)
+    return tuple(paths)
+
+
+def _table(value: object, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _BadValue(f"expected a table, found {_type_name(value)}", (key,))
+    return value
+
+
+_INLINE = "inline"  # registry = a table: the config file itself holds the registry
+
+
+def _parse_registry(value: object, base: Path, *, allow_inline: bool) -> tuple[Path, ...] | str:
+    if isinstance(value, Mapping):
+        if not allow_inline:
+            raise _BadValue("expected a path or an array of paths (registry tables belong "
+                            "at the top level: [[import]], [[mock]], [services])", ("registry",))
+        return _INLINE
+    return _paths(value, "registry", base)
+
+
+def _parse_per_file_ignores(value: object) -> tuple[tuple[str, frozenset[str]], ...]:
+    table = _table(value, "per-file-ignores")
+    result = []
+    for glob, codes in table.items():
+        if not isinstance(glob, str) or not glob.strip():
+            raise _BadValue("expected glob patterns as keys", ("per-file-ignores",))
+        result.append((glob, _codes(codes, "per-file-ignores", ("per-file-ignores", glob))))
+    return tuple(result)
+
+
+def _parse_services(value: object, key_style: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
+    table = _table(value, "services")
+    out: dict[str, tuple[str, ...]] = {}
+    for raw_key, item in table.items():
+        key = key_style(raw_key)
+        if key not in ("members", "shared"):
+            raise _BadValue(f"unknown key {raw_key!r} in services (expected members, shared)",
+                            ("services", raw_key))
+        names = _strings(item, raw_key, split_commas=True)
+        for name in names:
+            if not name.isidentifier():
+                raise _BadValue(f"not a top-level package name: {name!r}", ("services", raw_key),
+                                needle=name)
+        out[key] = tuple(names)
+    return out
+
+
+def _parse_severity(value: object) -> dict[str, Severity]:
+    from importwarden.analysis.codes import RULES
+
+    table = _table(value, "severity")
+    out: dict[str, Severity] = {}
+    for code, level in table.items():
+        if code.upper() not in RULES:
+            raise _BadValue(f"unknown rule code {code!r} in severity (expected IW001…IW008)",
+                            ("severity", code))
+        try:
+            out[code.upper()] = Severity(level.lower() if isinstance(level, str) else level)
+        except ValueError:
+            raise _BadValue(f"severity of {code} must be one of error, warning, information, "
+                            f"hint; found {level!r}", ("severity", code)) from None
+    return out
+
+
+def _parse_completion(value: object, key_style: Callable[[str], str]) -> bool | None:
+    table = _table(value, "completion")
+    auto: bool | None = None
+    for raw_key, item in table.items():
+        if key_style(raw_key) != "auto-import":
+            raise _BadValue(f"unknown key {raw_key!r} in completion (expected auto-import)",
+                            ("completion", raw_key))
+        if not isinstance(item, bool):
+            raise _BadValue(f"expected a boolean, found {_type_name(item)}",
+                            ("completion", raw_key))
+        auto = item
+    return auto
+
+
+SETTING_KEYS = ("registry", "roots", "select", "ignore", "per-file-ignores", "exclude",
+                "extend-exclude", "services", "severity", "completion")
+
+
+def _kebab(key: str) -> str:
+    """``per_file_ignores`` / ``perFileIgnores`` / ``per-file-ignores`` -> ``per-file-ignores``."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", key).replace("_", "-").lower()
+
+
+def _kebab_file(key: str) -> str:
+    """TOML accepts kebab-case and snake_case (not camelCase, which is for editor settings)."""
+    return key.replace("_", "-") if key == key.lower() else key
+
+
+def _parse_layer(mapping: Mapping[str, Any], base: Path, *, key_style: Callable[[str], str],
+                 allow_inline: bool, on_error: Callable[[_BadValue], None],
+                 skip: Callable[[str], bool] = lambda key: False) -> dict[str, Any]:
+    """Validate one source of settings into ``{canonical-key: normalised value}``.
+
+    Every bad key/value is handed to ``on_error`` (which raises for files and CLI options and
+    records a warning for editor settings); the valid ones are kept.
+    """
+    layer: dict[str, Any] = {}
+    for raw_key, value in mapping.items():
+        if skip(raw_key):
+            continue
+        key = key_style(str(raw_key))
+        try:
+            if key not in SETTING_KEYS:
+                close = difflib.get_close_matches(key, SETTING_KEYS, n=1)
+                hint = (f"did you mean {close[0]!r}?" if close
+                        else "known: " + ", ".join(SETTING_KEYS))
+                raise _BadValue(f"unknown setting {raw_key!r} ({hint})", (raw_key,))
+            if key == "registry":
+                layer[key] = _parse_registry(value, base, allow_inline=allow_inline)
+            elif key == "roots":
+                layer[key] = _paths(value, key, base, must_be_dir=True)
+            elif key in ("select", "ignore"):
+                layer[key] = _codes(value, key)
+            elif key == "per-file-ignores":
+                layer[key] = _parse_per_file_ignores(value)
+            elif key in ("exclude", "extend-exclude"):
+                layer[key] = tuple(_strings(value, key, split_commas=False))
+            elif key == "services":
+                layer[key] = _parse_services(value, key_style)
+            elif key == "severity":
+                layer[key] = _parse_severity(value)
+            elif key == "completion":
+                auto = _parse_completion(value, key_style)
+                if auto is not None:
+                    layer[key] = auto
+        except _BadValue as exc:
+            # Report the key as the user spelled it.
+            exc.keys = (str(raw_key), *exc.keys[1:])
+            on_error(exc)
+    return layer
+
+
+def _apply_layer(settings: Settings, layer: Mapping[str, Any]) -> Settings:
+    """Later source wins, key by key; ``extend-exclude`` adds to whatever ``exclude`` is."""
+    changes: dict[str, Any] = {}
+    if "registry" in layer:
+        changes["registry"] = () if layer["registry"] == _INLINE else layer["registry"]
+    if "roots" in layer:
+        changes["roots"] = layer["roots"]
+    if "select" in layer:
+        changes["select"] = None if "ALL" in layer["select"] else layer["select"]
+    if "ignore" in layer:
+        changes["ignore"] = layer["ignore"]
+    if "per-file-ignores" in layer:
+        changes["per_file_ignores"] = layer["per-file-ignores"]
+    if "exclude" in layer or "extend-exclude" in layer:
+        exclude = layer.get("exclude", settings.exclude)
+        changes["exclude"] = tuple(dict.fromkeys((*exclude, *layer.get("extend-exclude", ()))))
+    if "services" in layer:
+        services = layer["services"]
+        if "members" in services:
+            changes["services_members"] = services["members"]
+        if "shared" in services:
+            changes["services_shared"] = services["shared"]
+    if "severity" in layer:
+        changes["severity"] = {**settings.severity, **layer["severity"]}
+    if "completion" in layer:
+        changes["completion_auto_import"] = layer["completion"]
+    return replace(settings, **changes)
+
+
+def default_roots(root: Path) -> tuple[Path, ...]:
+    """First-party roots when none are configured: the root, plus root/src when present."""
+    src = root / "src"
+    return (root, src) if src.is_dir() else (root,)
+
+
+# --- public API -----------------------------------------------------------------------------------
+
+
+def config_table(config_file: Path) -> tuple[_TomlDoc, dict[str, Any], tuple[str, ...]]:
+    """The settings table of a config file: (document, table, its key path in the file)."""
+    doc = _read_toml(config_file)
+    if config_file.name == PYPROJECT:
+        table = doc.data.get("tool", {}).get("importwarden", {})
+        prefix: tuple[str, ...] = ("tool", "importwarden")
+        if not isinstance(table, dict):
+            raise ConfigError("[tool.importwarden] must be a table", file=str(config_file),
+                              line=doc.line_of(prefix))
+        return doc, table, prefix
+    return doc, doc.data, ()
+
+
+def load_settings(start: Path, overrides: Mapping[str, object] | None = None,
+                  config_file: Path | None = None) -> Settings:
+    """Settings for the project containing ``start``: config file, then ``overrides``.
+
+    ``config_file`` (``--config``) skips the search: a file named pyproject.toml is read for
+    ``[tool.importwarden]``, any other file as importwarden.toml. ``overrides`` use the
+    setting names (CLI options); their relative paths are relative to the current directory.
+    Raises ``ConfigError`` (file and line) for unknown keys, bad values and invalid TOML.
+    """
+    if config_file is not None:
+        config_file = Path(config_file).resolve()
+        if not config_file.is_file():
+            raise ConfigError("config file not found" if not config_file.exists()
+                              else "config file is not a file", file=str(config_file))
+        root: Path = config_file.parent
+    else:
+        root, config_file = find_config(start)
+    settings = Settings(root=root, config_file=config_file)
+
+    if config_file is not None:
+        doc, table, prefix = config_table(config_file)
+        is_pyproject = config_file.name == PYPROJECT
+
+        def fail_in_file(exc: _BadValue) -> None:
+            raise ConfigError(exc.message, file=str(config_file),
+                              line=doc.line_of(prefix + exc.keys, exc.needle))
+
+        layer = _parse_layer(table, config_file.parent, key_style=_kebab_file,
+                             allow_inline=is_pyproject, on_error=fail_in_file,
+                             skip=lambda k: not is_pyproject and k in REGISTRY_TABLES)
+        settings = _apply_layer(settings, layer)
+
+    if overrides:
+        def fail_option(exc: _BadValue) -> None:
+            option = "--" + _kebab(exc.keys[0])
+            raise ConfigError(f"option {option}: {exc.message}")
+
+        layer = _parse_layer(overrides, Path.cwd(), key_style=_kebab, allow_inline=False,
+                             on_error=fail_option)
+        settings = _apply_layer(settings, layer)
+
+    if not settings.roots:
+        settings = replace(settings, roots=default_roots(settings.root))
+    return settings
+
+
+# Editor settings that belong to the client (the VS Code extension), not to the engine.
+CLIENT_ONLY_SETTINGS = frozenset({"enable", "path", "interpreter", "trace", "server", "args",
+                                  "log-level", "log-file", "import-strategy"})
+
+
+def settings_from_editor(mapping: object, base: Settings) -> tuple[Settings, list[str]]:
+    """Apply the editor's settings (``initializationOptions`` / ``workspace/configuration``).
+
+    Same names as the CLI options, in camelCase, kebab-case or snake_case; a mapping nested
+    under ``"importwarden"`` is unwrapped. ``null`` and empty values mean "not set" (editors
+    send their defaults), so they keep the project's value. Invalid values keep ``base``'s
+    value and add one warning each; this never raises.
+    """
+    warnings: list[str] = []
+    if mapping is None:
+        return base, warnings
+    if not isinstance(mapping, Mapping):
+        found = _type_name(mapping)
+        return base, [f"importwarden settings: expected an object, found {found}; using the "
+                      "project's settings"]
+    if isinstance(mapping.get("importwarden"), Mapping):
+        mapping = mapping["importwarden"]
+
+    def warn(exc: _BadValue) -> None:
+        name = ".".join(exc.keys)
+        outcome = "ignored" if exc.message.startswith("unknown") else "using the project's value"
+        warnings.append(f"importwarden setting {name!r}: {exc.message}; {outcome}")
+
+    def skip(key: object) -> bool:
+        value = mapping[key]  # type: ignore[index]
+        unset = value is None or (isinstance(value, (list, tuple, dict, str)) and not value)
+        return unset or _kebab(str(key)) in CLIENT_ONLY_SETTINGS
+
+    root = base.root
+    expanded = {k: _expand_workspace(v, root) for k, v in mapping.items()}
+    layer = _parse_layer(expanded, root, key_style=_kebab, allow_inline=False, on_error=warn,
+                         skip=skip)
+    for path in layer.get("registry", ()):
+        if not path.is_file():
+            warnings.append(f"importwarden setting 'registry': file not found: {path}; "
+                            "using the project's value")
+            layer.pop("registry")
+            break
+    return _apply_layer(base, layer), warnings
+
+
+def _expand_workspace(value: object, root: Path) -> object:
+    """``${workspaceFolder}`` in editor settings (VS Code does not expand it for extensions)."""
+    if isinstance(value, str):
+        return value.replace("${workspaceFolder}", str(root))
+    if isinstance(value, list):
+        return [_expand_workspace(v, root) for v in value]
+    return value
+
+
+# --- registry discovery ---------------------------------------------------------------------------
+
+
+def _registries_in(directory: Path) -> list[Path]:
+    """Registry files in one directory, in load order (later overrides earlier).
+
+    Exact names first: IMPORT_REGISTRY.md, SSOT_IMPORT_REGISTRY.md (any case), then
+    importwarden.toml when it holds registry tables. With none of those, files whose name ends
+    in ``_IMPORT_REGISTRY.md`` / ``-IMPORT_REGISTRY.md``; of those that carry a date
+    (``netra_2025-09-17_SSOT_IMPORT_REGISTRY.md``) only the newest, since older dated copies
+    are snapshots.
+    """
+    try:
+        files = {p.name.upper(): p for p in directory.iterdir() if p.is_file()}
+    except OSError:
+        return []
+    found = [files[n.upper()] for n in REGISTRY_NAMES if n.upper() in files]
+    own = files.get(CONFIG_TOML.upper())
+    if own is not None and _has_registry_tables(own):
+        found.append(own)
+    if found:
+        return found
+    matches = sorted(p for name, p in files.items() if name.endswith(_SUFFIXES))
+    undated = [p for p in matches if not _DATE.search(p.name)]
+    dated = sorted((p for p in matches if _DATE.search(p.name)),
+                   key=lambda p: (_DATE.search(p.name).groups(), p.name))  # type: ignore[union-attr]
+    return undated + dated[-1:]
+
+
+def _has_registry_tables(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # A broken importwarden.toml is still meant as one: let the loader report it.
+        return True
+    if path.name == PYPROJECT:
+        return isinstance(data.get("tool", {}).get("importwarden", {}).get("registry"), dict)
+    return any(k in data for k in REGISTRY_TABLES)
+
+
+def discover_registries(settings: Settings) -> list[Path]:
+    """The registry files to load, in order.
+
+    An explicit ``registry`` setting is used as is (a missing file is a ``RegistryLoadError``).
+    Otherwise the project root and then ``docs/`` are searched (see ``_registries_in``; the
+    first directory with any wins), and a ``[tool.importwarden.registry]`` table in the
+    pyproject.toml that configured us is loaded last.
+    """
+    if settings.registry:
+        for path in settings.registry:
+            if not path.exists():
+                raise RegistryLoadError("registry file not found", file=str(path))
+            if not path.is_file():
+                raise RegistryLoadError("registry path is not a file", file=str(path))
+        return list(settings.registry)
+    found: list[Path] = []
+    for sub in REGISTRY_DIRS:
+        found = _registries_in(settings.root / sub if sub else settings.root)
+        if found:
+            break
+    config = settings.config_file
+    if config is not None and config.name == PYPROJECT and _has_registry_tables(config):
+        found.append(config)
+    if not found:
+        where = " and ".join(str(settings.root / sub) if sub else str(settings.root)
+                             for sub in REGISTRY_DIRS)
+        raise RegistryLoadError(
+            "no import registry found: looked for SSOT_IMPORT_REGISTRY.md, IMPORT_REGISTRY.md, "
+            f"*_IMPORT_REGISTRY.md and importwarden.toml in {where}; set [tool.importwarden] "
+            'registry = "path/to/registry.md" in pyproject.toml or pass --registry FILE')
+    return found
