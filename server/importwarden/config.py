@@ -113,8 +113,13 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
             return None
     except OSError:
         return None
-    table = _read_toml(path).data.get("tool", {}).get("importwarden")
-    return table if isinstance(table, dict) else None
+    doc = _read_toml(path)
+    tool = doc.data.get("tool", {})
+    table = tool.get("importwarden") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError("[tool.importwarden] must be a table", file=str(path),
+                          line=doc.line_of(("tool", "importwarden")))
+    return table
 
 
 @dataclass
@@ -199,9 +204,11 @@ def _read_toml(path: Path) -> _TomlDoc:
 class _BadValue(Exception):
     """A setting's value is wrong; ``keys`` is its path below the settings table."""
 
-    def __init__(self, message: str, keys: tuple[str, ...], needle: str | None = None):
+    def __init__(self, message: str, keys: tuple[str, ...], needle: str | None = None,
+                 *, unknown_setting: bool = False):
         super().__init__(message)
         self.message, self.keys, self.needle = message, keys, needle
+        self.unknown_setting = unknown_setting  # the editor ignores it (nothing to fall back to)
 
 
 def _type_name(value: object) -> str:
@@ -363,7 +370,8 @@ def _parse_layer(mapping: Mapping[str, Any], base: Path, *, key_style: Callable[
                 close = difflib.get_close_matches(key, SETTING_KEYS, n=1)
                 hint = (f"did you mean {close[0]!r}?" if close
                         else "known: " + ", ".join(SETTING_KEYS))
-                raise _BadValue(f"unknown setting {raw_key!r} ({hint})", (raw_key,))
+                raise _BadValue(f"unknown setting {raw_key!r} ({hint})", (raw_key,),
+                                unknown_setting=True)
             if key == "registry":
                 layer[key] = _parse_registry(value, base, allow_inline=allow_inline)
             elif key == "roots":
@@ -511,7 +519,7 @@ def settings_from_editor(mapping: object, base: Settings) -> tuple[Settings, lis
 
     def warn(exc: _BadValue) -> None:
         name = ".".join(exc.keys)
-        outcome = "ignored" if exc.message.startswith("unknown") else "using the project's value"
+        outcome = "ignored" if exc.unknown_setting else "using the project's value"
         warnings.append(f"importwarden setting {name!r}: {exc.message}; {outcome}")
 
     def skip(key: object) -> bool:
