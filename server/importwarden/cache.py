@@ -1,0 +1,164 @@
+"""The CLI's cache of per-file findings, under ``.importwarden_cache/`` in the project root.
+
+A cache directory is keyed by everything findings depend on besides the files themselves:
+the importwarden version, the Python version, the settings, and the registry files' content.
+Inside it, ``state.pickle`` maps each checked file to ``(size, mtime_ns, sha256, findings,
+deps)``: a warm run only ``stat``s files (the fast path), hashes a file only when its stat
+changed, and re-checks it only when its content changed. ``index.pickle`` keeps the workspace
+index, so a changed file updates it incrementally instead of rebuilding it.
+
+Nothing here is trusted blindly: an unreadable or incompatible cache is ignored and rewritten.
+Writes are atomic (temp file + rename), so parallel runs never see half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+from importwarden import __version__
+from importwarden.analysis.findings import Finding
+
+CACHE_DIR_NAME = ".importwarden_cache"
+KEEP_KEYS = 4  # cache directories kept per project (others are pruned, oldest first)
+_FORMAT = 1
+
+
+@dataclass
+class FileState:
+    size: int
+    mtime_ns: int
+    digest: str
+    findings: tuple[Finding, ...]
+    deps: frozenset[str]  # modules the file refers to (for invalidation when one changes)
+    module: str | None = None
+
+
+@dataclass
+class CacheState:
+    files: dict[str, FileState] = field(default_factory=dict)  # key: path relative to root
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def settings_fingerprint(settings: Any) -> str:
+    """A stable text form of the settings (dataclass fields; ``root`` and ``config_file`` are
+    where the cache lives and where settings came from, not what they say)."""
+    parts = []
+    for f in fields(settings):
+        if f.name in ("config_file",):
+            continue
+        value = getattr(settings, f.name)
+        if isinstance(value, (set, frozenset)):
+            value = sorted(value)
+        elif isinstance(value, dict):
+            value = sorted((k, str(v)) for k, v in value.items())
+        parts.append(f"{f.name}={value!r}")
+    return "\n".join(parts)
+
+
+def run_key(settings: Any, registry_files: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    h.update(f"importwarden {__version__} format {_FORMAT} python {sys.version}\n".encode())
+    h.update(settings_fingerprint(settings).encode())
+    for path in registry_files:
+        h.update(f"\nregistry {path}\n".encode())
+        try:
+            h.update(Path(path).read_bytes())
+        except OSError as exc:  # an unreadable registry is part of what the run saw
+            h.update(f"unreadable: {exc}".encode())
+    return h.hexdigest()[:32]
+
+
+class Cache:
+    """One project's cache for one run key. ``enabled=False`` (``--no-cache``) reads and
+    writes nothing."""
+
+    def __init__(self, root: Path, key: str, *, enabled: bool = True):
+        self.root = Path(root)
+        self.base = self.root / CACHE_DIR_NAME
+        self.dir = self.base / __version__ / key
+        self.enabled = enabled
+
+    # --- state ------------------------------------------------------------------------------
+
+    def load_state(self) -> CacheState:
+        data = self._load("state.pickle")
+        if isinstance(data, CacheState):
+            return data
+        return CacheState()
+
+    def save_state(self, state: CacheState) -> str | None:
+        return self._save("state.pickle", state)
+
+    # --- workspace index --------------------------------------------------------------------
+
+    def load_index(self) -> Any | None:
+        return self._load("index.pickle")
+
+    def save_index(self, index: Any) -> str | None:
+        return self._save("index.pickle", index)
+
+    # --- storage ----------------------------------------------------------------------------
+
+    def _load(self, name: str) -> Any | None:
+        if not self.enabled:
+            return None
+        try:
+            with open(self.dir / name, "rb") as fh:
+                return pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except Exception:  # corrupt or from an incompatible build: start over
+            return None
+
+    def _save(self, name: str, obj: Any) -> str | None:
+        """Write atomically; returns a one-line warning instead of raising."""
+        if not self.enabled:
+            return None
+        try:
+            self._prepare()
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.dir)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self.dir / name)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except Exception as exc:  # read-only checkout, full disk: the run still succeeds
+            return f"{self.base}: cannot write the cache: {exc}"
+        return None
+
+    def _prepare(self) -> None:
+        if not self.base.exists():
+            self.base.mkdir(parents=True, exist_ok=True)
+            # Like ruff's cache: ignored by git and by backup tools.
+            (self.base / ".gitignore").write_text("# Automatically created by importwarden.\n*\n")
+            (self.base / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by importwarden.\n")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._prune()
+
+    def _prune(self) -> None:
+        version_dir = self.dir.parent
+        try:
+            keys = sorted((p for p in version_dir.iterdir() if p.is_dir() and p != self.dir),
+                          key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return
+        for old in keys[KEEP_KEYS - 1:]:
+            shutil.rmtree(old, ignore_errors=True)
