@@ -1,0 +1,162 @@
+"""Apply edits to a source text, and fix a whole file: the ``fix_source`` loop.
+
+``fix_source`` checks the file, takes every applicable fix whose edits do not overlap one
+already taken, applies them, and checks again, until nothing applicable is left (bounded).
+Re-checking is what lets fixes compose: a name moved out of a statement leaves a smaller
+statement whose remaining names are fixed in the next round, and a replacement that is itself
+reported (a chain the registry did not collapse) is followed. A round that brings the file back
+to an earlier state means the fixes loop; then nothing is applied at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Sequence
+
+from importwarden.analysis.findings import Finding, Fix, TextEdit
+from importwarden.analysis.imports import RefKind
+from importwarden.fixes.plan import plan_fix, plan_statement
+from importwarden.fixes.result import FixResult, Refusal
+from importwarden.fixes.statement import to_offset
+from importwarden.registry.model import Applicability
+
+MAX_ROUNDS = 10
+
+
+class EditConflict(ValueError):
+    pass
+
+
+def _span(source: str, edit: TextEdit) -> tuple[int, int]:
+    return to_offset(source, edit.range.start), to_offset(source, edit.range.end)
+
+
+def _clash(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] == b[0] or (a[0] < b[1] and b[0] < a[1])
+
+
+def apply_edits(source: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits (identical duplicates count once)."""
+    spans: dict[tuple[int, int], str] = {}
+    for edit in edits:
+        span = _span(source, edit)
+        if spans.get(span, edit.content) != edit.content:
+            raise EditConflict(f"two different edits of the same text at offset {span[0]}")
+        spans[span] = edit.content
+    ordered = sorted(spans.items(), reverse=True)
+    for (a, b), (c, _) in zip(ordered, ordered[1:]):
+        if _clash(a, c):
+            raise EditConflict(f"overlapping edits at offsets {c[0]} and {a[0]}")
+    out = source
+    for (start, end), content in ordered:
+        out = out[:start] + content + out[end:]
+    return out
+
+
+def select(source: str, fixes: Sequence[tuple[object, Fix]]) -> list[tuple[object, Fix]]:
+    """Greedily keep fixes whose edits touch nothing a kept fix touches."""
+    taken: dict[tuple[int, int], str] = {}
+    chosen = []
+    for key, fix in fixes:
+        spans = [(_span(source, e), e.content) for e in fix.edits]
+        if any(taken.get(s) not in (None, c) or
+               any(_clash(s, t) and not (s == t and taken[t] == c) for t in taken)
+               for s, c in spans):
+            continue
+        taken.update(dict(spans))
+        chosen.append((key, fix))
+    return chosen
+
+
+def _allowed(applicability: Applicability, unsafe: bool) -> bool:
+    return applicability is Applicability.SAFE or (unsafe and applicability is Applicability.UNSAFE)
+
+
+def _exists(project):
+    index = getattr(project, "index", None)
+    resolves = getattr(index, "resolves", None)
+    if resolves is None:
+        return None
+    return lambda target: resolves(target.module, target.name)
+
+
+def plan_round(project, source: str, findings: Sequence[Finding], unsafe: bool):
+    """The fixes to try this round, and why the other findings are left."""
+    exists = _exists(project)
+    candidates: list[tuple[list[Finding], Fix]] = []
+    left: dict[int, str] = {}
+    by_statement: dict[object, list[Finding]] = defaultdict(list)
+    for i, finding in enumerate(findings):
+        fix = finding.fix
+        if fix is None or not fix.edits:
+            left[i] = _why_not(source, finding, exists)
+            continue
+        if not _allowed(fix.applicability, unsafe):
+            left[i] = "unsafe fix (use --unsafe-fixes)"
+            continue
+        ref = finding.ref
+        if ref is not None and ref.kind is RefKind.FROM and finding.replacement is not None:
+            by_statement[ref.statement_range].append(finding)
+        else:
+            candidates.append(([finding], fix))
+    for group in by_statement.values():
+        if len(group) == 1:
+            candidates.append((group, group[0].fix))  # type: ignore[arg-type]
+            continue
+        # Several names of one statement: one combined edit (they compose in one round).
+        worst = Applicability.UNSAFE if any(f.fix.applicability is Applicability.UNSAFE
+                                            for f in group) else Applicability.SAFE  # type: ignore[union-attr]
+        plan = plan_statement(source, [(f.ref, f.replacement) for f in group], worst)  # type: ignore[misc]
+        if isinstance(plan, Refusal):
+            candidates.extend(([f], f.fix) for f in group)  # type: ignore[misc]
+        else:
+            candidates.append((group, plan))
+    candidates.sort(key=lambda c: min(f.range.start for f in c[0]))
+    return candidates, {id(findings[i]): reason for i, reason in left.items()}
+
+
+def _why_not(source: str, finding: Finding, exists) -> str:
+    if finding.replacement is None:
+        return "no replacement" if finding.code not in ("IW004", "IW006") else "not fixable"
+    if finding.ref is None:
+        return "no fix"
+    plan = plan_fix(source, finding.ref, finding.replacement, Applicability.UNSAFE, exists)
+    if isinstance(plan, Refusal):
+        return f"refused: {plan.reason}"
+    return "no fix"
+
+
+def fix_source(project, path, source: str, unsafe: bool = False) -> FixResult:
+    """Apply every applicable fix in one file until stable; never raises on content."""
+    original = source
+    seen = {source}
+    applied: list[Finding] = []
+    findings = project.check_source(path, source)
+    first = findings
+    for _ in range(MAX_ROUNDS):
+        candidates, _left = plan_round(project, source, findings, unsafe)
+        chosen = select(source, candidates)
+        if not chosen:
+            break
+        try:
+            new = apply_edits(source, [e for _, fix in chosen for e in fix.edits])
+        except EditConflict:  # pragma: no cover - select() prevents it
+            break
+        if new in seen:
+            reason = "fixes loop: applying them brings the file back to an earlier state " \
+                     "(replacement chain cycle?)"
+            _, left_first = plan_round(project, original, first, unsafe)
+            return FixResult(original, [], [(f, left_first.get(id(f), reason)) for f in first])
+        seen.add(new)
+        source = new
+        applied.extend(f for group, _ in chosen for f in group)  # type: ignore[misc]
+        findings = project.check_source(path, source)
+    candidates, left = plan_round(project, source, findings, unsafe)
+    pending = {id(f) for group, _ in candidates for f in group}
+    result_left = []
+    for f in findings:
+        if id(f) in left:
+            result_left.append((f, left[id(f)]))
+        elif id(f) in pending:
+            result_left.append((f, "fix conflicts with another fix (run again)"))
+    return FixResult(source, applied, result_left)

@@ -1,0 +1,303 @@
+"""Move names of a ``from a import X`` statement to another module (LibCST codemod style).
+
+Rewrites, in one statement:
+
+- ``from a import X``           -> ``from b import X`` (aliases, parentheses, comments and the
+  trailing ``# noqa`` kept; relative ``from .a import X`` becomes the absolute path the registry
+  names);
+- ``from a import X, Z`` with only X moving -> ``from a import Z`` and ``from b import X`` on the
+  next line at the same indentation (``; from b import X`` when the statement shares its line
+  with code before it, e.g. ``if x: from a import X, Z``);
+- several names moving to several modules: one statement per destination, in first-seen order;
+- a rename ``a:X -> b:Y`` -> ``from b import Y as X``: every use of ``X`` keeps working without
+  touching the rest of the file (see ``rename.py``);
+- when an earlier ``from b import …`` exists in the same block (and the file parses), the moved
+  name is merged into it instead; the edit then touches two statements, and a statement left
+  with no names is deleted with its line(s). Never into a *later* statement: code between the
+  two could use the name at import time.
+
+Only the statement's own text is parsed (``statement.py``), so this works while the rest of the
+file does not parse; merging is simply skipped then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from importwarden.analysis.findings import TextEdit
+from importwarden.fixes import scope
+from importwarden.fixes.rename import binding_alias
+from importwarden.fixes.statement import (
+    Located, StatementError, code, dotted, dotted_node, locate, parse_small, range_of, reindent,
+    dominant_newline_near,
+)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One imported name and where it goes."""
+
+    name: str  # as imported (``*`` for a star import)
+    alias: str | None  # ``as`` name, if any
+    module: str  # destination module (absolute)
+    new_name: str  # destination name (== name unless renamed)
+
+
+def _alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
+    asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
+        else None
+    return dotted(alias.name), asname
+
+
+def _new_alias(move: Move, old: cst.ImportAlias | None) -> cst.ImportAlias:
+    bound = binding_alias(move.name, move.alias, move.new_name)
+    asname: cst.AsName | None = None
+    if bound is not None:
+        asname = (old.asname.with_changes(name=cst.Name(bound)) if old is not None and old.asname
+                  else cst.AsName(name=cst.Name(bound)))
+    if old is None:
+        return cst.ImportAlias(name=cst.Name(move.new_name), asname=asname)
+    return old.with_changes(name=cst.Name(move.new_name), asname=asname)
+
+
+def _merge_ws(before: cst.BaseParenthesizableWhitespace,
+              after: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """Whitespace left when the item between ``before`` and ``after`` is removed: keep the first
+    line (and its comment) of ``before`` and the indentation that led to what followed."""
+    if isinstance(before, cst.ParenthesizedWhitespace):
+        if isinstance(after, cst.ParenthesizedWhitespace):
+            return before.with_changes(indent=after.indent, last_line=after.last_line)
+        return before
+    return after
+
+
+def drop_aliases(node: cst.ImportFrom, drop: set[int]) -> cst.ImportFrom:
+    """The statement without the aliases at ``drop`` (at least one alias remains)."""
+    names = list(node.names)  # type: ignore[arg-type]
+    rpar = node.rpar
+    for i in sorted(drop, reverse=True):
+        alias = names[i]
+        if i < len(names) - 1:
+            del names[i]  # its comma and the whitespace after it go with it
+            continue
+        prev = names[i - 1]
+        tail = alias.comma.whitespace_after if isinstance(alias.comma, cst.Comma) else (
+            rpar.whitespace_before if rpar is not None else cst.SimpleWhitespace(""))
+        pcomma = prev.comma
+        assert isinstance(pcomma, cst.Comma)
+        if isinstance(alias.comma, cst.Comma):
+            # Trailing-comma style: keep it on the new last name.
+            names[i - 1] = prev.with_changes(
+                comma=pcomma.with_changes(whitespace_after=_merge_ws(pcomma.whitespace_after, tail)))
+        elif rpar is not None and isinstance(pcomma.whitespace_after, cst.ParenthesizedWhitespace):
+            names[i - 1] = prev.with_changes(
+                comma=pcomma.with_changes(whitespace_after=_merge_ws(pcomma.whitespace_after, tail)))
+            rpar = rpar.with_changes(whitespace_before=cst.SimpleWhitespace(""))
+        else:
+            names[i - 1] = prev.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        del names[i]
+    return node.with_changes(names=names, rpar=rpar)
+
+
+def add_alias(node: cst.ImportFrom, alias: cst.ImportAlias) -> cst.ImportFrom:
+    """Append ``alias`` to an existing statement, following its one-line/multi-line style."""
+    names = list(node.names)  # type: ignore[arg-type]
+    last = names[-1]
+    alias = alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    tail = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else (
+        node.rpar.whitespace_before if node.rpar is not None else None)
+    if isinstance(tail, cst.ParenthesizedWhitespace):
+        lead = names[-2].comma.whitespace_after if len(names) > 1 else node.lpar.whitespace_after  # type: ignore[union-attr]
+        if not isinstance(lead, cst.ParenthesizedWhitespace):
+            lead = cst.ParenthesizedWhitespace(indent=tail.indent, last_line=tail.last_line)
+        first_line = tail.first_line  # keeps the last name's own comment on its line
+        before_last = last.comma.whitespace_before if isinstance(last.comma, cst.Comma) \
+            else cst.SimpleWhitespace("")
+        names[-1] = last.with_changes(comma=cst.Comma(
+            whitespace_before=before_last,
+            whitespace_after=cst.ParenthesizedWhitespace(
+                first_line=first_line, indent=lead.indent, last_line=lead.last_line)))
+        closing = cst.ParenthesizedWhitespace(indent=tail.indent, last_line=tail.last_line)
+        if isinstance(last.comma, cst.Comma):
+            names.append(alias.with_changes(comma=cst.Comma(whitespace_after=closing)))
+            return node.with_changes(names=names)
+        names.append(alias)
+        return node.with_changes(names=names,
+                                 rpar=node.rpar.with_changes(whitespace_before=closing))  # type: ignore[union-attr]
+    if isinstance(last.comma, cst.Comma):  # `(a, b,)` on one line
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(alias.with_changes(comma=last.comma))
+    else:
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(alias)
+    return node.with_changes(names=names)
+
+
+def _new_statement(module: str, aliases: list[cst.ImportAlias]) -> cst.ImportFrom:
+    cleaned = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+               for a in aliases[:-1]] + [aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+    # Plain one-line statement: comments inside the old parentheses stay with the old one.
+    cleaned = [a.with_changes(asname=a.asname.with_changes(
+        whitespace_before_as=cst.SimpleWhitespace(" "),
+        whitespace_after_as=cst.SimpleWhitespace(" "))) if a.asname else a for a in cleaned]
+    return cst.ImportFrom(module=dotted_node(module), names=cleaned)
+
+
+def _is_noqa(comment: str | None) -> bool:
+    return bool(comment) and "noqa" in comment.lower()  # type: ignore[union-attr]
+
+
+def plan_moves(source: str, statement_range, moves: list[Move]) -> tuple[list[TextEdit], str]:
+    """Edits that move ``moves`` out of the from-import at ``statement_range``.
+
+    Raises ``StatementError`` with a user-facing reason when it cannot.
+    """
+    loc = locate(source, statement_range)
+    node = parse_small(loc.text, (cst.ImportFrom,))
+    assert isinstance(node, cst.ImportFrom)
+    current = "." * len(node.relative) + dotted(node.module)
+    newline = dominant_newline_near(source, loc)
+
+    if isinstance(node.names, cst.ImportStar):
+        if len(moves) != 1 or moves[0].name != "*" or moves[0].new_name != "*":
+            raise StatementError("a star import can only move as a whole module")
+        new = node.with_changes(module=dotted_node(moves[0].module), relative=[])
+        return [TextEdit(range_of(source, loc.start, loc.end), code(new))], \
+            f"Import `*` from `{moves[0].module}` instead of `{current}`"
+
+    aliases = list(node.names)
+    index = {}
+    for i, alias in enumerate(aliases):
+        index.setdefault(_alias_key(alias), i)
+    where: dict[int, Move] = {}
+    for move in moves:
+        i = index.get((move.name, move.alias))
+        if i is None:
+            shown = f"{move.name} as {move.alias}" if move.alias else move.name
+            raise StatementError(f"`{shown}` is not imported by this statement")
+        where[i] = move
+
+    # Renames inside the same module stay in place.
+    in_place = {i: m for i, m in where.items() if m.module == current}
+    groups: dict[str, list[int]] = {}
+    for i, m in where.items():
+        if i not in in_place:
+            groups.setdefault(m.module, []).append(i)
+    for i, m in in_place.items():
+        aliases[i] = _new_alias(m, aliases[i])
+    node = node.with_changes(names=aliases)
+
+    messages = [_message(m, current) for m in (where[i] for i in sorted(where))]
+    message = "; ".join(messages)
+    edits: list[TextEdit] = []
+    moved_out = {i for idxs in groups.values() for i in idxs}
+
+    # Which destination rewrites the statement in place: when every name leaves, the first.
+    keep_node: cst.ImportFrom | None
+    in_place_module: str | None = None
+    if moved_out and len(moved_out) == len(aliases):
+        in_place_module = next(iter(groups))
+    # Merge targets (earlier `from b import …` in the same block), file permitting.
+    appended: list[str] = []
+    for module, idxs in groups.items():
+        new_aliases = [_new_alias(where[i], aliases[i]) for i in idxs]
+        if module == in_place_module:
+            merged = _merge_edit(source, loc, module, new_aliases, whole_statement=True)
+            if merged is not None:
+                edits.append(merged)
+                in_place_module = None  # the statement is deleted below instead
+                continue
+            continue
+        merged = _merge_edit(source, loc, module, new_aliases, whole_statement=False)
+        if merged is not None:
+            edits.append(merged)
+        else:
+            appended.append(code(_new_statement(module, new_aliases)))
+
+    if in_place_module is not None:
+        idxs = groups[in_place_module]
+        keep_node = node.with_changes(
+            module=dotted_node(in_place_module), relative=[],
+            names=[_new_alias(where[i], aliases[i]) if i in idxs else a
+                   for i, a in enumerate(aliases)])
+        keep_node = drop_aliases(keep_node, moved_out - set(idxs)) if moved_out - set(idxs) \
+            else keep_node
+    elif moved_out and len(moved_out) == len(aliases):
+        keep_node = None  # everything merged elsewhere: delete the statement
+    else:
+        keep_node = drop_aliases(node, moved_out) if moved_out else node
+
+    edits = [e for e in edits if e.content or e.range.start != e.range.end]
+    if keep_node is None and not appended:
+        edits.append(_deletion(source, loc))
+        return edits, message
+    if keep_node is None:
+        head, appended = appended[0], appended[1:]
+    else:
+        head = code(keep_node)
+    start, end = loc.start, loc.end
+    comment = loc.trailing_comment
+    if appended and loc.starts_line and comment:
+        # The trailing comment stays with the original statement; a `# noqa` is copied to the
+        # new ones too (it usually silences a linter about the whole import).
+        end += len(loc.suffix)
+        head += loc.suffix
+        sep = "\n" + loc.indent
+        extra = ("  " + comment) if _is_noqa(comment) else ""
+        text = head + "".join(sep + a + extra for a in appended)
+    elif appended and loc.starts_line:
+        text = head + "".join("\n" + loc.indent + a for a in appended)
+    else:
+        text = head + "".join("; " + a for a in appended)
+    edits.append(TextEdit(range_of(source, start, end), reindent(text, newline)))
+    return edits, message
+
+
+def _message(m: Move, current: str) -> str:
+    if m.new_name != m.name:
+        return f"Import `{m.new_name}` from `{m.module}` as `{m.alias or m.name}` " \
+               f"instead of `{m.name}` from `{current}`"
+    return f"Import `{m.name}` from `{m.module}` instead of `{current}`"
+
+
+def _deletion(source: str, loc: Located) -> TextEdit:
+    """Delete a whole statement that stands alone on its line(s)."""
+    end = loc.end + len(loc.suffix) + len(loc.newline)
+    return TextEdit(range_of(source, loc.line_start, end), "")
+
+
+def _merge_edit(source: str, loc: Located, module: str, new_aliases: list[cst.ImportAlias],
+                *, whole_statement: bool) -> TextEdit | None:
+    """Add ``new_aliases`` to an earlier ``from module import …`` in the same block, or None.
+
+    With ``whole_statement`` every name of the statement leaves, so the statement must be
+    deletable: alone on its lines, no trailing comment (it would be lost).
+    """
+    if whole_statement and (not loc.starts_line or loc.suffix.strip()):
+        return None
+    stmt = scope.earlier_from_import(source, loc.start, module)
+    if stmt is None:
+        return None
+    start, end = scope.start_offset(source, stmt), scope.end_offset(source, stmt)
+    try:
+        target = parse_small(source[start:end], (cst.ImportFrom,))
+    except StatementError:
+        return None
+    assert isinstance(target, cst.ImportFrom)
+    if isinstance(target.names, cst.ImportStar):
+        return None
+    have = {_alias_key(a) for a in target.names}
+    bound_have = {(asn or name) for name, asn in have}
+    updated = target
+    for alias in new_aliases:
+        key = _alias_key(alias)
+        if key in have:
+            continue  # already imported exactly so
+        if (key[1] or key[0]) in bound_have:
+            return None  # the same binding from another name: leave both visible
+        updated = add_alias(updated, alias)
+    if updated is target:
+        return TextEdit(range_of(source, start, start), "")  # nothing to add (noop edit)
+    return TextEdit(range_of(source, start, end), code(updated))

@@ -1,0 +1,132 @@
+"""What the whole file says around one import, for the fixes that need more than the statement.
+
+Only two transforms look beyond their statement: merging a moved name into an existing
+``from b import …`` in the same block, and rewriting ``a.b.X`` attribute uses of ``import a.b``.
+Both need the file to parse; the standard library's ``ast`` (C speed, exact end positions) is
+enough for these questions, so libcst is kept for the statement rewrites themselves. When the
+file does not parse, these helpers return ``None`` and the caller falls back or refuses.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import lru_cache
+
+from importwarden.fixes.statement import offsets
+
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+@lru_cache(maxsize=8)
+def parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _col(source: str, line0: int, byte_col: int) -> int:
+    """ast columns are UTF-8 byte offsets; ours are code points."""
+    starts = offsets(source)
+    end = starts[line0 + 1] if line0 + 1 < len(starts) else len(source)
+    text = source[starts[line0]:end]
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+def start_offset(source: str, node: ast.AST) -> int:
+    line0 = node.lineno - 1  # type: ignore[attr-defined]
+    return offsets(source)[line0] + _col(source, line0, node.col_offset)  # type: ignore[attr-defined]
+
+
+def end_offset(source: str, node: ast.AST) -> int:
+    line0 = node.end_lineno - 1  # type: ignore[attr-defined]
+    return offsets(source)[line0] + _col(source, line0, node.end_col_offset)  # type: ignore[attr-defined]
+
+
+def _blocks(tree: ast.AST):
+    for node in ast.walk(tree):
+        for name in _BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                yield handler.body
+        if type(node).__name__ == "Match":
+            for case in node.cases:  # type: ignore[attr-defined]
+                yield case.body
+
+
+@dataclass(frozen=True)
+class Block:
+    statements: list[ast.stmt]
+    index: int  # position of the statement we were asked about
+
+
+def block_of(source: str, start: int) -> Block | None:
+    """The block (list of statements) holding the statement that starts at offset ``start``."""
+    tree = parse(source)
+    if tree is None:
+        return None
+    for block in _blocks(tree):
+        for i, stmt in enumerate(block):
+            if start_offset(source, stmt) == start:
+                return Block(block, i)
+    return None
+
+
+def earlier_from_import(source: str, start: int, module: str) -> ast.ImportFrom | None:
+    """An absolute ``from <module> import …`` (not ``*``) before the statement, same block."""
+    block = block_of(source, start)
+    if block is None:
+        return None
+    for stmt in block.statements[: block.index]:
+        if (isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == module
+                and not any(a.name == "*" for a in stmt.names)):
+            return stmt
+    return None
+
+
+def all_nodes(source: str) -> list[ast.AST] | None:
+    tree = parse(source)
+    return None if tree is None else _walk_cached(source)
+
+
+@lru_cache(maxsize=4)
+def _walk_cached(source: str) -> list[ast.AST]:
+    tree = parse(source)
+    return list(ast.walk(tree)) if tree is not None else []
+
+
+def dotted_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = dotted_of(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def rebinds(nodes: list[ast.AST], name: str) -> bool:
+    """Does anything but an ``import`` statement bind ``name`` in this file?"""
+    for node in nodes:
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.arg) and node.arg == name:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and node.name == name:
+            return True
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name
+                                                    for a in node.names):
+            return True
+        if isinstance(node, ast.Import) and any(a.asname == name for a in node.names):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+        if isinstance(node, ast.ExceptHandler) and node.name == name:
+            return True
+    return False
