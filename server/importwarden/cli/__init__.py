@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from importwarden import __version__
+from importwarden.errors import ImportwardenError
 
 COMMANDS = {
     "check": ("importwarden.cli.check", "check files against the registry and the workspace"),
@@ -33,7 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"importwarden {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            # A command whose module is not there (a partial install or checkout) is left out
+            # rather than breaking every other command; any other import error still surfaces.
+            if exc.name != module_name:
+                raise
+            continue
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(cmd)
         cmd.set_defaults(_run=module.run)
@@ -48,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args._run(args) or 0)
-    except UsageError as exc:
+    except (UsageError, ImportwardenError) as exc:
         print(f"importwarden: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
