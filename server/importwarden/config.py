@@ -307,6 +307,9 @@ def _parse_services(value: object, key_style: Callable[[str], str]) -> dict[str,
     return out
 
 
+_SEVERITY_ALIASES = {"warn": "warning", "info": "information"}  # as the VS Code client accepts
+
+
 def _parse_severity(value: object) -> dict[str, Severity]:
     from importwarden.analysis.codes import RULES
 
@@ -317,7 +320,8 @@ def _parse_severity(value: object) -> dict[str, Severity]:
             raise _BadValue(f"unknown rule code {code!r} in severity (expected IW001…IW008)",
                             ("severity", code))
         try:
-            out[code.upper()] = Severity(level.lower() if isinstance(level, str) else level)
+            name = level.lower() if isinstance(level, str) else level
+            out[code.upper()] = Severity(_SEVERITY_ALIASES.get(name, name))
         except ValueError:
             raise _BadValue(f"severity of {code} must be one of error, warning, information, "
                             f"hint; found {level!r}", ("severity", code)) from None

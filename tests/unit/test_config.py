@@ -77,7 +77,7 @@ def test_importwarden_toml_top_level_keys_are_settings(project: Path) -> None:
     assert discover_registries(settings) == [project.resolve() / "importwarden.toml"]
 
 
-def test_importwarden_toml_with_settings_wins_over_pyproject_without_settings(project: Path) -> None:
+def test_importwarden_toml_with_settings_wins_over_plain_pyproject(project: Path) -> None:
     write(project / "pyproject.toml", '[project]\nname = "x"\n')
     write(project / "importwarden.toml", 'ignore = ["IW006"]\n')
     assert load_settings(project).config_file == project.resolve() / "importwarden.toml"
@@ -174,6 +174,7 @@ def test_every_key_kebab_case(project: Path) -> None:
         [tool.importwarden.severity]
         IW003 = "hint"
         iw006 = "Error"
+        IW002 = "info"  # the short names the VS Code client also accepts
 
         [tool.importwarden.completion]
         auto-import = false
@@ -189,7 +190,8 @@ def test_every_key_kebab_case(project: Path) -> None:
                                   ("scripts/*", frozenset({"IW006"})))
     assert s.services_members == ("netra_backend", "auth_service")
     assert s.services_shared == ("shared",)
-    assert s.severity == {"IW003": Severity.HINT, "IW006": Severity.ERROR}
+    assert s.severity == {"IW003": Severity.HINT, "IW006": Severity.ERROR,
+                          "IW002": Severity.INFORMATION}
     assert s.completion_auto_import is False
     assert s.rule_enabled("IW001") and not s.rule_enabled("IW004") and s.rule_enabled("IWR002")
     assert discover_registries(s) == [root / "docs" / "a.md", root / "b.md"]
@@ -247,7 +249,8 @@ def test_select_all_means_every_rule(project: Path) -> None:
         ('services = { members = ["not-a-package"] }', 5, "not a top-level package name"),
         ('\n[tool.importwarden.severity]\nIW001 = "fatal"', 6,
          "severity of IW001 must be one of error, warning, information, hint; found 'fatal'"),
-        ('\n[tool.importwarden.severity]\nIW042 = "error"', 6, "unknown rule code 'IW042' in severity"),
+        ('\n[tool.importwarden.severity]\nIW042 = "error"', 6,
+         "unknown rule code 'IW042' in severity"),
         ('\n[tool.importwarden.completion]\nauto-import = "yes"', 6,
          "expected a boolean, found string"),
         ('\n[tool.importwarden.completion]\nautoimport = true', 6,
@@ -276,7 +279,8 @@ def test_registry_table_is_rejected_in_importwarden_toml(project: Path) -> None:
 
 def test_tool_importwarden_not_a_table(project: Path) -> None:
     write(project / "pyproject.toml", '[tool]\nimportwarden = "yes"\n')
-    with pytest.raises(ConfigError, match=r"pyproject\.toml:2: \[tool\.importwarden\] must be a table"):
+    message = r"pyproject\.toml:2: \[tool\.importwarden\] must be a table"
+    with pytest.raises(ConfigError, match=message):
         load_settings(project)
 
 
@@ -289,7 +293,8 @@ def test_config_file_not_utf8(project: Path) -> None:
 # --- CLI overrides ----------------------------------------------------------------------------
 
 
-def test_overrides_win_and_use_the_same_names(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overrides_win_and_use_the_same_names(project: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     pyproject(project, """
         select = ["IW001"]
         exclude = ["build/"]
