@@ -87,14 +87,16 @@ def drop_aliases(node: cst.ImportFrom, drop: set[int]) -> cst.ImportFrom:
             rpar.whitespace_before if rpar is not None else cst.SimpleWhitespace(""))
         pcomma = prev.comma
         assert isinstance(pcomma, cst.Comma)
-        if isinstance(alias.comma, cst.Comma):
-            # Trailing-comma style: keep it on the new last name.
+        multi = isinstance(pcomma.whitespace_after, cst.ParenthesizedWhitespace)
+        has_comment = multi and pcomma.whitespace_after.first_line.comment is not None  # type: ignore[union-attr]
+        if multi and (isinstance(tail, cst.ParenthesizedWhitespace) or has_comment):
+            # One name per line: keep the trailing comma and the previous name's comment.
             names[i - 1] = prev.with_changes(
                 comma=pcomma.with_changes(whitespace_after=_merge_ws(pcomma.whitespace_after, tail)))
-        elif rpar is not None and isinstance(pcomma.whitespace_after, cst.ParenthesizedWhitespace):
-            names[i - 1] = prev.with_changes(
-                comma=pcomma.with_changes(whitespace_after=_merge_ws(pcomma.whitespace_after, tail)))
-            rpar = rpar.with_changes(whitespace_before=cst.SimpleWhitespace(""))
+            if not isinstance(alias.comma, cst.Comma) and rpar is not None:
+                rpar = rpar.with_changes(whitespace_before=cst.SimpleWhitespace(""))
+        elif isinstance(alias.comma, cst.Comma):
+            names[i - 1] = prev.with_changes(comma=pcomma.with_changes(whitespace_after=tail))
         else:
             names[i - 1] = prev.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         del names[i]

@@ -1,0 +1,186 @@
+"""``importwarden fix``: rewrite imports and mock targets to the paths the registry names.
+
+Per file: read (keeping encoding, BOM and newlines) -> ``fixes.fix_source`` (safe fixes, unsafe
+ones too with ``--unsafe-fixes``, re-checked until stable) -> atomic write that refuses a file
+changed since it was read. Prints ``path: fixed N (IW001 ×2, …)`` per changed file and one line
+per finding it left, with the reason. ``--diff`` prints a unified diff and writes nothing.
+
+A file that cannot be read, decoded or written is reported on stderr (one line) and the run goes
+on; nothing is ever half-written. Exit codes: 0 nothing remains, 1 something remains (left
+findings, files that could not be fixed, or with ``--diff`` changes that would be made),
+2 usage/config/registry error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATHS",
+                        help="files or directories to fix (default: the project)")
+    parser.add_argument("--diff", action="store_true",
+                        help="print a unified diff of the changes instead of writing them")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="also apply unsafe fixes (renames, inferred replacements)")
+    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to fix")
+    parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to skip")
+    parser.add_argument("--registry", action="append", metavar="FILE", default=None,
+                        help="registry file (repeatable; overrides discovery)")
+    parser.add_argument("--config", metavar="FILE", help="pyproject.toml or importwarden.toml to use")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="accepted for symmetry with check; fix always reads every file")
+
+
+def _err(message: str) -> None:
+    print(f"importwarden: {message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from importwarden.errors import ImportwardenError
+
+    try:
+        return _run(args)
+    except ImportwardenError as exc:
+        _err(str(exc))
+        return 2
+
+
+def _summary(findings) -> str:
+    counts = Counter(f.code for f in findings)
+    return ", ".join(f"{code} ×{n}" if n > 1 else code for code, n in sorted(counts.items()))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from importwarden.analysis.engine import Project
+    from importwarden.cli.check import overrides_from_args
+    from importwarden.config import load_settings
+
+    cwd = Path.cwd()
+    settings = load_settings(cwd, overrides_from_args(args),
+                             Path(args.config) if args.config else None)
+    project = Project.from_settings(settings)
+    if project.registry_errors:
+        # Fixing against half a registry could rewrite imports the missing part governs.
+        for message in project.registry_errors:
+            _err(message)
+        return 2
+    files = _files(settings, cwd, [Path(p) for p in args.paths])
+    if files is None:
+        return 2
+    out = sys.stderr if args.diff else sys.stdout
+    totals = Counter()
+    for path in files:
+        status = fix_file(project, path, diff=args.diff, unsafe=args.unsafe_fixes, out=out)
+        totals.update(status)
+    _print_totals(totals, diff=args.diff, out=out)
+    remaining = totals["left"] + totals["failed"] + (totals["fixed"] if args.diff else 0)
+    return 1 if remaining else 0
+
+
+def _files(settings: Any, cwd: Path, paths: list[Path]) -> list[Path] | None:
+    from importwarden.workspace.files import iter_python_files
+
+    wanted = None
+    if paths:
+        wanted = []
+        for p in paths:
+            full = p if p.is_absolute() else cwd / p
+            if not full.exists():
+                _err(f"{p}: no such file or directory")
+                return None
+            wanted.append(full)
+    return sorted(set(iter_python_files(settings, wanted)))
+
+
+def fix_file(project: Any, path: Path, *, diff: bool, unsafe: bool, out: Any) -> Counter:
+    """Fix one file; returns counts (fixed findings, left findings, failed files). Never raises."""
+    import importwarden.fixes as fixes
+    from importwarden.textio import FileChangedError, SourceDecodeError, read_source
+
+    rel = project.rel_path(path)
+    status: Counter = Counter()
+    try:
+        src = read_source(path)
+    except FileNotFoundError:
+        _err(f"{rel}: skipped: file disappeared")
+        status["failed"] += 1
+        return status
+    except (OSError, SourceDecodeError) as exc:
+        _err(f"{rel}: skipped: cannot read: {getattr(exc, 'strerror', None) or exc}")
+        status["failed"] += 1
+        return status
+    if b"\x00" in src.raw:
+        _err(f"{rel}: skipped: binary file (contains NUL bytes)")
+        status["failed"] += 1
+        return status
+    try:
+        result = fixes.fix_source(project, path, src.text, unsafe=unsafe)
+    except Exception as exc:  # a bug of ours must not end the run or print a traceback
+        _err(f"{rel}: internal error while fixing: {type(exc).__name__}: {exc}")
+        status["failed"] += 1
+        return status
+    if result.applied and result.new_source != src.text:
+        if diff:
+            out.flush()
+            sys.stdout.write(unified_diff(rel, src.text, result.new_source))
+            sys.stdout.flush()
+        else:
+            try:
+                _write(path, src, result.new_source)
+            except FileChangedError:
+                _err(f"{rel}: changed during the run; left alone")
+                status["failed"] += 1
+                return status
+            except FileNotFoundError:
+                _err(f"{rel}: disappeared during the run; not written")
+                status["failed"] += 1
+                return status
+            except OSError as exc:
+                _err(f"{rel}: cannot write: {exc.strerror or exc}; left unchanged")
+                status["failed"] += 1
+                return status
+            try:
+                project.update_file(path, result.new_source)
+            except Exception:
+                pass  # the index only serves later files' existence checks
+        verb = "would fix" if diff else "fixed"
+        print(f"{rel}: {verb} {len(result.applied)} ({_summary(result.applied)})", file=out)
+        status["fixed"] += len(result.applied)
+        status["files"] += 1
+    for finding, reason in result.left:
+        line, col = finding.range.start.line + 1, finding.range.start.character + 1
+        print(f"{rel}:{line}:{col}: {finding.code} left: {reason}", file=out)
+        status["left"] += 1
+    return status
+
+
+def _write(path: Path, src: Any, text: str) -> None:
+    from importwarden.textio import write_atomic
+
+    write_atomic(path, src.encode(text), expect=src.raw)
+
+
+def unified_diff(rel: str, before: str, after: str) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{rel}", tofile=f"b/{rel}")
+    text = "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+    return text
+
+
+def _print_totals(totals: Counter, *, diff: bool, out: Any) -> None:
+    fixed, files, left, failed = totals["fixed"], totals["files"], totals["left"], totals["failed"]
+    verb = "Would fix" if diff else "Fixed"
+    parts = [f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files} "
+             f"file{'s' if files != 1 else ''}"]
+    parts.append(f"{left} left")
+    if failed:
+        parts.append(f"{failed} file{'s' if failed != 1 else ''} not fixed")
+    print("; ".join(parts) + ".", file=out)
