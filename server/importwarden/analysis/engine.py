@@ -195,13 +195,20 @@ class Project:
         if source is not None:
             findings = apply_noqa(findings, source)
             if with_edits:
-                findings = [plan_edits(f, source) for f in findings]
+                findings = [plan_edits(f, source, self._exists) for f in findings]
         findings = apply_severity(findings, self.settings.severity)
         findings.sort(key=Finding.sort_key)
         return findings
 
 
-def plan_edits(finding: Finding, source: str) -> Finding:
+    def _exists(self, target: Target) -> bool | None:
+        """Whether a fix's replacement exists (the fix is refused when it surely does not)."""
+        if self.index is None:
+            return None
+        return self.index.resolves(target.module, target.name)
+
+
+def plan_edits(finding: Finding, source: str, exists: Any = None) -> Finding:
     """Attach the fix helper's edits to a fixable finding; a refused fix is dropped (the
     message still names the replacement)."""
     if finding.fix is None or finding.replacement is None or finding.ref is None:
@@ -210,7 +217,12 @@ def plan_edits(finding: Finding, source: str) -> Finding:
         from importwarden.fixes import plan_fix
     except ImportError:  # the fix engine is not installed yet: keep the applicability only
         return finding
-    planned = plan_fix(source, finding.ref, _replacement_for_fix(finding), finding.fix.applicability)
+    from importwarden.analysis.imports import RefKind
+
+    if finding.ref.kind is RefKind.MOCK:
+        exists = None  # a mock replacement is a dotted attribute path, not an importable target
+    planned = plan_fix(source, finding.ref, _replacement_for_fix(finding), finding.fix.applicability,
+                       exists)
     if isinstance(planned, Fix):
         return replace(finding, fix=Fix(finding.fix.applicability,
                                         planned.message or finding.fix.message, planned.edits))

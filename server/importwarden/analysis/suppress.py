@@ -103,16 +103,22 @@ def _matches(code: str, prefixes: Iterable[str]) -> bool:
 def _spec(pattern: str):
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+    try:
+        return pathspec.PathSpec.from_lines("gitignore", [pattern])
+    except (KeyError, LookupError):  # pathspec < 0.12.2 names it gitwildmatch
+        return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
 
 
 def file_ignores(rel_path: str, per_file_ignores: Iterable[tuple[str, frozenset[str]]]) -> frozenset[str]:
     """Codes (or prefixes) ignored for a file, from ``per-file-ignores`` globs (gitignore-style,
     matched against the path relative to the project root)."""
-    path = PurePosixPath(rel_path).as_posix()
+    path = PurePosixPath(rel_path)
+    # As in .gitignore, a pattern that matches a directory covers everything below it.
+    candidates = [path.as_posix()] + [p.as_posix() for p in path.parents if p.as_posix() != "."]
     ignored: set[str] = set()
     for pattern, codes in per_file_ignores:
-        if _spec(pattern).match_file(path):
+        spec = _spec(pattern)
+        if any(spec.match_file(c) for c in candidates):
             ignored.update(codes)
     return frozenset(ignored)
 

@@ -1,0 +1,2 @@
+class CorpusAdminSubAgent:
+    pass

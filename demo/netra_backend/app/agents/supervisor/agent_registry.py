@@ -1,0 +1,6 @@
+class AgentRegistry:
+    pass
+
+
+def get_agent_registry() -> AgentRegistry:
+    return AgentRegistry()

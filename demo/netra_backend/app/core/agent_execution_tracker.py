@@ -1,0 +1,6 @@
+class AgentExecutionTracker:
+    pass
+
+
+def get_execution_tracker() -> AgentExecutionTracker:
+    return AgentExecutionTracker()

@@ -1,0 +1,6 @@
+class ClickHouseClient:
+    pass
+
+
+def get_clickhouse_client() -> ClickHouseClient:
+    return ClickHouseClient()

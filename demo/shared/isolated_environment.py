@@ -1,0 +1,6 @@
+class IsolatedEnvironment:
+    pass
+
+
+def get_env() -> IsolatedEnvironment:
+    return IsolatedEnvironment()

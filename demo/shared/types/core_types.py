@@ -1,0 +1,2 @@
+UserID = str
+ThreadID = str

@@ -1,0 +1,2 @@
+class DatabaseTestUtilities:
+    pass
