@@ -27,9 +27,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO_ROOT / "benchmarks"
@@ -288,23 +288,25 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> 
 
 def tool_version(argv: Sequence[str]) -> str:
     try:
-        out = subprocess.run(list(argv), capture_output=True, text=True, timeout=60)
+        out = subprocess.run(list(argv), check=False, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"unavailable ({exc.__class__.__name__})"
-    text = (out.stdout or out.stderr).strip().splitlines()
-    return text[0].strip() if text else f"exit {out.returncode}"
+    text = " ".join(line.strip() for line in (out.stdout or out.stderr).strip().splitlines())
+    return text or f"exit {out.returncode}"
 
 
 def git_revision() -> str:
+    """Short HEAD, flagged when server/ has uncommitted changes (what actually ran)."""
     try:
-        out = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-        )
-        return out.stdout.strip() or "unknown"
+        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"], check=False,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "server"], check=False,
+                               capture_output=True, text=True).stdout.strip()
     except OSError:
         return "unknown"
+    if not head:
+        return "unknown"
+    return f"{head} + uncommitted changes in server/" if dirty else head
 
 
 def machine_info(extra_tools: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
@@ -345,7 +347,7 @@ def machine_info_markdown(info: Mapping[str, str]) -> str:
     return "\n".join(f"- {k}: {v}" for k, v in info.items())
 
 
-_SECTION_RE = re.compile(r"^## ", re.M)
+_SECTION_RE = re.compile(r"^## ", re.MULTILINE)
 
 
 def record_section(results_file: Path, title: str, body: str, intro: str | None = None) -> None:

@@ -45,6 +45,7 @@ class CorpusParams:
     seed: int = 0
     moved: int = 0  # > 0: fix-benchmark mode (issue 4)
     fix_files: int = 0
+    lines_scale: float = 1.0  # < 1 shrinks every file (tests use tiny corpora)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -530,9 +531,11 @@ def _import_lines(stmts: list[tuple[str, str, tuple]]) -> list[str]:
 # --------------------------------------------------------------------------- generation
 
 
-def _sample_lines(rng: random.Random, mod: Module) -> int:
+def _sample_lines(rng: random.Random, mod: Module, scale: float = 1.0) -> int:
     if mod.lines:
-        return mod.lines
+        return max(60, int(mod.lines * scale))
+    if scale != 1.0 and not mod.is_package and mod.role != "shim":
+        return max(30, int(_sample_lines(rng, mod) * scale))
     if mod.is_package:
         return rng.randint(3, 40)
     if mod.role == "shim":
@@ -609,6 +612,7 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
             dotted = mod[0][:-3].replace("/", ".")
             uses.setdefault(dotted, []).extend((p, "from") for p in import_plants[:3] if p.kind != "broken_name")
 
+    big_lines: dict[str, int] = {}
     stats = {"files": 0, "lines": 0, "bytes": 0, "import_statements": 0, "first_party_statements": 0,
              "cross_service_statements": 0, "mock_targets": 0, "files_using_registry_targets": 0}
     line_counts: list[int] = []
@@ -617,13 +621,15 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
 
     for mod in ordered:
         r = random.Random(f"{params.seed}:{mod.name}")  # per-file stream: stable under layout tweaks
-        target = _sample_lines(r, mod)
+        target = _sample_lines(r, mod, params.lines_scale)
         text, info = _render_module(r, mod, target, libs_by_service, siblings, modules, uses.get(mod.name, []))
         path = out_dir / mod.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         n_lines = text.count("\n")
         line_counts.append(n_lines)
+        if mod.role == "big":
+            big_lines[mod.path] = n_lines
         stats["files"] += 1
         stats["lines"] += n_lines
         stats["bytes"] += len(text.encode("utf-8"))
@@ -653,7 +659,7 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
         "registry": REGISTRY_NAME,
         "stats": stats,
         "expected_uses": expected_uses,
-        "big_files": [{"path": p, "lines": n} for p, n in BIG_FILES],
+        "big_files": [{"path": p, "lines": big_lines[p]} for p, _ in BIG_FILES],
         "banned": _banned(planted),
         "planted": [asdict(p) for p in planted],
         "seconds_to_generate": round(time.perf_counter() - start, 2),
@@ -878,12 +884,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--moved", type=int, default=0, help="fix set: number of moved import statements")
     parser.add_argument("--fix-files", type=int, default=0, help="fix set: files that contain them")
+    parser.add_argument("--lines-scale", type=float, default=1.0,
+                        help="multiply every file's length (e.g. 0.1 for a quick corpus)")
     args = parser.parse_args(argv)
     if args.files < 200:
         parser.error("--files must be at least 200 (the corpus has ~200 packages and fixed modules)")
     if args.moved and not args.fix_files:
         parser.error("--moved needs --fix-files")
-    generate(args.out_dir, CorpusParams(args.files, args.seed, args.moved, args.fix_files), quiet=False)
+    generate(args.out_dir, CorpusParams(args.files, args.seed, args.moved, args.fix_files, args.lines_scale), quiet=False)
     return 0
 
 
