@@ -226,3 +226,37 @@ def test_plan_statement_moves_several_names():
         "from a import (\n    Y,\n)\nfrom b import X\nfrom c import Z2 as Z\n"
     result = plan_statement(source, [(rs[n], Target("b", n)) for n in "XYZ"], S)
     assert apply_edits(source, result.edits) == "from b import (\n    X,\n    Y,\n    Z,\n)\n"
+
+
+# --- with the analysis extractor's refs (what the engine passes in) --------------------------
+
+def test_extractor_refs_in_a_file_that_does_not_parse():
+    from importwarden.analysis.imports import extract
+
+    source = ("import a.b as m\nfrom .x import (Y,\n   Z)  # c\nif T: from q import R; import s\n"
+              "@patch(r'''a.b.C.meth''')\ndef broken(:\n")
+    got = {}
+    for ref in extract(source, "pkg.mod", False).refs:
+        key = ref.name or ref.module
+        if key == "Y":
+            continue
+        new = {"a.b": Target("c.d"), "Z": Target("pkg.z", "Z"), "R": Target("q2", "R"),
+               "s": Target("s2"), "a.b.C.meth": Target("c.d.C.meth")}[key]
+        got[key] = plan_fix(source, ref, new, S)
+        if key == "s":  # `import s` binds `s`: its uses need the whole file, which is broken
+            assert "does not parse" in got[key].reason
+            continue
+        assert not isinstance(got[key], Refusal), (key, got[key])
+    out = apply_edits(source, [e for k in ("a.b", "Z", "R", "a.b.C.meth") for e in got[k].edits])
+    assert out == ("import c.d as m\nfrom .x import (Y)  # c\nfrom pkg.z import Z\n"
+                   "if T: from q2 import R; import s\n@patch(r'''c.d.C.meth''')\ndef broken(:\n")
+
+
+def test_extractor_attribute_ref():
+    from importwarden.analysis.imports import RefKind, extract
+
+    source = "import a.b\n\ndef f():\n    return a.b.X()\n"
+    ref = next(r for r in extract(source, "m", False).refs if r.kind is RefKind.ATTRIBUTE)
+    plan = plan_fix(source, ref, Target("c.d", "X"), S)
+    assert apply_edits(source, plan.edits) == \
+        "import a.b\nimport c.d\n\ndef f():\n    return c.d.X()\n"
