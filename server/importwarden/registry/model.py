@@ -104,6 +104,8 @@ class Provenance:
     heading: tuple[str, ...] = ()  # heading path, outermost first
     raw: str = ""  # the registry line as written (after text repair)
     note: str = ""  # trailing comment plus the comment lines just above it
+    # Where an exported entry was first written (TOML ``source = "file:line"``), else "".
+    source: str = ""
 
     def location(self) -> str:
         return f"{self.file}:{self.line}"
@@ -123,6 +125,15 @@ class Claim:
     inferred: bool = False
     # True when the replacement is a different API (BEFORE -> AFTER pairs): always unsafe.
     different_api: bool = False
+    # Markdown run (consecutive non-blank lines of one code block) the claim was written in:
+    # ``(file, first line)``; rule 8 pairs entries of one run. None for TOML claims.
+    run: tuple[str, int] | None = None
+    # True when the status came from the line's own marker (not a comment above or a heading).
+    marked: bool = False
+    # A bare replacement name (``# ✅ USE INSTEAD: UserExecutionEngine (…)``), looked up among
+    # the canonical/verified entries when claims are combined; and the line that wrote it.
+    replacement_name: str | None = None
+    replacement_line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,494 @@
+"""Claims -> Registry: REGISTRY_FORMAT.md rules 8-11, conflicts, chains, services, merging.
+
+Both loaders (``markdown.py``, ``toml.py``) hand over a ``Claims`` bundle per file; ``build``
+turns a list of bundles (in load order) into one ``Registry``:
+
+1. rule 8, per Markdown run: a compatible/deprecated entry takes the canonical (else verified)
+   entry of the same name in its run; one compatibility name beside one canonical name is a
+   rename;
+2. rule 10, per target: the claims combine into one ``Entry`` (works claims: most specific
+   wins; works against broken: a conflict, IWR002, the later line wins without a workspace);
+3. rule 6's bare names (``USE INSTEAD: Name``) are looked up among canonical/verified entries
+   (IWR011 when none or several fit);
+4. rule 9: inferred replacements (unsafe); a compatible entry with none at all is read as its
+   other claims say (verified when there are none);
+5. files merge, a later file overriding an earlier one entry by entry (IWR008);
+6. replacement chains are followed to their end (a -> b -> c gives a -> c); a cycle is IWR004,
+   a replacement that is itself broken is IWR003;
+7. rule 11: broken mock targets get a derived replacement (unsafe).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Sequence
+
+from importwarden.registry.markers import split_comment, split_nested_comment
+from importwarden.registry.model import (
+    Applicability,
+    Claim,
+    Entry,
+    MockEntry,
+    Problem,
+    Provenance,
+    Registry,
+    Services,
+    Status,
+    Target,
+    most_severe,
+    replacement_applicability,
+)
+
+
+@dataclass(frozen=True)
+class MockClaim:
+    """One line's statement about one ``patch('…')`` target."""
+
+    target: str
+    status: Status
+    provenance: Provenance
+    replacement: str | None = None
+    fix: Applicability | None = None
+
+
+@dataclass
+class Claims:
+    """What one registry file says, before claims are combined (a loader's output)."""
+
+    file: str
+    claims: list[Claim] = field(default_factory=list)
+    mocks: list[MockClaim] = field(default_factory=list)
+    services: Services | None = None  # None: the file says nothing about services
+    problems: list[Problem] = field(default_factory=list)
+
+
+def build(bundles: Sequence[Claims]) -> Registry:
+    """Combine the claims of several files (load order) into one effective registry."""
+    problems: list[Problem] = []
+    entries: dict[Target, Entry] = {}
+    mocks: dict[str, MockEntry] = {}
+    services = Services()
+    files: list[str] = []
+    for bundle in bundles:
+        files.append(bundle.file)
+        problems.extend(bundle.problems)
+        own = _combine_file(bundle, problems)
+        for target, entry in own.items():
+            old = entries.get(target)
+            if old is not None and old.provenance.file != entry.provenance.file:
+                problems.append(Problem(
+                    old.provenance.file, old.provenance.line, "IWR008",
+                    f"entry {target} is overridden by {entry.provenance.location()}"))
+            entries[target] = entry
+        for target, mock in _combine_mocks(bundle.mocks, problems).items():
+            old_mock = mocks.get(target)
+            if old_mock is not None and old_mock.provenance.file != mock.provenance.file:
+                problems.append(Problem(
+                    old_mock.provenance.file, old_mock.provenance.line, "IWR008",
+                    f"mock target {target} is overridden by {mock.provenance.location()}"))
+            mocks[target] = mock
+        if bundle.services is not None and (bundle.services.members or bundle.services.shared):
+            services = bundle.services
+    registry = Registry(entries=entries, mocks=mocks, services=services, files=files)
+    _follow_chains(registry, problems)
+    _derive_mock_replacements(registry)
+    registry.problems = sorted(set(problems))
+    return registry
+
+
+# --- one file ----------------------------------------------------------------------------------
+
+
+def _combine_file(bundle: Claims, problems: list[Problem]) -> dict[Target, Entry]:
+    claims = _pair_runs(bundle.claims)
+    by_target: dict[Target, list[Claim]] = {}
+    for claim in claims:
+        by_target.setdefault(claim.target, []).append(claim)
+    drafts = {target: _draft(target, cs, problems) for target, cs in by_target.items()}
+    _resolve_bare_names(drafts, problems)
+    _infer(drafts)
+    return {target: draft.entry() for target, draft in drafts.items()}
+
+
+def _pair_runs(claims: list[Claim]) -> list[Claim]:
+    """Rule 8: inside one run, compatible/deprecated entries take their written replacement
+    from the canonical (else verified) entry of the same name; one compatibility name beside
+    one canonical name with a different name is a rename."""
+    runs: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for index, claim in enumerate(claims):
+        if claim.run is not None:
+            runs[claim.run].append(index)
+    out = list(claims)
+    for indexes in runs.values():
+        run = [claims[i] for i in indexes]
+        canonical = [c for c in run if c.status is Status.CANONICAL and c.target.name]
+        verified = [c for c in run if c.status is Status.VERIFIED and c.target.name]
+        needy = [i for i in indexes if claims[i].status in (Status.COMPATIBLE, Status.DEPRECATED)
+                 and claims[i].target.name and claims[i].replacement is None
+                 and claims[i].replacement_name is None]
+        if not needy:
+            continue
+        matched_canonical: set[Target] = set()
+        unmatched: list[int] = []
+        for i in needy:
+            claim = claims[i]
+            partner = next((c for c in canonical if c.target.name == claim.target.name
+                            and c.target != claim.target), None)
+            if partner is None:
+                partner = next((c for c in verified if c.target.name == claim.target.name
+                                and c.target != claim.target), None)
+            if partner is not None:
+                matched_canonical.add(partner.target)
+                out[i] = replace(claim, replacement=partner.target)
+            elif claim.status is Status.COMPATIBLE:
+                unmatched.append(i)
+        if len(unmatched) > 1:  # several: only those the line itself marks as compatibility
+            unmatched = [i for i in unmatched if claims[i].marked]
+        names = {claims[i].target.name for i in unmatched}
+        free = {c.target for c in canonical if c.target not in matched_canonical
+                and c.target.name not in {claims[i].target.name for i in needy}}
+        if len(names) == 1 and len(free) == 1:
+            (rename_to,) = free
+            for i in unmatched:
+                out[i] = replace(claims[i], replacement=rename_to)
+    return out
+
+
+@dataclass
+class _Draft:
+    """A target's combined claims while replacements are still being worked out."""
+
+    target: Target
+    claims: list[Claim]
+    status: Status
+    effective: Claim
+    conflict: bool = False
+    works_status: Status | None = None
+    replacement: Target | None = None
+    fix: Applicability | None = None
+    inferred: bool = False
+    different_api: bool = False
+    bare: Claim | None = None  # the claim whose bare replacement name is still to be looked up
+
+    def entry(self) -> Entry:
+        fix = self.fix
+        if self.replacement is None:
+            fix = Applicability.NONE
+        elif fix is None:
+            fix = replacement_applicability(self.target, self.replacement,
+                                            inferred=self.inferred,
+                                            different_api=self.different_api)
+        return Entry(self.target, self.status, self.effective.provenance, self.replacement, fix,
+                     conflict=self.conflict, works_status=self.works_status,
+                     claims=tuple(self.claims))
+
+
+def _draft(target: Target, claims: list[Claim], problems: list[Problem]) -> _Draft:
+    """Rule 10: one target's claims -> status, the claim that decides it, its replacement."""
+    works = [c for c in claims if c.status.works]
+    broken = [c for c in claims if not c.status.works]
+    works_status = most_severe(c.status for c in works) if works else None
+    conflict = bool(works and broken)
+    if conflict:
+        last = claims[-1]
+        status = last.status if not last.status.works else works_status
+        effective = last
+        first_works = next(c for c in works if c.status is works_status)
+        first_broken = broken[-1]
+        problems.append(Problem(
+            last.provenance.file, last.provenance.line, "IWR002",
+            f"conflicting claims about {target}: broken (line {first_broken.provenance.line}) "
+            f"and {works_status.value} (line {first_works.provenance.line}); the workspace "
+            f"decides, without one the later line wins ({status.value})"))
+    else:
+        status = most_severe(c.status for c in claims)
+        effective = next(c for c in claims if c.status is status)
+    assert status is not None
+    draft = _Draft(target, claims, status, effective, conflict=conflict,
+                   works_status=works_status if conflict else None)
+    _take_written_replacement(draft)
+    _report_duplicates(target, claims, problems)
+    return draft
+
+
+def _take_written_replacement(draft: _Draft) -> None:
+    """The replacement written for the deciding status: the deciding claim's, else the latest
+    claim of the same status that has one."""
+    same = [c for c in draft.claims if c.status is draft.status]
+    ordered = [draft.effective] + [c for c in reversed(same) if c is not draft.effective]
+    for claim in ordered:
+        if claim.replacement is not None and claim.replacement != draft.target:
+            draft.replacement, draft.fix = claim.replacement, claim.fix
+            draft.inferred, draft.different_api = claim.inferred, claim.different_api
+            return
+        if claim.replacement_name is not None:
+            draft.bare = claim
+            return
+
+
+def _report_duplicates(target: Target, claims: list[Claim], problems: list[Problem]) -> None:
+    """IWR005, once per target: the same target written twice with the same status but with
+    different notes of its own (trailing comments). Different statuses are updates, read by
+    rule 10; the comment above a group is a caption, not a note about this entry."""
+    seen: dict[Status, Claim] = {}
+    for claim in claims:
+        own = _own_note(claim)
+        first = seen.get(claim.status)
+        if first is None:
+            if own:
+                seen[claim.status] = claim
+            continue
+        if own and own != _own_note(first) and claim.provenance.line != first.provenance.line:
+            problems.append(Problem(
+                claim.provenance.file, claim.provenance.line, "IWR005",
+                f"duplicate entry {target} (also line {first.provenance.line}) with a "
+                f"different note: {own!r} vs {_own_note(first)!r}"))
+            return
+
+
+def _own_note(claim: Claim) -> str:
+    """A claim's own note: the trailing comment of its Markdown line (the whole TOML note)."""
+    if claim.run is None:
+        return claim.provenance.note
+    code, comment = split_comment(claim.provenance.raw)
+    if not code.strip() and comment:  # a commented-out entry: its own comment, if any
+        return split_nested_comment(comment)[1]
+    return comment
+
+
+def _candidates(drafts: dict[Target, _Draft], name: str, top: str | None,
+                exclude: Target) -> list[_Draft]:
+    """Canonical entries named ``name`` (else verified ones), in package ``top`` if given."""
+    pool = [d for d in drafts.values() if d.target.name == name and d.target != exclude
+            and (top is None or d.target.top_level == top)]
+    canonical = [d for d in pool if d.status is Status.CANONICAL]
+    return canonical or [d for d in pool if d.status is Status.VERIFIED]
+
+
+def _resolve_bare_names(drafts: dict[Target, _Draft], problems: list[Problem]) -> None:
+    """Rule 6: ``USE INSTEAD: Name`` -> the single canonical/verified entry of that name
+    (same top-level package first). None or several: IWR011."""
+    for draft in drafts.values():
+        claim = draft.bare
+        if claim is None:
+            continue
+        name = claim.replacement_name or ""
+        found = _candidates(drafts, name, draft.target.top_level, draft.target)
+        if len(found) != 1:
+            found = _candidates(drafts, name, None, draft.target)
+        line = claim.replacement_line or claim.provenance.line
+        if len(found) == 1:
+            draft.replacement = found[0].target
+            draft.fix, draft.different_api = claim.fix, claim.different_api
+        elif not found:
+            problems.append(Problem(claim.provenance.file, line, "IWR011",
+                                    f"replacement name {name!r} for {draft.target} matches no "
+                                    "canonical or verified entry"))
+        else:
+            places = ", ".join(str(d.target) for d in found)
+            problems.append(Problem(claim.provenance.file, line, "IWR011",
+                                    f"replacement name {name!r} for {draft.target} is ambiguous "
+                                    f"({places})"))
+
+
+def _infer(drafts: dict[Target, _Draft]) -> None:
+    """Rule 9, in two passes so that a compatible entry read as verified can be inferred to.
+
+    The single canonical (else verified) entry with the same name in the same top-level
+    package (never across services); with none, the single compatible/deprecated one that has
+    a written replacement (its chain is followed later: ``execution_tracker:ExecutionTracker``
+    -> ``agent_execution_tracker:ExecutionTracker`` -> ``…:AgentExecutionTracker``).
+    """
+    written = {t for t, d in drafts.items() if d.replacement is not None}
+
+    def infer_one(draft: _Draft) -> bool:
+        name = draft.target.name
+        if not name:
+            return False
+        found = _candidates(drafts, name, draft.target.top_level, draft.target)
+        if not found:
+            found = [d for d in drafts.values() if d.target.name == name
+                     and d.target != draft.target and d.target.top_level == draft.target.top_level
+                     and d.target in written and d.status.needs_action and d.status.works]
+        if len(found) != 1:
+            return False
+        draft.replacement, draft.inferred, draft.fix = found[0].target, True, None
+        return True
+
+    for draft in drafts.values():  # pass 1: compatible entries
+        if draft.status is Status.COMPATIBLE and draft.replacement is None:
+            if not infer_one(draft):
+                _settle_compatible(draft)
+    for draft in drafts.values():  # pass 2: broken and deprecated entries
+        if draft.status in (Status.BROKEN, Status.DEPRECATED) and draft.replacement is None:
+            infer_one(draft)
+
+
+def _settle_compatible(draft: _Draft) -> None:
+    """A compatible entry with no replacement at all: nothing to act on, so read it as its
+    other claims say (verified when there are none)."""
+    others = [c for c in draft.claims if c.status.works and c.status is not Status.COMPATIBLE]
+    status = most_severe(c.status for c in others) if others else Status.VERIFIED
+    draft.status = status
+    draft.effective = next((c for c in others if c.status is status), draft.effective)
+    if draft.conflict:
+        draft.works_status = status
+
+
+# --- across files ------------------------------------------------------------------------------
+
+
+def _follow_chains(registry: Registry, problems: list[Problem]) -> None:
+    """a -> b -> c gives a -> c; a cycle is IWR004; a replacement that is itself broken (and
+    has no replacement of its own) is IWR003 and is dropped."""
+    entries = registry.entries
+    updates: dict[Target, Entry] = {}
+    reported_cycles: set[frozenset[Target]] = set()
+    for target, entry in entries.items():
+        if entry.replacement is None:
+            continue
+        path = [target]
+        current = entry.replacement
+        safe = entry.fix is Applicability.SAFE
+        cycle = False
+        while True:
+            if current in path:
+                cycle = True
+                break
+            nxt = _next_hop(registry, current)
+            if nxt is None:
+                break
+            hop_entry, moved = nxt
+            path.append(current)
+            safe = safe and hop_entry.fix is Applicability.SAFE
+            current = moved
+        if cycle:
+            members = frozenset(path[path.index(current):]) if current in path else frozenset()
+            if target in members and members not in reported_cycles:
+                reported_cycles.add(members)
+                first = min((entries[t] for t in members), key=lambda e: (
+                    e.provenance.file, e.provenance.line, str(e.target)))
+                ring = " -> ".join(str(t) for t in path[path.index(current):] + [current])
+                problems.append(Problem(first.provenance.file, first.provenance.line, "IWR004",
+                                        f"replacement cycle: {ring}"))
+            updates[target] = replace(entry, replacement=None, fix=Applicability.NONE)
+            continue
+        end = registry.lookup(current.module, current.name)
+        end_is_exact = end is not None and (end.target == current or end.target.is_module)
+        if end is not None and end_is_exact and end.status is Status.BROKEN \
+                and end.replacement is None and not end.conflict:
+            problems.append(Problem(entry.provenance.file, entry.provenance.line, "IWR003",
+                                    f"replacement {current} of {target} is itself broken "
+                                    f"({end.provenance.location()})"))
+            updates[target] = replace(entry, replacement=None, fix=Applicability.NONE)
+            continue
+        if current != entry.replacement:
+            if safe and current.name == target.name:
+                fix = Applicability.SAFE
+            else:
+                fix = Applicability.UNSAFE
+            updates[target] = replace(entry, replacement=current, fix=fix)
+    entries.update(updates)
+    registry.reindex()
+
+
+def _next_hop(registry: Registry, current: Target) -> tuple[Entry, Target] | None:
+    """The entry that sends ``current`` on, and where to (module-level entries move a prefix)."""
+    hit = registry.lookup(current.module, current.name)
+    if hit is None or hit.replacement is None or not hit.status.needs_action:
+        return None
+    if hit.target == current:
+        return hit, hit.replacement
+    if hit.target.is_module and hit.replacement.is_module:  # a module (or package) moved
+        tail = current.module[len(hit.target.module):]
+        return hit, Target(hit.replacement.module + tail, current.name)
+    return None
+
+
+# --- mocks -------------------------------------------------------------------------------------
+
+
+def _combine_mocks(claims: list[MockClaim], problems: list[Problem]) -> dict[str, MockEntry]:
+    by_target: dict[str, list[MockClaim]] = {}
+    for claim in claims:
+        by_target.setdefault(claim.target, []).append(claim)
+    out: dict[str, MockEntry] = {}
+    for target, cs in by_target.items():
+        works = [c for c in cs if c.status.works]
+        broken = [c for c in cs if not c.status.works]
+        if works and broken:
+            effective = cs[-1]
+            problems.append(Problem(
+                effective.provenance.file, effective.provenance.line, "IWR002",
+                f"conflicting claims about mock target {target}: broken (line "
+                f"{broken[-1].provenance.line}) and working (line {works[-1].provenance.line});"
+                " the later line wins"))
+        else:
+            status = most_severe(c.status for c in cs)
+            effective = next(c for c in cs if c.status is status)
+        source = next((c for c in [effective, *reversed(cs)] if c.replacement
+                       and c.status is effective.status), None)
+        replacement = source.replacement if source else None
+        fix = (source.fix if source and source.fix else
+               Applicability.SAFE if replacement else Applicability.NONE)
+        out[target] = MockEntry(target, effective.status, effective.provenance, replacement, fix)
+    return out
+
+
+def split_mock_target(registry: Registry, target: str) -> tuple[str, list[str]]:
+    """``a.b.mod.Class.meth`` -> (``a.b.mod``, [``Class``, ``meth``]).
+
+    The module is the longest prefix the registry knows as a module; else everything before
+    the first capitalised part; else all but the last part.
+    """
+    parts = target.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        if registry.entries_in_module(".".join(parts[:cut])):
+            return ".".join(parts[:cut]), parts[cut:]
+    for cut, part in enumerate(parts):
+        if cut and part[:1].isupper():
+            return ".".join(parts[:cut]), parts[cut:]
+    return ".".join(parts[:-1]), parts[-1:]
+
+
+def _derive_mock_replacements(registry: Registry) -> None:
+    """Rule 11: a broken mock target with no written replacement takes one (unsafe) from the
+    import entries (its module moved) or from the single correct mock target with the same
+    attribute path in the same top-level package."""
+    working = [m for m in registry.mocks.values() if m.status.works]
+    for target, mock in list(registry.mocks.items()):
+        if mock.status is not Status.BROKEN or mock.replacement is not None:
+            continue
+        module, attrs = split_mock_target(registry, target)
+        derived = _moved_by_imports(registry, module, attrs)
+        if derived is None:
+            suffix = "." + ".".join(attrs)
+            top = target.split(".", 1)[0]
+            same = [m.target for m in working if m.target.endswith(suffix)
+                    and m.target.split(".", 1)[0] == top and m.target != target]
+            if len(same) == 1:
+                derived = same[0]
+        if derived is not None and derived != target:
+            registry.mocks[target] = replace(mock, replacement=derived, fix=Applicability.UNSAFE)
+
+
+def _moved_by_imports(registry: Registry, module: str, attrs: list[str]) -> str | None:
+    entries = [e for e in registry.entries_in_module(module)
+               if e.replacement is not None and e.status.needs_action
+               and e.replacement.module != module]
+    if not entries:
+        return None
+    own = next((e for e in entries if e.target.name == attrs[0]), None)
+    modules = {e.replacement.module for e in entries if e.replacement is not None}
+    if own is not None and own.replacement is not None:
+        head = own.replacement.name or attrs[0]
+        return ".".join([own.replacement.module, head, *attrs[1:]])
+    if len(modules) != 1:
+        return None
+    return ".".join([modules.pop(), *attrs])
+
+
+def claims_of(entries: Iterable[Entry]) -> list[Claim]:
+    """Every claim behind some entries (for tests and ``registry show``)."""
+    return [claim for entry in entries for claim in entry.claims]

@@ -1,0 +1,497 @@
+"""The Markdown registry loader (REGISTRY_FORMAT.md "Reading Markdown", rules 1-7, 12, 13).
+
+``load_markdown(text, file)`` repairs the text (``text.py``), finds headings and fenced code
+blocks with markdown-it-py, classifies every line of every Python/unlabelled code block
+(``classify``), walks each block (``_BlockWalker``) to give every entry its status, note and
+written replacement, and returns a ``Claims`` bundle for ``combine.build``. It never raises on
+content: whatever looks like an entry but cannot be read becomes an IWR001 problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from markdown_it import MarkdownIt
+
+from importwarden.registry import markers
+from importwarden.registry.combine import Claims, MockClaim
+from importwarden.registry.markers import (
+    PLACEHOLDER,
+    Markers,
+    split_comment,
+    split_nested_comment,
+)
+from importwarden.registry.model import Claim, Problem, Provenance, Services, Status, Target
+from importwarden.registry.text import repair
+
+# Code blocks read for entries: unlabelled and Python ones (a ```bash block is not a registry).
+PYTHON_INFOS = {"", "python", "py", "python3", "py3", "pycon", "ipython", "pyi"}
+
+_FROM = re.compile(r"^from\s+(?P<module>\S+)\s+import\b\s*(?P<names>.*)$", re.S)
+_IMPORT = re.compile(r"^import\s+(?P<modules>.+)$", re.S)
+_MOCK = re.compile(
+    r"""(?<![\w.])(?:[A-Za-z_]\w*\.)*(?:patch(?:\.dict|\.multiple)?|setattr)\s*\(\s*"""
+    r"""(?:target\s*=\s*)?(?P<q>['"])(?P<target>[^'"]*)(?P=q)""")
+_PATCHISH = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*\.)*patch(?:\.dict|\.multiple)?\s*\(")
+# ``# USE INSTEAD: …``, ``# ✅ CORRECTED: …`` (emoji/punctuation allowed before the keyword).
+_REPLACEMENT = re.compile(
+    r"^[\W_]*(?:use\s+instead|instead\s+use|corrected|replace(?:d)?\s+(?:with|by)|migrate\s+to"
+    r"|use\s+this)\s*:\s*(?P<content>.+)$", re.I)
+# A bare replacement name: ``UserExecutionEngine (canonical SSOT class)``, or a target.
+_BARE = re.compile(r"^(?P<name>[A-Za-z_][\w.:]*)\s*(?:\(.*\))?\s*[.;]?$")
+# ``# ❌ DEPRECATED: from M import X``: an optional marker prefix ending in ':' before the entry.
+_COMMENTED_ENTRY = re.compile(r"^(?:(?P<prefix>[^:]*?):\s*)?(?P<entry>(?:from|import)\s.*|"
+                              r"@?[\w.]*patch.*)$")
+_SERVICE_HEADING = re.compile(r"^[\W_]*(?P<name>[A-Za-z_]\w*)\s+service\s*:?\s*$", re.I)
+_ISOLATION_HEADING = re.compile(r"service\s+isolation", re.I)
+_ISOLATION_RULE = re.compile(r"never\s+import\s+(?:between|across)\s+services", re.I)
+_EXCEPT = re.compile(r"\bexcept\s+(?P<what>[^)\n]*)", re.I)
+_NOT_PACKAGES = {"shared_", "utilities", "utility", "utils", "and", "or", "the", "for", "packages",
+                 "package", "modules", "module", "libraries", "library", "code", "common_code"}
+
+
+# --- line classification -----------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One classified line of a code block."""
+
+    kind: str  # blank | comment | import | mock | replacement | problem | code
+    number: int  # 1-based line in the file
+    text: str = ""  # comment: its text without '#'; problem: the message
+    targets: list[tuple[Target, bool]] = field(default_factory=list)  # (target, placeholder)
+    mock_targets: list[str] = field(default_factory=list)
+    own: Markers = markers.NONE  # the line's own markers (trailing comment, prefix, placeholder)
+    trailing: str = ""  # the line's own comment (for its note)
+    bare_name: str | None = None  # replacement line: ``USE INSTEAD: Name``
+    span: int = 1  # lines the statement covers (parenthesised imports)
+
+
+def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
+    """``from M import a, b`` / ``import M`` -> ([(target, is_placeholder)], error)."""
+    code = " ".join(code.replace("\\\n", " ").split())
+    match = _FROM.match(code)
+    if match:
+        module = match["module"]
+        if module.startswith("."):
+            return [], f"relative import {module!r}: a registry entry needs an absolute module"
+        if not _dotted(module):
+            return [], f"{module!r} is not a module path"
+        names = match["names"].strip().rstrip(";").strip()
+        if names.startswith("("):
+            if not names.endswith(")"):
+                return [], "unclosed '(' in import"
+            names = names[1:-1]
+        out: list[tuple[Target, bool]] = []
+        parts = [p.strip() for p in names.split(",")]
+        if parts and parts[-1] == "" and len(parts) > 1:
+            parts.pop()  # trailing comma
+        if not parts or parts == [""]:
+            return [], f"no names after 'from {module} import'"
+        for part in parts:
+            name = re.split(r"\s+as\s+", part)[0].strip()
+            if name == "*":
+                out.append((Target(module), False))
+            elif PLACEHOLDER.match(name):
+                out.append((Target(module), True))
+            elif name.isidentifier():
+                out.append((Target(module, name), False))
+            else:
+                return [], f"cannot read name {part!r} in 'from {module} import …'"
+        return out, None
+    match = _IMPORT.match(code)
+    if match:
+        out = []
+        for part in match["modules"].rstrip(";").split(","):
+            module = re.split(r"\s+as\s+", part.strip())[0].strip()
+            if not _dotted(module):
+                return [], f"cannot read module {part.strip()!r} in 'import …'"
+            out.append((Target(module), False))
+        return out, None
+    return [], "not an import statement"
+
+
+def _dotted(text: str) -> bool:
+    return bool(text) and all(p.isidentifier() for p in text.split("."))
+
+
+def parse_mock(code: str) -> tuple[list[str], str | None]:
+    """``@patch('a.b.C')`` -> (['a.b.C'], None); a ``patch(`` without a readable target is an
+    error; ``patch.object(…)`` and other code -> ([], None)."""
+    found = [m["target"] for m in _MOCK.finditer(code)]
+    if found:
+        bad = [t for t in found if not (_dotted(t) and "." in t)]
+        if bad:
+            return [], f"mock target {bad[0]!r} is not a dotted path"
+        return found, None
+    if _PATCHISH.search(code):
+        return [], "patch(…) without a string target"
+    return [], None
+
+
+def classify(text: str, number: int) -> Line:
+    """Rule 3: what one code-block line is."""
+    stripped = text.strip()
+    if not stripped:
+        return Line("blank", number)
+    if stripped.startswith("#"):
+        return _classify_comment(stripped.lstrip("#").strip(), number)
+    code, trailing = split_comment(stripped)
+    own = markers.read(trailing)
+    if code.startswith(("from ", "import ")) or code in ("from", "import"):
+        targets, error = parse_import(code)
+        if error:
+            return Line("problem", number, f"cannot read import: {error}")
+        return _entry(number, targets, own, trailing)
+    mocks, error = parse_mock(code)
+    if error:
+        return Line("problem", number, f"cannot read mock target: {error}")
+    if mocks:
+        return Line("mock", number, mock_targets=mocks, own=own, trailing=trailing)
+    return Line("code", number, text=stripped)  # examples: ignored, even when marked
+
+
+def _entry(number: int, targets: list[tuple[Target, bool]], own: Markers,
+           trailing: str) -> Line:
+    if any(placeholder for _t, placeholder in targets):
+        own = own | Markers(frozenset({Status.UNVERIFIED}))
+    return Line("import", number, targets=targets, own=own, trailing=trailing)
+
+
+def _classify_comment(body: str, number: int) -> Line:
+    replacement = _REPLACEMENT.match(body)
+    if replacement:
+        return _classify_replacement(replacement["content"].strip(), body, number)
+    code, trailing = split_nested_comment(body)
+    entry = _COMMENTED_ENTRY.match(code)
+    if entry:
+        prefix = entry["prefix"] or ""
+        own = markers.read(prefix) | markers.read(trailing)
+        inner = entry["entry"].strip()
+        if inner.startswith(("from ", "import ")):
+            targets, error = parse_import(inner)
+            if not error:
+                line = _entry(number, targets, own, " ".join(filter(None, (prefix, trailing))))
+                line.text = body
+                return line
+        else:
+            mocks, error = parse_mock(inner)
+            if mocks and not error:
+                return Line("mock", number, body, mock_targets=mocks, own=own,
+                            trailing=" ".join(filter(None, (prefix, trailing))))
+    if code and trailing and markers.read(trailing):
+        # ``# ExecutionEngine() instantiation  # ❌ BROKEN: …``: shaped like a commented-out
+        # entry with a marker of its own, but there is no import path to attach it to.
+        return Line("problem", number, f"marker {trailing!r} on a line with no import path")
+    return Line("comment", number, body)
+
+
+def _classify_replacement(content: str, body: str, number: int) -> Line:
+    code, _trailing = split_comment(content)
+    if code.startswith(("from ", "import ")):
+        targets, error = parse_import(code)
+        if error:
+            return Line("problem", number, f"cannot read replacement import: {error}")
+        return Line("replacement", number, body, targets=targets)
+    mocks, error = parse_mock(code)
+    if error:
+        return Line("problem", number, f"cannot read replacement mock target: {error}")
+    if mocks:
+        return Line("replacement", number, body, mock_targets=mocks)
+    bare = _BARE.match(code)
+    if bare:
+        name = bare["name"]
+        if ":" in name or "." in name:
+            try:
+                return Line("replacement", number, body, targets=[(Target.parse(name), False)])
+            except ValueError:
+                return Line("problem", number, f"cannot read replacement {name!r}")
+        return Line("replacement", number, body, bare_name=name)
+    return Line("comment", number, body)  # advice in prose ("Use create_…() instead"): a note
+
+
+def _join_statements(lines: list[tuple[int, str]]) -> Iterator[Line]:
+    """Classify a block's lines; a parenthesised or backslash-continued import is one line."""
+    i = 0
+    while i < len(lines):
+        number, text = lines[i]
+        stripped = text.strip()
+        if stripped.startswith(("from ", "import ")):
+            code, _ = split_comment(stripped)
+            span = 1
+            while (code.count("(") > code.count(")") or code.endswith("\\")) \
+                    and i + span < len(lines):
+                nxt_code, nxt_comment = split_comment(lines[i + span][1].strip())
+                code = (code[:-1] if code.endswith("\\") else code) + " " + nxt_code
+                stripped = code + (f"  # {nxt_comment}" if nxt_comment else "")
+                span += 1
+            if span > 1:
+                line = classify(stripped, number)
+                line.span = span
+                yield line
+                i += span
+                continue
+        yield classify(text, number)
+        i += 1
+
+
+# --- the block walker --------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    """An entry line being read: its claims are made once its replacement is known."""
+
+    line: Line
+    status: Status
+    marked: bool
+    run: tuple[str, int]
+    note: str
+    before: bool = False
+    replacements: dict[int, tuple[Target | None, str | None, bool]] = field(
+        default_factory=dict)  # target index -> (replacement, bare name, different_api)
+    mock_replacement: str | None = None
+    replacement_line: int | None = None
+
+
+class _BlockWalker:
+    """Reads one code block: statuses (rule 4), notes, replacements (rules 6-7)."""
+
+    def __init__(self, loader: "_Loader", heading: Markers, heading_path: tuple[str, ...]):
+        self.loader = loader
+        self.heading = heading
+        self.heading_path = heading_path
+        self.comments: list[str] = []  # comment lines since the last run of entries (rule 4)
+        self.above: list[str] = []  # the comment lines directly above the current line
+        self.entry_above: list[str] = []  # those above the current run of entries (notes)
+        self.block_markers: Markers = markers.NONE
+        self.group: list[_Pending] = []  # entries since the last blank/replacement line (rule 6)
+        self.replacements: list[Line] = []  # consecutive replacement lines after the group
+        self.before: list[_Pending] = []  # entries under "❌ BEFORE", waiting for "✅ AFTER"
+        self.after_targets: list[Target] = []
+        self.run_start: int | None = None
+        self.run_has_code = False
+        self.last_kind = "blank"
+        self.pending: list[_Pending] = []
+
+    def walk(self, lines: list[tuple[int, str]]) -> None:
+        for line in _join_statements(lines):
+            if line.kind != "replacement" and self.replacements:
+                self._attach_replacements()
+            if line.kind == "blank":
+                if self.run_has_code:
+                    self.comments.clear()  # comments trailing a run belong to that run
+                self.above.clear()
+                self.group.clear()
+                self.run_start, self.run_has_code = None, False
+                self.last_kind = "blank"
+                continue
+            if self.run_start is None:
+                self.run_start = line.number
+            if line.kind == "comment":
+                self.comments.append(line.text)
+                if self.last_kind == "comment":
+                    self.above.append(line.text)
+                else:
+                    self.above = [line.text]
+            elif line.kind in ("import", "mock"):
+                self._entry(line)
+            elif line.kind == "replacement":
+                self.replacements.append(line)
+                self.run_has_code = True
+            elif line.kind == "problem":
+                self.loader.problem(line.number, line.text)
+                self.run_has_code = True
+            else:  # other code
+                self.comments.clear()
+                self.run_has_code = True
+            self.last_kind = line.kind
+        if self.replacements:
+            self._attach_replacements()
+        self._attach_after()
+        for pending in self.pending:
+            self.loader.emit(pending, self.heading_path)
+
+    def _entry(self, line: Line) -> None:
+        if self.last_kind not in ("import", "mock"):
+            self.block_markers = markers.NONE
+            for comment in self.comments:
+                self.block_markers = self.block_markers | markers.read(comment)
+            self.comments.clear()
+            self.entry_above = list(self.above) if self.last_kind == "comment" else []
+        if line.own:
+            status, marked = line.own.status, True
+        elif self.block_markers:
+            status, marked = self.block_markers.status, False
+        elif self.heading:
+            status, marked = self.heading.status, False
+        else:
+            status, marked = Status.VERIFIED, False  # listed, and nothing says otherwise
+        assert status is not None
+        note = "\n".join([*self.entry_above, line.trailing] if line.trailing else self.entry_above)
+        pending = _Pending(line, status, marked, (self.loader.file, self.run_start or line.number),
+                           note, before=self.block_markers.before and not line.own)
+        self.pending.append(pending)
+        self.group.append(pending)
+        self.run_has_code = True
+        if pending.before:
+            if self.after_targets:
+                self._attach_after()
+            self.before.append(pending)
+        elif self.block_markers.after and not line.own.statuses - {Status.VERIFIED}:
+            self.after_targets.extend(t for t, _p in line.targets)
+
+    def _attach_replacements(self) -> None:
+        """Rule 6: replacement lines attach to the broken/deprecated entries just before them.
+
+        One replacement line serves the whole group; as many lines as entries pair in order;
+        otherwise all replacement targets form one pool (rule 7 maps names across)."""
+        readable = self.replacements
+        self.replacements = []
+        group = [p for p in self.group if p.status.needs_action]
+        self.group = []
+        if not group:
+            for line in readable:
+                self.loader.problem(line.number, "replacement line follows no broken, deprecated "
+                                                 "or compatibility entry to attach to")
+            return
+        if len(readable) == len(group) > 1:
+            pairs = [(p, [line]) for p, line in zip(group, readable)]
+        else:
+            pairs = [(p, readable) for p in group]
+        for pending, lines in pairs:
+            pending.replacement_line = lines[0].number
+            if pending.line.kind == "mock":
+                mocks = [m for line in lines for m in line.mock_targets]
+                if len(mocks) >= 1 and len(pending.line.mock_targets) == 1:
+                    pending.mock_replacement = mocks[0]
+                continue
+            bare = [line.bare_name for line in lines if line.bare_name]
+            pool = [t for line in lines for t, _p in line.targets]
+            if bare and not pool and len(pending.line.targets) == 1:
+                pending.replacements[0] = (None, bare[0], False)
+                continue
+            _map_names(pending, pool, different_api=False)
+
+    def _attach_after(self) -> None:
+        """A BEFORE/AFTER migration pair: the AFTER imports replace the BEFORE ones (a
+        different API, so unsafe)."""
+        if self.before and self.after_targets:
+            for pending in self.before:
+                _map_names(pending, self.after_targets, different_api=True)
+        if self.after_targets:
+            self.before = []
+        self.after_targets = []
+
+
+def _map_names(pending: _Pending, pool: list[Target], *, different_api: bool) -> None:
+    """Rule 7: same name first; one name on each side is a rename; extra names are ignored."""
+    targets = [t for t, _p in pending.line.targets]
+    for index, target in enumerate(targets):
+        if index in pending.replacements:
+            continue
+        same = next((r for r in pool if r.name is not None and r.name == target.name), None)
+        if same is None and len(targets) == 1 and len(pool) == 1:
+            same = pool[0]
+        if same is None and target.is_module:
+            modules = [r for r in pool if r.is_module]
+            same = modules[0] if len(modules) == 1 else None
+        if same is not None and same != target:
+            pending.replacements[index] = (same, None, different_api)
+
+
+# --- the file ----------------------------------------------------------------------------------
+
+
+class _Loader:
+    def __init__(self, file: str, lines: list[str]):
+        self.file = file
+        self.lines = lines
+        self.claims: list[Claim] = []
+        self.mocks: list[MockClaim] = []
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, "IWR001", message))
+
+    def emit(self, pending: _Pending, heading_path: tuple[str, ...]) -> None:
+        line = pending.line
+        raw = self.lines[line.number - 1].strip() if line.number <= len(self.lines) else ""
+        provenance = Provenance(self.file, line.number, heading_path, raw, pending.note)
+        for mock in line.mock_targets:
+            status = pending.status
+            self.mocks.append(MockClaim(mock, status, provenance, pending.mock_replacement))
+        for index, (target, _placeholder) in enumerate(line.targets):
+            replacement, bare, different_api = pending.replacements.get(index, (None, None, False))
+            self.claims.append(Claim(
+                target, pending.status, provenance, replacement=replacement,
+                different_api=different_api, run=pending.run, marked=pending.marked,
+                replacement_name=bare,
+                replacement_line=pending.replacement_line if (replacement or bare) else None))
+
+
+# Only block structure is needed (headings, fences): inline parsing would double the cost.
+_PARSER = MarkdownIt("commonmark").disable(["inline", "linkify", "replacements", "smartquotes",
+                                             "text_join"], ignoreInvalid=True)
+
+
+def load_markdown(text: str, file: str) -> Claims:
+    """Read a Markdown registry (already decoded) into claims. Never raises on content."""
+    lines = repair(text)
+    loader = _Loader(file, lines)
+    tokens = _PARSER.parse("\n".join(lines))
+    stack: list[tuple[int, str, Markers]] = []  # (level, text, markers) of enclosing headings
+    service_names: list[str] = []
+    isolation_heading_at: list[int] = []
+    heading_lines: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            level = int(token.tag[1:])
+            title = tokens[index + 1].content.strip() if index + 1 < len(tokens) else ""
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, title, markers.read(title)))
+            heading_lines.append(token.map[0] + 1)
+            service = _SERVICE_HEADING.match(title)
+            if service:
+                service_names.append(service["name"])
+            if _ISOLATION_HEADING.search(title):
+                isolation_heading_at.append(token.map[0] + 1)
+        elif token.type == "fence" and token.map:
+            info = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
+            if info not in PYTHON_INFOS:
+                continue
+            heading = next((m for _l, _t, m in reversed(stack) if m), markers.NONE)
+            first = token.map[0] + 2  # 1-based number of the first content line
+            content = token.content.split("\n")
+            if content and content[-1] == "":
+                content.pop()
+            walker = _BlockWalker(loader, heading, tuple(t for _l, t, _m in stack))
+            walker.walk([(first + i, text_line) for i, text_line in enumerate(content)])
+    services = _services(lines, service_names, isolation_heading_at, heading_lines, file)
+    return Claims(file, loader.claims, loader.mocks, services, loader.problems)
+
+
+def _services(lines: list[str], names: list[str], isolation_at: list[int],
+              heading_lines: list[int], file: str) -> Services | None:
+    """Rule 12: ``### <name> Service`` headings name the services; the "Service Isolation
+    Rules" list gives the rule and its exception. Without the rule there is no isolation to
+    enforce, so no services are returned."""
+    for start in isolation_at:
+        end = next((h for h in heading_lines if h > start), len(lines) + 1)
+        for number in range(start + 1, end):
+            text = lines[number - 1]
+            if not _ISOLATION_RULE.search(text):
+                continue
+            shared: list[str] = []
+            exception = _EXCEPT.search(text)
+            if exception:
+                words = re.findall(r"[A-Za-z_][\w.]*", exception["what"])
+                shared = [w for w in words if w.lower() not in _NOT_PACKAGES]
+            members = tuple(dict.fromkeys(n for n in names if n not in shared))
+            return Services(members, tuple(dict.fromkeys(shared)),
+                            Provenance(file, number, (), text.strip(), ""))
+    return None
