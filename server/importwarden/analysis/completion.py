@@ -1,0 +1,561 @@
+"""What to offer when completing: module paths, names, mock targets and auto-imports.
+
+Editor-neutral (no pygls): the language server turns ``Suggestion`` objects into completion
+items. Positions are 0-based lines and code-point columns, as everywhere in the engine.
+
+Contexts, decided from the text before the cursor:
+
+- ``import a.b|`` / ``from a.b|``: module paths. Registry modules (canonical and verified first,
+  deprecated tagged, broken never) as full paths, plus the workspace's modules one segment
+  at a time (``from a.`` lists ``a``'s submodules), so a 10,000-module workspace stays cheap.
+- ``from M import x|`` (also inside a parenthesised, multi-line import): the registry's names
+  in ``M`` first, then what ``M`` binds according to the workspace index, then submodules.
+- ``patch("a.b|")`` (and ``mocker.patch``, ``monkeypatch.setattr``, ``patch.dict`` …): mock
+  targets: the registry's correct mock targets, modules, and the names a module binds.
+- any other identifier: registry names (canonical, else verified) with an edit that adds the
+  canonical import or merges it into an existing ``from M import …`` (``auto_import``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol, Sequence
+
+from importwarden.analysis.findings import Position, Range, TextEdit
+from importwarden.analysis.imports import ImportRef, RefKind
+from importwarden.registry.model import Entry, Registry, Status
+from importwarden.textio import split_lines
+
+
+class Index(Protocol):
+    """The parts of ``importwarden.workspace.index.WorkspaceIndex`` completion reads."""
+
+    def is_first_party(self, module: str) -> bool: ...
+
+    def resolves(self, module: str, name: str | None = None) -> bool | None: ...
+
+    def module_binds(self, module: str): ...  # frozenset[str] | ANY
+
+    def submodules(self, module: str) -> Iterable[str]: ...
+
+    def modules(self) -> Iterable[str]: ...
+
+
+# Sort order: what completion should offer first (lower first).
+_RANK = {
+    Status.CANONICAL: 0,
+    Status.VERIFIED: 1,
+    None: 2,  # not in the registry, but the workspace has it
+    Status.UNVERIFIED: 3,
+    Status.COMPATIBLE: 4,
+    Status.DEPRECATED: 5,
+}
+
+AUTO_IMPORT_LIMIT = 100
+MODULE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    kind: str  # "module" | "name" | "mock" | "auto-import"
+    insert: str  # replaces the text from ``start`` to the cursor (same line)
+    start: int  # code-point column where the replaced text begins
+    status: Status | None = None
+    detail: str = ""
+    documentation: str = ""  # markdown
+    replacement: str | None = None  # where the registry says to go instead
+    import_edit: TextEdit | None = None  # auto-import: the edit adding the import
+    registry_file: str | None = None
+    registry_line: int | None = None
+
+    @property
+    def rank(self) -> int:
+        return _RANK.get(self.status, 2)
+
+    @property
+    def deprecated(self) -> bool:
+        return self.status in (Status.DEPRECATED, Status.COMPATIBLE)
+
+    @property
+    def sort_text(self) -> str:
+        return f"{self.rank}{self.label}"
+
+
+@dataclass
+class Completions:
+    items: list[Suggestion] = field(default_factory=list)
+    incomplete: bool = False  # the client must ask again as the user types
+
+
+@dataclass(frozen=True)
+class Context:
+    kind: str  # "module" | "from-name" | "mock" | "identifier"
+    prefix: str  # the text typed so far (dotted for modules and mocks)
+    start: int  # code-point column where the prefix begins
+    module: str = ""  # from-name: the module being imported from
+    level: int = 0  # from-name: leading dots of a relative import
+
+
+# --- context --------------------------------------------------------------------------------
+
+_MOCK_CALL = re.compile(
+    r"""(?:\bpatch(?:\.(?:object|dict|multiple))?|\bsetattr|\bpatch)\s*\(\s*(?:target\s*=\s*)?"""
+    r"""[rRuU]?(?:'|")(?P<prefix>[\w.]*)$"""
+)
+_FROM_MODULE = re.compile(r"^\s*from\s+(?P<prefix>\.*[\w.]*)$")
+_FROM_NAMES = re.compile(r"^\s*from\s+(?P<module>\.*[\w.]*)\s+import\s+(?P<rest>.*)$")
+_IMPORT = re.compile(r"^\s*import\s+(?P<rest>.*)$")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+_LAST_NAME = re.compile(r"(?:^|[\s,(])(?P<prefix>\w*)$")
+_OPEN_FROM = re.compile(r"^\s*from\s+(?P<module>\.*[\w.]*)\s+import\s*\((?P<rest>[^)]*)$")
+
+
+def context_at(lines: Sequence[str], line: int, character: int) -> Context | None:
+    """The completion context at a position, or None where nothing should be offered."""
+    if not 0 <= line < len(lines):
+        return None
+    before = lines[line][:character]
+    mock = _MOCK_CALL.search(before)
+    if mock:
+        return Context("mock", mock["prefix"], character - len(mock["prefix"]))
+    stripped_code = _code_part(before)
+    if stripped_code is None:  # inside a comment or a string
+        return None
+    m = _FROM_MODULE.match(before)
+    if m:
+        return Context("module", m["prefix"], character - len(m["prefix"]))
+    m = _FROM_NAMES.match(before)
+    if m:
+        rest = m["rest"]
+        if re.search(r"\bas\s+\w*$", rest) or ")" in rest:
+            return None
+        last = _LAST_NAME.search(rest)
+        if last is None:
+            return None
+        module, level = _split_level(m["module"])
+        return Context("from-name", last["prefix"], character - len(last["prefix"]),
+                       module, level)
+    m = _IMPORT.match(before)
+    if m:
+        item = m["rest"].rsplit(",", 1)[-1]
+        if re.search(r"\s+as\b", item):
+            return None
+        prefix = item.strip()
+        if not re.fullmatch(r"[\w.]*", prefix):
+            return None
+        return Context("module", prefix, character - len(prefix))
+    # Inside a parenthesised `from M import (` that is still open on an earlier line.
+    opened = _open_from_import(lines, line)
+    if opened is not None:
+        last = _LAST_NAME.search(before)
+        if last is not None and not re.search(r"\bas\s+\w*$", before):
+            module, level = _split_level(opened)
+            return Context("from-name", last["prefix"], character - len(last["prefix"]),
+                           module, level)
+        return None
+    ident = _IDENT.search(before)
+    if ident is None:
+        return None
+    head = before[: ident.start()]
+    if head.rstrip().endswith(".") or re.search(r"\b(?:def|class|as|import|from)\s*$", head):
+        return None  # attribute access or a name being defined
+    return Context("identifier", ident.group(), ident.start())
+
+
+def _code_part(before: str) -> str | None:
+    """The line before the cursor if the cursor is in code (not in a string or comment)."""
+    quote: str | None = None
+    i = 0
+    while i < len(before):
+        ch = before[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if before.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+        elif ch == "#":
+            return None
+        elif ch in "'\"":
+            quote = before[i:i + 3] if before[i:i + 3] in ('"""', "'''") else ch
+            i += len(quote)
+            continue
+        i += 1
+    return None if quote else before
+
+
+def _split_level(module: str) -> tuple[str, int]:
+    level = len(module) - len(module.lstrip("."))
+    return module[level:], level
+
+
+def _open_from_import(lines: Sequence[str], line: int, lookback: int = 60) -> str | None:
+    """The module of a ``from M import (`` opened above ``line`` and not yet closed."""
+    for n in range(line - 1, max(line - lookback, 0) - 1, -1):
+        text = lines[n]
+        if ")" in text.split("#", 1)[0]:
+            return None
+        m = _OPEN_FROM.match(text.split("#", 1)[0])
+        if m:
+            return m["module"]
+        if not text.strip() or text.lstrip().startswith(("def ", "class ", "import ")):
+            return None
+    return None
+
+
+def resolve_relative(module: str, level: int, file_module: tuple[str, bool] | None) -> str | None:
+    """``from ..x import`` -> absolute module, given the file's (module, is_package)."""
+    if level == 0:
+        return module
+    if file_module is None:
+        return None
+    name, is_package = file_module
+    parts = name.split(".") if name else []
+    drop = level - 1 if is_package else level
+    if drop > len(parts):
+        return None
+    base = parts[: len(parts) - drop]
+    return ".".join([*base, module] if module else base) or None
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+def _resolves(index: Index | None, module: str, name: str | None = None) -> bool | None:
+    if index is None:
+        return None
+    try:
+        return index.resolves(module, name)
+    except Exception:  # an index mid-update must not break completion
+        return None
+
+
+def entry_status(entry: Entry, index: Index | None) -> Status:
+    return entry.status_given(_resolves(index, entry.target.module, entry.target.name))
+
+
+def module_status(registry: Registry, index: Index | None, module: str) -> tuple[Status | None, Entry | None]:
+    """A module's status for completion: its own entry, else the best of its names' entries.
+    ``(BROKEN, entry)`` when nothing says it works."""
+    exact = registry.entries.get(_target(module))
+    if exact is not None:
+        return entry_status(exact, index), exact
+    names = registry.entries_in_module(module)
+    if names:
+        statuses = [(entry_status(e, index), e) for e in names]
+        working = [s for s in statuses if s[0] is not Status.BROKEN]
+        if working:
+            # A module is as good as the best thing in it.
+            return min(working, key=lambda s: _RANK[s[0]])
+        if _resolves(index, module) is True:
+            return None, None
+        return Status.BROKEN, statuses[0][1]
+    governing = registry.lookup(module)
+    if governing is not None:
+        return entry_status(governing, index), governing
+    return None, None
+
+
+def _target(module: str, name: str | None = None):
+    from importwarden.registry.model import Target
+
+    return Target(module, name)
+
+
+def _describe(status: Status | None, entry: Entry | None) -> tuple[str, str, str | None]:
+    """(detail, markdown documentation, replacement text) for a registry-backed suggestion."""
+    if entry is None:
+        return ("workspace" if status is None else status.value), "", None
+    replacement = str(entry.replacement) if entry.replacement else None
+    detail = status.value if status else "workspace"
+    if replacement and status is not None and status.needs_action:
+        detail += f" — use {replacement}"
+    doc = [f"**{detail}** ({entry.provenance.location()})"]
+    if entry.provenance.note:
+        doc.append(entry.provenance.note)
+    return detail, "\n\n".join(doc), replacement
+
+
+def _suggest(label: str, kind: str, insert: str, start: int, status: Status | None,
+             entry: Entry | None, **extra) -> Suggestion:
+    detail, doc, replacement = _describe(status, entry)
+    return Suggestion(
+        label=label, kind=kind, insert=insert, start=start, status=status, detail=detail,
+        documentation=doc, replacement=replacement,
+        registry_file=entry.provenance.file if entry else None,
+        registry_line=entry.provenance.line if entry else None, **extra,
+    )
+
+
+# --- the contexts ---------------------------------------------------------------------------
+
+def complete_modules(registry: Registry, index: Index | None, prefix: str, start: int) -> Completions:
+    out: dict[str, Suggestion] = {}
+    parent, _, _partial = prefix.rpartition(".")
+    lowered = prefix.lower()
+    for module in registry.modules():
+        if not module.lower().startswith(lowered):
+            continue
+        status, entry = module_status(registry, index, module)
+        if status is Status.BROKEN:
+            continue
+        out[module] = _suggest(module, "module", module, start, status, entry)
+    if index is not None:
+        try:
+            children = list(index.submodules(parent)) if parent else _top_level(index)
+        except Exception:
+            children = []
+        for module in children:
+            if module in out or not module.lower().startswith(lowered):
+                continue
+            status, entry = module_status(registry, index, module)
+            if status is Status.BROKEN:
+                continue
+            out[module] = _suggest(module, "module", module, start, status, entry)
+    items = sorted(out.values(), key=lambda s: s.sort_text)
+    return Completions(items[:MODULE_LIMIT], incomplete=len(items) > MODULE_LIMIT)
+
+
+def _top_level(index: Index) -> list[str]:
+    tops = {m.split(".", 1)[0] for m in index.modules()}
+    return sorted(tops)
+
+
+def complete_from_names(registry: Registry, index: Index | None, module: str, prefix: str,
+                        start: int) -> Completions:
+    out: dict[str, Suggestion] = {}
+    for entry in registry.entries_in_module(module):
+        name = entry.target.name
+        if not name:
+            continue
+        status = entry_status(entry, index)
+        if status is Status.BROKEN:
+            continue
+        out[name] = _suggest(name, "name", name, start, status, entry)
+    if index is not None:
+        try:
+            binds = index.module_binds(module)
+        except Exception:
+            binds = None
+        if isinstance(binds, (frozenset, set)):
+            governing = registry.lookup(module)
+            for name in sorted(binds):
+                if name in out or name.startswith("__"):
+                    continue
+                status = entry_status(governing, index) if governing else None
+                if status is Status.BROKEN:
+                    continue
+                out[name] = _suggest(name, "name", name, start, status, governing)
+        try:
+            subs = list(index.submodules(module))
+        except Exception:
+            subs = []
+        for sub in subs:
+            leaf = sub.rsplit(".", 1)[-1]
+            if leaf not in out:
+                status, entry = module_status(registry, index, sub)
+                if status is not Status.BROKEN:
+                    out[leaf] = _suggest(leaf, "module", leaf, start, status, entry)
+    items = sorted(out.values(), key=lambda s: s.sort_text)
+    return Completions(items)
+
+
+def complete_mock(registry: Registry, index: Index | None, prefix: str, start: int) -> Completions:
+    out: dict[str, Suggestion] = {}
+    lowered = prefix.lower()
+    for target, mock in registry.mocks.items():
+        if mock.status is Status.BROKEN or not target.lower().startswith(lowered):
+            continue
+        out[target] = Suggestion(
+            label=target, kind="mock", insert=target, start=start, status=mock.status,
+            detail=f"mock target ({mock.status.value})",
+            documentation=f"**{mock.status.value}** ({mock.provenance.location()})"
+            + (f"\n\n{mock.provenance.note}" if mock.provenance.note else ""),
+            registry_file=mock.provenance.file, registry_line=mock.provenance.line,
+        )
+    parent = prefix.rpartition(".")[0]
+    # Names bound in the module typed so far: `patch("a.b.` -> a.b.X
+    if parent:
+        for name_item in complete_from_names(registry, index, parent, "", start).items:
+            dotted = f"{parent}.{name_item.label}"
+            if dotted.lower().startswith(lowered) and dotted not in out:
+                out[dotted] = Suggestion(**{**name_item.__dict__, "label": dotted,
+                                            "insert": dotted, "kind": "mock"})
+    for module_item in complete_modules(registry, index, prefix, start).items:
+        out.setdefault(module_item.label, module_item)
+    items = sorted(out.values(), key=lambda s: s.sort_text)
+    return Completions(items[:MODULE_LIMIT], incomplete=len(items) > MODULE_LIMIT)
+
+
+def complete_auto_import(registry: Registry, index: Index | None, prefix: str, start: int,
+                         source: str, refs: Sequence[ImportRef], bound: set[str]) -> Completions:
+    """Registry names (canonical, else verified) not bound in the file yet, each with the edit
+    that imports it from its canonical module."""
+    lowered = prefix.lower()
+    best: dict[str, list[tuple[Status, Entry]]] = {}
+    for name, entries in _names(registry).items():
+        if not name.lower().startswith(lowered) or name in bound:
+            continue
+        for entry in entries:
+            status = entry_status(entry, index)
+            if status.preferred:
+                best.setdefault(name, []).append((status, entry))
+    items: list[Suggestion] = []
+    for name in sorted(best):
+        choices = best[name]
+        top = min(_RANK[s] for s, _ in choices)
+        for status, entry in choices:
+            if _RANK[status] != top:
+                continue
+            edit = import_edit(source, refs, entry.target.module, name)
+            suggestion = _suggest(name, "auto-import", name, start, status, entry,
+                                  import_edit=edit)
+            items.append(Suggestion(**{**suggestion.__dict__,
+                                       "detail": f"from {entry.target.module} import {name}"}))
+    items.sort(key=lambda s: (s.sort_text, s.detail))
+    return Completions(items[:AUTO_IMPORT_LIMIT], incomplete=True)
+
+
+_NAMES_CACHE: dict[int, tuple[Registry, dict[str, list[Entry]]]] = {}
+
+
+def _names(registry: Registry) -> dict[str, list[Entry]]:
+    """Entries by name, computed once per registry object."""
+    cached = _NAMES_CACHE.get(id(registry))
+    if cached is not None and cached[0] is registry:
+        return cached[1]
+    by_name: dict[str, list[Entry]] = {}
+    for entry in registry.entries.values():
+        if entry.target.name and entry.target.name.isidentifier():
+            by_name.setdefault(entry.target.name, []).append(entry)
+    _NAMES_CACHE.clear()
+    _NAMES_CACHE[id(registry)] = (registry, by_name)
+    return by_name
+
+
+def bound_names(refs: Iterable[ImportRef]) -> set[str]:
+    """Names the file's imports bind (so auto-import does not offer them again)."""
+    out: set[str] = set()
+    for ref in refs:
+        if ref.kind is RefKind.FROM and ref.name and ref.name != "*":
+            out.add(ref.alias or ref.name)
+        elif ref.kind is RefKind.IMPORT:
+            out.add(ref.alias or ref.module.split(".", 1)[0])
+    return out
+
+
+# --- auto-import edit ------------------------------------------------------------------------
+
+def import_edit(source: str, refs: Sequence[ImportRef], module: str, name: str) -> TextEdit | None:
+    """The edit that makes ``name`` from ``module`` available at module level: merged into an
+    existing top-level ``from module import …`` when there is one, else a new line after the
+    file's top-level imports (or after the docstring and leading comments)."""
+    lines = split_lines(source)
+    existing = [r for r in refs if r.kind is RefKind.FROM and r.module == module
+                and r.level == 0 and not r.indented and not r.type_checking]
+    if any(r.name == name and r.alias is None for r in existing):
+        return None
+    for ref in existing:
+        if ref.name == "*":
+            return None
+    if existing:
+        stmt = max((r.statement_range for r in existing), key=lambda rng: rng.start)
+        merged = _merge_into(lines, stmt, name)
+        if merged is not None:
+            return merged
+    top = [r for r in refs if r.kind in (RefKind.IMPORT, RefKind.FROM) and not r.indented]
+    if top:
+        after = max(r.statement_range.end.line for r in top) + 1
+    else:
+        after = _after_header(lines)
+    return TextEdit(Range.of(after, 0, after, 0), f"from {module} import {name}\n")
+
+
+def _merge_into(lines: Sequence[str], stmt: Range, name: str) -> TextEdit | None:
+    text = "\n".join(lines[stmt.start.line: stmt.end.line + 1])
+    # Offsets of the statement inside the joined text.
+    begin = stmt.start.character
+    end = len(text) - (len(lines[stmt.end.line]) - stmt.end.character)
+    body = text[begin:end]
+    close = body.rfind(")")
+    if close < 0 and body.rstrip().endswith("\\"):
+        return None
+    head = body[:close] if close >= 0 else body
+    # The end of the last code on the way to `)`, skipping comments (`Y,  # note`).
+    offset = 0
+    last_code_end = None
+    for piece in head.split("\n"):
+        code = piece.split("#", 1)[0].rstrip()
+        if code.strip():
+            last_code_end = offset + len(code)
+        offset += len(piece) + 1
+    if last_code_end is None:
+        return None
+    insert_at = begin + last_code_end
+    new = f" {name}," if head[:last_code_end].endswith(",") else f", {name}"
+    pos = _offset_to_position(text, insert_at, stmt.start.line)
+    return TextEdit(Range(pos, pos), new)
+
+
+def _offset_to_position(text: str, offset: int, first_line: int) -> Position:
+    head = text[:offset]
+    line = head.count("\n")
+    col = offset - (head.rfind("\n") + 1)
+    return Position(first_line + line, col)
+
+
+def _after_header(lines: Sequence[str]) -> int:
+    """First line after a shebang/encoding/comment block, the module docstring and
+    ``from __future__`` imports."""
+    n = 0
+    while n < len(lines) and (not lines[n].strip() or lines[n].lstrip().startswith("#")):
+        n += 1
+    if n < len(lines):
+        stripped = lines[n].lstrip()
+        for quote in ('"""', "'''", '"', "'"):
+            if stripped.lstrip("rRuUbB").startswith(quote):
+                rest = stripped.lstrip("rRuUbB")[len(quote):]
+                if quote in rest:
+                    n += 1
+                else:
+                    n += 1
+                    while n < len(lines) and quote not in lines[n]:
+                        n += 1
+                    n += 1
+                break
+    while n < len(lines) and lines[n].startswith("from __future__"):
+        n += 1
+    return min(n, len(lines))
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+def complete(source: str, line: int, character: int, *, registry: Registry, index: Index | None,
+             refs: Sequence[ImportRef] | Callable[[], Sequence[ImportRef]] = (),
+             file_module: tuple[str, bool] | None = None,
+             auto_import: bool = True) -> Completions:
+    """Suggestions at a position. ``refs`` (the file's imports) may be a function: only
+    auto-import needs them, so the other contexts never pay for extracting them."""
+    lines = split_lines(source)
+    ctx = context_at(lines, line, character)
+    if ctx is None:
+        return Completions()
+    if ctx.kind == "module":
+        if ctx.prefix.startswith("."):
+            return Completions()  # relative module paths: the workspace's business, not ours
+        return complete_modules(registry, index, ctx.prefix, ctx.start)
+    if ctx.kind == "from-name":
+        module = resolve_relative(ctx.module, ctx.level, file_module)
+        if not module:
+            return Completions()
+        return complete_from_names(registry, index, module, ctx.prefix, ctx.start)
+    if ctx.kind == "mock":
+        return complete_mock(registry, index, ctx.prefix, ctx.start)
+    if not auto_import or not ctx.prefix:
+        return Completions()
+    file_refs = refs() if callable(refs) else refs
+    return complete_auto_import(registry, index, ctx.prefix, ctx.start, source, file_refs,
+                                bound_names(file_refs))

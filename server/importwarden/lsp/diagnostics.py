@@ -1,0 +1,179 @@
+"""Diagnostics: the same findings as ``importwarden check``, pushed or pulled.
+
+Pull (``textDocument/diagnostic``, ``workspace/diagnostic``) when the client supports it and
+can be asked to pull again (``workspace/diagnostic/refresh``); push
+(``textDocument/publishDiagnostics``) otherwise. Either way a run waits until the document has
+been quiet for the debounce interval, re-reads only that document (its imports, and its entry
+in the workspace index), and is never published for a version the client has moved past.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from importwarden.lsp import registry_files, workspace
+from importwarden.lsp.convert import findings_to_diagnostics
+
+if TYPE_CHECKING:
+    from importwarden.lsp.server import ImportwardenServer
+    from importwarden.lsp.session import Document, Session
+
+
+def is_python(doc: "Document") -> bool:
+    return doc.path.suffix in (".py", ".pyi")
+
+
+def compute(session: "Session", doc: "Document") -> list[types.Diagnostic]:
+    """Diagnostics for one document's current text (Python file or registry file)."""
+    if registry_files.is_registry(session, doc.path):
+        return registry_files.diagnostics(session, doc)
+    if not is_python(doc):
+        return []
+    _sync_index(session, doc)
+    findings = session.findings(doc)
+    root = session.project.settings.root if session.project else None
+    return findings_to_diagnostics(findings, session.positions(doc), root)
+
+
+def _sync_index(session: "Session", doc: "Document") -> None:
+    """Bring the index up to this document's text once per version (edits are debounced, so
+    the index is not re-read on every keystroke)."""
+    cache = session.cached(doc)
+    if doc.is_open and not cache.indexed:
+        workspace.document_changed(session, doc.path, doc.text)
+        cache.indexed = True
+
+
+# --- push -----------------------------------------------------------------------------------
+
+def publish(ls: "ImportwardenServer", uri: str) -> None:
+    session = ls.session
+    doc = session.document(uri)
+    if doc is None or not doc.is_open:
+        return
+    if not session.index_ready and not registry_files.is_registry(session, doc.path):
+        return  # published when the index is ready (refresh_all)
+    items = compute(session, doc)
+    current = session.document(uri)
+    if current is None or current.version != doc.version:
+        return  # stale: a newer version is already scheduled
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+        uri=uri, diagnostics=items, version=doc.version))
+
+
+def clear(ls: "ImportwardenServer", uri: str) -> None:
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def schedule(ls: "ImportwardenServer", uri: str, *, now: bool = False) -> None:
+    session = ls.session
+    if session.support.pull_diagnostics:
+        return
+    session.schedule(uri, 0.0 if now else session.debounce, lambda u: publish(ls, u))
+
+
+def refresh_all(ls: "ImportwardenServer") -> None:
+    """Something every document depends on changed (registry, settings, index)."""
+    session = ls.session
+    session.generation += 1
+    if session.support.pull_diagnostics:
+        try:
+            ls.workspace_diagnostic_refresh(None)
+        except Exception:
+            pass
+        return
+    for uri in session.open_uris():
+        schedule(ls, uri, now=True)
+
+
+# --- document events ------------------------------------------------------------------------
+
+def did_open(ls: "ImportwardenServer", params: types.DidOpenTextDocumentParams) -> None:
+    schedule(ls, params.text_document.uri, now=True)
+
+
+def did_change(ls: "ImportwardenServer", params: types.DidChangeTextDocumentParams) -> None:
+    session = ls.session
+    uri = params.text_document.uri
+    session.note_change(uri)
+    doc = session.document(uri)
+    if doc is not None and registry_files.is_registry(session, doc.path):
+        registry_files.schedule_reload(ls, doc)
+        return
+    schedule(ls, uri)
+
+
+def did_save(ls: "ImportwardenServer", params: types.DidSaveTextDocumentParams) -> None:
+    session = ls.session
+    doc = session.document(params.text_document.uri)
+    if doc is not None and registry_files.is_registry(session, doc.path):
+        registry_files.saved(ls, doc)
+
+
+def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocumentParams) -> None:
+    session = ls.session
+    uri = params.text_document.uri
+    session.forget(uri)
+    path = Path(to_fs_path(uri) or uri)
+    if registry_files.is_registry(session, path):
+        registry_files.closed(ls, path)
+    elif path.suffix in (".py", ".pyi"):
+        # The file on disk is the truth again (or it is gone).
+        workspace.file_on_disk_changed(session, path)
+    if not session.support.pull_diagnostics:
+        clear(ls, uri)
+
+
+# --- pull -----------------------------------------------------------------------------------
+
+def _result_id(session: "Session", doc: "Document") -> str:
+    return f"{session.generation}:{doc.version}"
+
+
+async def pull_document(ls: "ImportwardenServer", params: types.DocumentDiagnosticParams
+                        ) -> types.DocumentDiagnosticReport:
+    session = ls.session
+    uri = params.text_document.uri
+    # Debounce: answer once the user has stopped typing for a moment.
+    wait = session.quiet_for(uri)
+    if wait > 0:
+        await asyncio.sleep(wait)
+    doc = session.document(uri)
+    if doc is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    if not session.index_ready and not registry_files.is_registry(session, doc.path):
+        # Not yet: an empty report now, a workspace/diagnostic/refresh when the index is built.
+        return types.RelatedFullDocumentDiagnosticReport(items=[], result_id="indexing")
+    result_id = _result_id(session, doc)
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=compute(session, doc),
+                                                     result_id=result_id)
+
+
+def pull_workspace(ls: "ImportwardenServer", params: types.WorkspaceDiagnosticParams
+                   ) -> types.WorkspaceDiagnosticReport:
+    """Open documents and the registry files (their problems show even when closed)."""
+    session = ls.session
+    previous = {p.uri: p.value for p in params.previous_result_ids or []}
+    uris = list(dict.fromkeys([*session.open_uris(), *registry_files.registry_uris(session)]))
+    reports: list = []
+    for uri in uris:
+        doc = session.document(uri)
+        if doc is None:
+            continue
+        if not session.index_ready and not registry_files.is_registry(session, doc.path):
+            continue
+        result_id = _result_id(session, doc)
+        if previous.get(uri) == result_id:
+            reports.append(types.WorkspaceUnchangedDocumentDiagnosticReport(
+                uri=uri, result_id=result_id, version=doc.version))
+        else:
+            reports.append(types.WorkspaceFullDocumentDiagnosticReport(
+                uri=uri, items=compute(session, doc), result_id=result_id, version=doc.version))
+    return types.WorkspaceDiagnosticReport(items=reports)

@@ -1,0 +1,298 @@
+"""The server's state: the project, what the client can do, and per-document caches.
+
+One ``Session`` per server. Everything runs on the event loop thread except the background
+index build (``workspace.py``), which hands its result back to the loop. Per-document results
+(extracted imports, findings, position tables) are cached by document version and by the
+session's ``generation``, which goes up whenever something all documents depend on changes
+(registry, settings, index).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+from pygls.uris import to_fs_path
+
+from importwarden.analysis.findings import Finding
+from importwarden.analysis.imports import ImportRef
+from importwarden.lsp.convert import DocumentPositions, encoding_name
+
+if TYPE_CHECKING:
+    from importwarden.analysis.engine import Project
+    from importwarden.lsp.server import ImportwardenServer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DEBOUNCE = 0.15  # seconds between the last keystroke and a diagnostics run
+CONFIGURATION_TIMEOUT = 2.0  # seconds to wait for workspace/configuration
+
+
+@dataclass
+class Document:
+    """A document's text at one version, as the server sees it."""
+
+    uri: str
+    path: Path
+    text: str
+    version: int | None
+    is_open: bool
+
+
+@dataclass
+class _Cache:
+    version: int | None = None
+    text: str | None = None
+    generation: int = -1
+    refs: tuple[ImportRef, ...] | None = None
+    findings: list[Finding] | None = None
+    positions: DocumentPositions | None = None
+    fix_all: Any = None
+    indexed: bool = False  # this version's text is in the workspace index
+
+
+@dataclass
+class ClientSupport:
+    """What the client said it can do, read once at ``initialize``."""
+
+    pull_diagnostics: bool = False
+    diagnostic_refresh: bool = False
+    document_changes: bool = False
+    show_document: bool = False
+    work_done_progress: bool = False
+    configuration: bool = False
+    watched_files_dynamic: bool = False
+    watched_files_relative: bool = False
+    markdown_hover: bool = True
+    markdown_completion: bool = True
+    completion_tags: bool = False
+    completion_deprecated: bool = False
+    action_resolve_edit: bool = False
+    action_literals: bool = True
+    diagnostic_tags: bool = True
+
+    @classmethod
+    def of(cls, caps: types.ClientCapabilities, mode: str = "auto") -> "ClientSupport":
+        def has(path: str, default: Any = None) -> Any:
+            return get_capability(caps, path, default)
+
+        pull = has("text_document.diagnostic") is not None
+        refresh = bool(has("workspace.diagnostics.refresh_support", False))
+        if mode == "push":
+            pull = False
+        elif mode == "auto":
+            # Pull only when the client can also be told to pull again: the registry and the
+            # workspace change diagnostics of documents nobody is typing in.
+            pull = pull and refresh
+        hover_formats = has("text_document.hover.content_format", None) or []
+        doc_formats = has("text_document.completion.completion_item.documentation_format",
+                          None) or []
+        tag_set = has("text_document.completion.completion_item.tag_support.value_set", None) or []
+        resolve = has("text_document.code_action.resolve_support.properties", None) or []
+        return cls(
+            pull_diagnostics=pull,
+            diagnostic_refresh=refresh,
+            document_changes=bool(has("workspace.workspace_edit.document_changes", False)),
+            show_document=bool(has("window.show_document.support", False)),
+            work_done_progress=bool(has("window.work_done_progress", False)),
+            configuration=bool(has("workspace.configuration", False)),
+            watched_files_dynamic=bool(
+                has("workspace.did_change_watched_files.dynamic_registration", False)),
+            watched_files_relative=bool(
+                has("workspace.did_change_watched_files.relative_pattern_support", False)),
+            markdown_hover=not hover_formats or types.MarkupKind.Markdown in hover_formats,
+            markdown_completion=types.MarkupKind.Markdown in doc_formats,
+            completion_tags=types.CompletionItemTag.Deprecated in tag_set,
+            completion_deprecated=bool(
+                has("text_document.completion.completion_item.deprecated_support", False)),
+            action_resolve_edit="edit" in resolve,
+            action_literals=has("text_document.code_action.code_action_literal_support")
+            is not None,
+        )
+
+
+@dataclass
+class Session:
+    server: "ImportwardenServer"
+    root: Path | None = None
+    project: "Project | None" = None
+    index_ready: bool = False
+    generation: int = 0
+    support: ClientSupport = field(default_factory=ClientSupport)
+    encoding: str = "utf-16"
+    debounce: float = DEFAULT_DEBOUNCE
+    configuration_timeout: float = CONFIGURATION_TIMEOUT
+    init_options: dict = field(default_factory=dict)
+    editor_settings: dict = field(default_factory=dict)
+    registry_problems: list = field(default_factory=list)  # lint + load problems, cached
+    registry_overlay: dict = field(default_factory=dict)  # path -> unsaved registry text
+    registry_rejected: dict = field(default_factory=dict)  # path -> problems of a bad edit
+    registry_lines: dict = field(default_factory=dict)  # registry_files' caches
+    _caches: dict[str, _Cache] = field(default_factory=dict)
+    _pending: dict[str, asyncio.Task] = field(default_factory=dict)
+    _last_change: dict[str, float] = field(default_factory=dict)
+    _refresh_task: asyncio.Task | None = None
+
+    # --- initialize ------------------------------------------------------------------------
+
+    def configure_client(self, params: types.InitializeParams) -> None:
+        options = params.initialization_options
+        self.init_options = dict(options) if isinstance(options, dict) else {}
+        from importwarden.lsp.settings import server_options
+
+        server_opts = server_options(self.init_options)
+        self.debounce = server_opts.debounce
+        self.configuration_timeout = server_opts.configuration_timeout
+        self.support = ClientSupport.of(params.capabilities, server_opts.diagnostic_mode)
+        self.encoding = encoding_name(self.server.workspace.position_encoding)
+        self.root = _root_of(params)
+
+    # --- logging ---------------------------------------------------------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        log.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, message)
+        try:
+            self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception:  # no connection (tests calling us directly, or shutting down)
+            pass
+
+    # --- documents -------------------------------------------------------------------------
+
+    def document(self, uri: str) -> Document | None:
+        """The open document, else the file on disk; None when neither can be read as text."""
+        docs = self.server.workspace.text_documents
+        from urllib.parse import unquote
+
+        doc = docs.get(unquote(uri))
+        path = Path(to_fs_path(uri) or uri)
+        if doc is not None:
+            return Document(uri, path, doc.source, doc.version, True)
+        try:
+            from importwarden.textio import read_source
+
+            if path.stat().st_size > MAX_UNOPENED_BYTES:
+                return None
+            return Document(uri, path, read_source(path).text, None, False)
+        except (OSError, ValueError):
+            return None
+
+    def open_uris(self) -> list[str]:
+        return [doc.uri for doc in self.server.workspace.text_documents.values()]
+
+    def _cache(self, doc: Document) -> _Cache:
+        cache = self._caches.get(doc.uri)
+        # `!=` on str is an identity check first, so an unchanged document costs nothing.
+        if cache is None or cache.version != doc.version or cache.text != doc.text:
+            cache = _Cache(version=doc.version, text=doc.text)
+            self._caches[doc.uri] = cache
+        return cache
+
+    def forget(self, uri: str) -> None:
+        self._caches.pop(uri, None)
+        task = self._pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+    def positions(self, doc: Document) -> DocumentPositions:
+        cache = self._cache(doc)
+        if cache.positions is None:
+            cache.positions = DocumentPositions(doc.text, self.encoding)
+        return cache.positions
+
+    def refs(self, doc: Document) -> tuple[ImportRef, ...]:
+        cache = self._cache(doc)
+        if cache.refs is None:
+            if self.project is None:
+                return ()
+            cache.refs = tuple(self.project.extract(doc.path, doc.text).refs)
+        return cache.refs
+
+    def findings(self, doc: Document) -> list[Finding]:
+        """The findings for this version of the document (what ``check`` reports)."""
+        cache = self._cache(doc)
+        if cache.findings is None or cache.generation != self.generation:
+            if self.project is None or not self.index_ready:
+                return []
+            cache.findings = self.project.check_source(doc.path, doc.text)
+            cache.generation = self.generation
+            cache.fix_all = None
+        return cache.findings
+
+    def cached(self, doc: Document) -> _Cache:
+        return self._cache(doc)
+
+    @property
+    def index(self):
+        """The workspace index once built (None while indexing: registry-only answers)."""
+        return self.project.index if self.project is not None and self.index_ready else None
+
+    # --- scheduling ------------------------------------------------------------------------
+
+    def note_change(self, uri: str) -> None:
+        self._last_change[uri] = time.monotonic()
+
+    def quiet_for(self, uri: str) -> float:
+        """Seconds left until ``uri`` has been quiet for the debounce interval."""
+        last = self._last_change.get(uri)
+        if last is None:
+            return 0.0
+        return max(0.0, self.debounce - (time.monotonic() - last))
+
+    def schedule(self, uri: str, delay: float, job: Callable[[str], None]) -> None:
+        """Run ``job(uri)`` after ``delay`` seconds, replacing a job already waiting for it."""
+        old = self._pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+
+        async def later() -> None:
+            try:
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            except asyncio.CancelledError:
+                return
+            if self._pending.get(uri) is task:
+                del self._pending[uri]
+            try:
+                job(uri)
+            except Exception as exc:  # a failing job must not kill the server
+                log.exception("background job failed for %s", uri)
+                self.log(f"importwarden: {type(exc).__name__}: {exc} ({uri})",
+                         types.MessageType.Error)
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._pending[uri] = task
+
+    def cancel_pending(self, uri: str) -> bool:
+        task = self._pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+            return True
+        return False
+
+    def cancel_all(self) -> None:
+        for task in self._pending.values():
+            task.cancel()
+        self._pending.clear()
+
+
+MAX_UNOPENED_BYTES = 5_000_000  # files read from disk for requests about unopened documents
+
+
+def _root_of(params: types.InitializeParams) -> Path | None:
+    if params.workspace_folders:
+        path = to_fs_path(params.workspace_folders[0].uri)
+        if path:
+            return Path(path)
+    if params.root_uri:
+        path = to_fs_path(params.root_uri)
+        if path:
+            return Path(path)
+    if params.root_path:
+        return Path(params.root_path)
+    return None
