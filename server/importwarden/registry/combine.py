@@ -430,8 +430,13 @@ def _combine_mocks(claims: list[MockClaim], problems: list[Problem]) -> dict[str
         source = next((c for c in [effective, *reversed(cs)] if c.replacement
                        and c.status is effective.status), None)
         replacement = source.replacement if source else None
-        fix = (source.fix if source and source.fix else
-               Applicability.SAFE if replacement else Applicability.NONE)
+        if source is not None and source.fix is not None:
+            fix = source.fix
+        elif replacement is None:
+            fix = Applicability.NONE
+        else:  # safe when the attribute stays the same (only the module moved)
+            same = replacement.rsplit(".", 1)[-1] == target.rsplit(".", 1)[-1]
+            fix = Applicability.SAFE if same else Applicability.UNSAFE
         out[target] = MockEntry(target, effective.status, effective.provenance, replacement, fix)
     return out
 
