@@ -56,45 +56,47 @@ def _summary(findings) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from importwarden.analysis.engine import Project
-    from importwarden.cli.check import overrides_from_args
+    from importwarden.cli.check import CheckSession, overrides_from_args
     from importwarden.config import load_settings
 
     cwd = Path.cwd()
     settings = load_settings(cwd, overrides_from_args(args),
                              Path(args.config) if args.config else None)
-    project = Project.from_settings(settings)
-    if project.registry_errors:
+    for p in args.paths:
+        full = Path(p) if Path(p).is_absolute() else cwd / p
+        if not full.exists():
+            _err(f"{p}: no such file or directory")
+            return 2
+    # Find the files with something to report the way `check` does (parallel, cached); only
+    # those are read again and fixed. A file without findings is never parsed by the fixer.
+    session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
+                           progress=sys.stderr.isatty())
+    if session.registry_errors:
         # Fixing against half a registry could rewrite imports the missing part governs.
-        for message in project.registry_errors:
+        for message in session.registry_errors:
             _err(message)
         return 2
-    files = _files(settings, cwd, [Path(p) for p in args.paths])
-    if files is None:
-        return 2
+    findings = session.check([Path(p) for p in args.paths])
+    totals: Counter = Counter()
+    for message in session.notices:
+        _err(message)
+        totals["failed"] += 1
+    project = session.project
+    if project.index is None:  # everything came from the cache: the fixer still needs the index
+        index = session.cache.load_index()
+        if index is None:
+            from importwarden.workspace.index import WorkspaceIndex
+
+            index = WorkspaceIndex.build(settings)
+        project.index = index
+        project._ctx = None
+    files = sorted({project.abs_path(f.path) for f in findings})
     out = sys.stderr if args.diff else sys.stdout
-    totals = Counter()
     for path in files:
-        status = fix_file(project, path, diff=args.diff, unsafe=args.unsafe_fixes, out=out)
-        totals.update(status)
+        totals.update(fix_file(project, path, diff=args.diff, unsafe=args.unsafe_fixes, out=out))
     _print_totals(totals, diff=args.diff, out=out)
     remaining = totals["left"] + totals["failed"] + (totals["fixed"] if args.diff else 0)
     return 1 if remaining else 0
-
-
-def _files(settings: Any, cwd: Path, paths: list[Path]) -> list[Path] | None:
-    from importwarden.workspace.files import iter_python_files
-
-    wanted = None
-    if paths:
-        wanted = []
-        for p in paths:
-            full = p if p.is_absolute() else cwd / p
-            if not full.exists():
-                _err(f"{p}: no such file or directory")
-                return None
-            wanted.append(full)
-    return sorted(set(iter_python_files(settings, wanted)))
 
 
 def fix_file(project: Any, path: Path, *, diff: bool, unsafe: bool, out: Any) -> Counter:
