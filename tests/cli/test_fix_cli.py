@@ -213,3 +213,66 @@ def test_unwritable_file(monkeypatch, capsys, ws):
     assert "app/uses.py: cannot write: Permission denied; left unchanged" in err
     assert read(ws / "app" / "uses.py") == before
     assert not list((ws / "app").glob(".*iw-tmp"))
+
+
+# --- migration: two moved modules used by 50 files in assorted forms -------------------------
+
+MIGRATION = Path(__file__).resolve().parents[1] / "fixtures" / "migration"
+OLD_PATHS = ("shop.core.user_execution_engine", "shop.utils.clock import utcnow",
+             "shop.utils.clock.utcnow", "..core.user_execution_engine")
+
+
+def test_migration_fixture(cli, tmp_path):
+    import json
+    import shutil
+
+    ws = tmp_path / "migration"
+    shutil.copytree(MIGRATION, ws)
+    (ws / ".git").mkdir()
+    features = sorted((ws / "shop" / "features").glob("f*.py"))
+    assert len(features) == 50
+
+    before = json.loads(cli("check", "--output-format", "json", cwd=ws).stdout)
+    assert {f["path"] for f in before} == {p.relative_to(ws).as_posix() for p in features}
+
+    r = cli("fix", cwd=ws)
+    assert r.returncode == 0, r
+    assert "Fixed" in r.stdout and "; 0 left." in r.stdout, r
+    after = cli("check", "--output-format", "json", cwd=ws)
+    assert after.returncode == 0 and json.loads(after.stdout) == [], after
+
+    texts = {p.name: p.read_text() for p in features}
+    for name, text in texts.items():
+        assert not any(old in text for old in OLD_PATHS), (name, text)
+    # Every rewritten import resolves in the workspace index.
+    from importwarden.analysis.imports import RefKind, extract
+    from importwarden.config import load_settings
+    from importwarden.workspace.index import WorkspaceIndex
+
+    index = WorkspaceIndex.build(load_settings(ws))
+    checked = 0
+    for path in features:
+        module, is_package = index.module_for_path(path)
+        for ref in extract(path.read_text(), module, is_package).refs:
+            if ref.kind is RefKind.MOCK or not ref.module.startswith(("shop.agents", "shop.common")):
+                continue
+            name = ref.name if ref.kind is not RefKind.IMPORT and ref.name != "*" else None
+            assert index.resolves(ref.module, name) is True, (path.name, ref)
+            checked += 1
+    assert checked >= 50
+    # Shapes kept: comments, noqa, aliases, indentation, __future__ first.
+    assert texts["f01.py"].startswith(
+        "from shop.agents.supervisor.user_execution_engine import UserExecutionEngine as Engine, "
+        "ExecutionContext  # noqa: F401\n")
+    assert texts["f02.py"].startswith(
+        "from shop.utils.clock import (\n    SECOND,  # a second\n)\n"
+        "from shop.common.time import utcnow\n")
+    assert texts["f07.py"].startswith("from __future__ import annotations\n")
+    assert "    from shop.common.time import Clock\n" in texts["f05.py"]
+    assert "shop.agents.supervisor.user_execution_engine.run_engine(ctx)" in texts["f03.py"]
+    assert "from shop.common.time import Clock, utcnow\n" in texts["f09.py"]
+    assert "@patch('shop.common.time.utcnow')" in texts["f09.py"]
+
+    again = cli("fix", cwd=ws)
+    assert again.returncode == 0 and "Fixed 0 findings in 0 files; 0 left." in again.stdout, again
+    assert {p.name: p.read_text() for p in features} == texts
