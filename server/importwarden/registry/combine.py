@@ -61,6 +61,10 @@ class Claims:
     mocks: list[MockClaim] = field(default_factory=list)
     services: Services | None = None  # None: the file says nothing about services
     problems: list[Problem] = field(default_factory=list)
+    # Markdown: what each code-block line was read as (import, mock, replacement, comment,
+    # code, problem, blank), by 1-based line; lets tests prove no entry-like line is dropped
+    # and editors tell entries from prose.
+    kinds: dict[int, str] = field(default_factory=dict)
 
 
 def build(bundles: Sequence[Claims]) -> Registry:
@@ -76,17 +80,21 @@ def build(bundles: Sequence[Claims]) -> Registry:
         own = _combine_file(bundle, problems)
         for target, entry in own.items():
             old = entries.get(target)
-            if old is not None and old.provenance.file != entry.provenance.file:
+            if old is not None and old.provenance.file != entry.provenance.file \
+                    and _says_otherwise(old, entry):
                 problems.append(Problem(
                     old.provenance.file, old.provenance.line, "IWR008",
-                    f"entry {target} is overridden by {entry.provenance.location()}"))
+                    f"entry {target} ({_summary(old)}) is overridden by "
+                    f"{entry.provenance.location()} ({_summary(entry)})"))
             entries[target] = entry
         for target, mock in _combine_mocks(bundle.mocks, problems).items():
             old_mock = mocks.get(target)
-            if old_mock is not None and old_mock.provenance.file != mock.provenance.file:
+            if old_mock is not None and old_mock.provenance.file != mock.provenance.file \
+                    and _says_otherwise(old_mock, mock):
                 problems.append(Problem(
                     old_mock.provenance.file, old_mock.provenance.line, "IWR008",
-                    f"mock target {target} is overridden by {mock.provenance.location()}"))
+                    f"mock target {target} ({_summary(old_mock)}) is overridden by "
+                    f"{mock.provenance.location()} ({_summary(mock)})"))
             mocks[target] = mock
         if bundle.services is not None and (bundle.services.members or bundle.services.shared):
             services = bundle.services
@@ -95,6 +103,18 @@ def build(bundles: Sequence[Claims]) -> Registry:
     _derive_mock_replacements(registry)
     registry.problems = sorted(set(problems))
     return registry
+
+
+def _says_otherwise(old: Entry | MockEntry, new: Entry | MockEntry) -> bool:
+    """IWR008 only when the later file changes what the earlier one said (a repeat with the
+    same status and replacement overrides nothing worth a problem)."""
+    return (old.status, old.replacement, old.fix) != (new.status, new.replacement, new.fix)
+
+
+def _summary(item: Entry | MockEntry) -> str:
+    if item.replacement is None:
+        return item.status.value
+    return f"{item.status.value}, use {item.replacement}"
 
 
 # --- one file ----------------------------------------------------------------------------------

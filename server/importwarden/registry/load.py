@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from importwarden.errors import RegistryLoadError
 from importwarden.registry.combine import Claims, build
@@ -70,12 +70,22 @@ def kind_of(file: str | os.PathLike[str]) -> str:
 
 def load_registries(paths: Sequence[str | os.PathLike[str]], *,
                     toml_errors_as_problems: bool = False,
-                    texts: dict[str, str] | None = None) -> Registry:
-    """Load and merge registry files (later overrides earlier). ``texts`` maps a path (as
-    given) to unsaved editor text to use instead of the file on disk."""
+                    texts: Mapping[str | os.PathLike[str], str] | None = None) -> Registry:
+    """Load and merge registry files (later overrides earlier). ``texts`` maps a path (str or
+    Path, as given or resolved) to unsaved editor text to use instead of the file on disk."""
+    overlays = {_resolved(k): v for k, v in texts.items()} if texts else {}
     bundles = []
     for path in paths:
         file = str(path)
-        text = texts[file] if texts and file in texts else read_file(path)
+        text = overlays.get(_resolved(path)) if overlays else None
+        if text is None:
+            text = read_file(path)
         bundles.append(load_text(text, file, toml_errors_as_problems=toml_errors_as_problems))
     return build(bundles)
+
+
+def _resolved(path: str | os.PathLike[str]) -> Path:
+    try:
+        return Path(path).resolve()
+    except OSError:
+        return Path(path)

@@ -42,8 +42,10 @@ _REPLACEMENT = re.compile(
 # A bare replacement name: ``UserExecutionEngine (canonical SSOT class)``, or a target.
 _BARE = re.compile(r"^(?P<name>[A-Za-z_][\w.:]*)\s*(?:\(.*\))?\s*[.;]?$")
 # ``# ❌ DEPRECATED: from M import X``: an optional marker prefix ending in ':' before the entry.
-_COMMENTED_ENTRY = re.compile(r"^(?:(?P<prefix>[^:]*?):\s*)?(?P<entry>(?:from|import)\s.*|"
-                              r"@?[\w.]*patch.*)$")
+_COMMENTED_ENTRY = re.compile(r"^(?:(?P<prefix>[^:]*?):\s*|(?P<emoji>[^\w\s#]+)\s*)?"
+                              r"(?P<entry>(?:from|import)\s.*|@?[\w.]*patch.*)$")
+# A line that continues a parenthesised/backslashed import: names, commas, ``as``, ``)``.
+_CONTINUATION = re.compile(r"^[\w\s,.*]*\)?\s*\\?$")
 _SERVICE_HEADING = re.compile(r"^[\W_]*(?P<name>[A-Za-z_]\w*)\s+service\s*:?\s*$", re.I)
 _ISOLATION_HEADING = re.compile(r"service\s+isolation", re.I)
 _ISOLATION_RULE = re.compile(r"never\s+import\s+(?:between|across)\s+services", re.I)
@@ -168,7 +170,7 @@ def _classify_comment(body: str, number: int) -> Line:
     code, trailing = split_nested_comment(body)
     entry = _COMMENTED_ENTRY.match(code)
     if entry:
-        prefix = entry["prefix"] or ""
+        prefix = entry["prefix"] or entry["emoji"] or ""
         own = markers.read(prefix) | markers.read(trailing)
         inner = entry["entry"].strip()
         if inner.startswith(("from ", "import ")):
@@ -182,6 +184,9 @@ def _classify_comment(body: str, number: int) -> Line:
             if mocks and not error:
                 return Line("mock", number, body, mock_targets=mocks, own=own,
                             trailing=" ".join(filter(None, (prefix, trailing))))
+        if error and own:
+            # A marked commented-out entry that cannot be read; unmarked, it may be prose.
+            return Line("problem", number, f"cannot read commented-out entry: {error}")
     if code and trailing and markers.read(trailing):
         # ``# ExecutionEngine() instantiation  # ❌ BROKEN: …``: shaped like a commented-out
         # entry with a marker of its own, but there is no import path to attach it to.
@@ -225,6 +230,8 @@ def _join_statements(lines: list[tuple[int, str]]) -> Iterator[Line]:
             while (code.count("(") > code.count(")") or code.endswith("\\")) \
                     and i + span < len(lines):
                 nxt_code, nxt_comment = split_comment(lines[i + span][1].strip())
+                if not nxt_code or not _CONTINUATION.match(nxt_code):
+                    break  # not a name list: the statement is unclosed (reported below)
                 code = (code[:-1] if code.endswith("\\") else code) + " " + nxt_code
                 stripped = code + (f"  # {nxt_comment}" if nxt_comment else "")
                 span += 1
@@ -278,7 +285,10 @@ class _BlockWalker:
         self.pending: list[_Pending] = []
 
     def walk(self, lines: list[tuple[int, str]]) -> None:
+        kinds = self.loader.kinds
         for line in _join_statements(lines):
+            for number in range(line.number, line.number + line.span):
+                kinds[number] = line.kind
             if line.kind != "replacement" and self.replacements:
                 self._attach_replacements()
             if line.kind == "blank":
@@ -413,6 +423,7 @@ class _Loader:
         self.claims: list[Claim] = []
         self.mocks: list[MockClaim] = []
         self.problems: list[Problem] = []
+        self.kinds: dict[int, str] = {}
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, "IWR001", message))
@@ -472,7 +483,7 @@ def load_markdown(text: str, file: str) -> Claims:
             walker = _BlockWalker(loader, heading, tuple(t for _l, t, _m in stack))
             walker.walk([(first + i, text_line) for i, text_line in enumerate(content)])
     services = _services(lines, service_names, isolation_heading_at, heading_lines, file)
-    return Claims(file, loader.claims, loader.mocks, services, loader.problems)
+    return Claims(file, loader.claims, loader.mocks, services, loader.problems, loader.kinds)
 
 
 def _services(lines: list[str], names: list[str], isolation_at: list[int],
