@@ -68,7 +68,8 @@ def _merge_ws(before: cst.BaseParenthesizableWhitespace,
     line (and its comment) of ``before`` and the indentation that led to what followed."""
     if isinstance(before, cst.ParenthesizedWhitespace):
         if isinstance(after, cst.ParenthesizedWhitespace):
-            return before.with_changes(indent=after.indent, last_line=after.last_line)
+            return before.with_changes(indent=after.indent, last_line=after.last_line,
+                                       empty_lines=[*before.empty_lines, *after.empty_lines])
         return before
     return after
 
@@ -76,11 +77,25 @@ def _merge_ws(before: cst.BaseParenthesizableWhitespace,
 def drop_aliases(node: cst.ImportFrom, drop: set[int]) -> cst.ImportFrom:
     """The statement without the aliases at ``drop`` (at least one alias remains)."""
     names = list(node.names)  # type: ignore[arg-type]
-    rpar = node.rpar
+    rpar, lpar = node.rpar, node.lpar
     for i in sorted(drop, reverse=True):
         alias = names[i]
         if i < len(names) - 1:
-            del names[i]  # its comma and the whitespace after it go with it
+            # Its comma and the comment on its line go with it; comment lines below it belong
+            # to the next name and stay.
+            after = alias.comma.whitespace_after if isinstance(alias.comma, cst.Comma) else None
+            if isinstance(after, cst.ParenthesizedWhitespace) and after.empty_lines:
+                if i > 0 and isinstance(names[i - 1].comma, cst.Comma) and isinstance(
+                        names[i - 1].comma.whitespace_after, cst.ParenthesizedWhitespace):
+                    pc = names[i - 1].comma
+                    names[i - 1] = names[i - 1].with_changes(comma=pc.with_changes(
+                        whitespace_after=pc.whitespace_after.with_changes(
+                            empty_lines=[*pc.whitespace_after.empty_lines, *after.empty_lines])))
+                elif i == 0 and lpar is not None and isinstance(lpar.whitespace_after,
+                                                                cst.ParenthesizedWhitespace):
+                    lpar = lpar.with_changes(whitespace_after=lpar.whitespace_after.with_changes(
+                        empty_lines=[*lpar.whitespace_after.empty_lines, *after.empty_lines]))
+            del names[i]
             continue
         prev = names[i - 1]
         tail = alias.comma.whitespace_after if isinstance(alias.comma, cst.Comma) else (
@@ -100,7 +115,7 @@ def drop_aliases(node: cst.ImportFrom, drop: set[int]) -> cst.ImportFrom:
         else:
             names[i - 1] = prev.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         del names[i]
-    return node.with_changes(names=names, rpar=rpar)
+    return node.with_changes(names=names, rpar=rpar, lpar=lpar)
 
 
 def add_alias(node: cst.ImportFrom, alias: cst.ImportAlias) -> cst.ImportFrom:
