@@ -162,7 +162,7 @@ class Project:
         from importwarden.analysis.imports import extract
 
         module, is_package = self.module_for(path)
-        return extract(source, module or "", is_package)
+        return extract(source, module, is_package)
 
     def update_file(self, path: str | os.PathLike[str], source: str | None) -> None:
         """Tell the index a file changed (``source``) or was deleted (None)."""
