@@ -92,73 +92,110 @@ def _run(args: argparse.Namespace) -> int:
         project._ctx = None
     files = sorted({project.abs_path(f.path) for f in findings})
     out = sys.stderr if args.diff else sys.stdout
-    for path in files:
-        totals.update(fix_file(project, path, diff=args.diff, unsafe=args.unsafe_fixes, out=out))
+    for outcome in _fix_all(project, files, diff=args.diff, unsafe=args.unsafe_fixes):
+        outcome.report(out)
+        totals.update(outcome.counts)
     _print_totals(totals, diff=args.diff, out=out)
     remaining = totals["left"] + totals["failed"] + (totals["fixed"] if args.diff else 0)
     return 1 if remaining else 0
 
 
-def fix_file(project: Any, path: Path, *, diff: bool, unsafe: bool, out: Any) -> Counter:
-    """Fix one file; returns counts (fixed findings, left findings, failed files). Never raises."""
+PARALLEL_THRESHOLD = 32  # fewer files than this are fixed in-process
+_WORKER: dict[str, Any] = {}
+
+
+def _fix_all(project: Any, files: list[Path], *, diff: bool, unsafe: bool):
+    """Outcomes in file order; in a process pool (fork) when there are many files. Each file
+    is independent: its own read, fix and atomic write."""
+    import os
+
+    jobs = os.cpu_count() or 1
+    if jobs < 2 or len(files) < PARALLEL_THRESHOLD or sys.platform == "win32":
+        for path in files:
+            yield fix_file(project, path, diff=diff, unsafe=unsafe)
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    _WORKER.update(project=project, diff=diff, unsafe=unsafe)
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        yield from pool.map(_fix_in_worker, files, chunksize=8)
+
+
+def _fix_in_worker(path: Path) -> "Outcome":
+    return fix_file(_WORKER["project"], path, diff=_WORKER["diff"], unsafe=_WORKER["unsafe"])
+
+
+class Outcome:
+    """What fixing one file printed (in order, per stream) and counted; picklable."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[bool, str]] = []  # (to stderr, text)
+        self.diff = ""
+        self.counts: Counter = Counter()
+
+    def err(self, message: str) -> "Outcome":
+        self.lines.append((True, f"importwarden: {message}"))
+        self.counts["failed"] += 1
+        return self
+
+    def say(self, text: str) -> None:
+        self.lines.append((False, text))
+
+    def report(self, out: Any) -> None:
+        if self.diff:
+            out.flush()
+            sys.stdout.write(self.diff)
+            sys.stdout.flush()
+        for to_err, text in self.lines:
+            print(text, file=sys.stderr if to_err else out)
+
+
+def fix_file(project: Any, path: Path, *, diff: bool, unsafe: bool) -> Outcome:
+    """Fix one file (or compute its diff); never raises."""
     import importwarden.fixes as fixes
     from importwarden.textio import FileChangedError, SourceDecodeError, read_source
 
     rel = project.rel_path(path)
-    status: Counter = Counter()
+    outcome = Outcome()
     try:
         src = read_source(path)
     except FileNotFoundError:
-        _err(f"{rel}: skipped: file disappeared")
-        status["failed"] += 1
-        return status
+        return outcome.err(f"{rel}: skipped: file disappeared")
     except (OSError, SourceDecodeError) as exc:
-        _err(f"{rel}: skipped: cannot read: {getattr(exc, 'strerror', None) or exc}")
-        status["failed"] += 1
-        return status
+        return outcome.err(f"{rel}: skipped: cannot read: {getattr(exc, 'strerror', None) or exc}")
     if b"\x00" in src.raw:
-        _err(f"{rel}: skipped: binary file (contains NUL bytes)")
-        status["failed"] += 1
-        return status
+        return outcome.err(f"{rel}: skipped: binary file (contains NUL bytes)")
     try:
         result = fixes.fix_source(project, path, src.text, unsafe=unsafe)
     except Exception as exc:  # a bug of ours must not end the run or print a traceback
-        _err(f"{rel}: internal error while fixing: {type(exc).__name__}: {exc}")
-        status["failed"] += 1
-        return status
+        return outcome.err(f"{rel}: internal error while fixing: {type(exc).__name__}: {exc}")
     if result.applied and result.new_source != src.text:
         if diff:
-            out.flush()
-            sys.stdout.write(unified_diff(rel, src.text, result.new_source))
-            sys.stdout.flush()
+            outcome.diff = unified_diff(rel, src.text, result.new_source)
         else:
             try:
                 _write(path, src, result.new_source)
             except FileChangedError:
-                _err(f"{rel}: changed during the run; left alone")
-                status["failed"] += 1
-                return status
+                return outcome.err(f"{rel}: changed during the run; left alone")
             except FileNotFoundError:
-                _err(f"{rel}: disappeared during the run; not written")
-                status["failed"] += 1
-                return status
+                return outcome.err(f"{rel}: disappeared during the run; not written")
             except OSError as exc:
-                _err(f"{rel}: cannot write: {exc.strerror or exc}; left unchanged")
-                status["failed"] += 1
-                return status
+                return outcome.err(f"{rel}: cannot write: {exc.strerror or exc}; left unchanged")
             try:
                 project.update_file(path, result.new_source)
             except Exception:
                 pass  # the index only serves later files' existence checks
         verb = "would fix" if diff else "fixed"
-        print(f"{rel}: {verb} {len(result.applied)} ({_summary(result.applied)})", file=out)
-        status["fixed"] += len(result.applied)
-        status["files"] += 1
+        outcome.say(f"{rel}: {verb} {len(result.applied)} ({_summary(result.applied)})")
+        outcome.counts["fixed"] += len(result.applied)
+        outcome.counts["files"] += 1
     for finding, reason in result.left:
         line, col = finding.range.start.line + 1, finding.range.start.character + 1
-        print(f"{rel}:{line}:{col}: {finding.code} left: {reason}", file=out)
-        status["left"] += 1
-    return status
+        outcome.say(f"{rel}:{line}:{col}: {finding.code} left: {reason}")
+        outcome.counts["left"] += 1
+    return outcome
 
 
 def _write(path: Path, src: Any, text: str) -> None:

@@ -10,6 +10,7 @@ file does not parse, these helpers return ``None`` and the caller falls back or 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,6 +81,12 @@ def block_of(source: str, start: int) -> Block | None:
 
 def earlier_from_import(source: str, start: int, module: str) -> ast.ImportFrom | None:
     """An absolute ``from <module> import …`` (not ``*``) before the statement, same block."""
+    # Cheap text test first: most moves have nothing to merge into, and parsing the whole
+    # file is by far the most expensive step of a fix.
+    pattern = r"\bfrom[ \t\\\r\n]+" + re.escape(module).replace(r"\.", r"[ \t]*\.[ \t]*") + \
+        r"[ \t\\\r\n]+import\b"
+    if not re.search(pattern, source[:start]):
+        return None
     block = block_of(source, start)
     if block is None:
         return None
