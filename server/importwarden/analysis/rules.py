@@ -147,7 +147,7 @@ def _import_candidates(ref: ImportRef, module: str | None, ctx: RuleContext) -> 
         if cand is not None:
             out.append(cand)
     elif not ref.guarded:
-        cand = _unresolved_candidate(ref, target, ctx)
+        cand = _unresolved_candidate(ref, target, ctx, module)
         if cand is not None:
             out.append(cand)
     cross = _cross_service_candidate(ref, target, module, ctx)
@@ -220,7 +220,8 @@ def _map_replacement(entry: Entry, target: Target) -> Target | None:
     return Target(rep.module + suffix, target.name)
 
 
-def _unresolved_candidate(ref: ImportRef, target: Target, ctx: RuleContext) -> _Candidate | None:
+def _unresolved_candidate(ref: ImportRef, target: Target, ctx: RuleContext,
+                          importer: str | None = None) -> _Candidate | None:
     index = ctx.index
     if index is None:
         return None
@@ -242,7 +243,7 @@ def _unresolved_candidate(ref: ImportRef, target: Target, ctx: RuleContext) -> _
         what = f"`{target.name}` is not defined in `{target.module}`"
     cand = _Candidate("IW005", what, target)
     if target.name is not None and ref.kind is RefKind.FROM:
-        found = unique_definer(ctx, target.name, exclude=target.module)
+        found = unique_definer(ctx, target.name, exclude=(target.module, importer))
         if found is not None:
             rep, prov = found
             cand.replacement = rep
@@ -254,10 +255,11 @@ def _unresolved_candidate(ref: ImportRef, target: Target, ctx: RuleContext) -> _
 
 
 def unique_definer(ctx: RuleContext, name: str, *,
-                   exclude: str | None = None) -> tuple[Target, Provenance | None] | None:
+                   exclude: tuple[str | None, ...] = ()) -> tuple[Target, Provenance | None] | None:
     """The one place that defines ``name``: the registry's canonical entry of that name first,
-    then the workspace's definers. None when there is none or more than one."""
-    named = [e for e in ctx.registry.entries_named(name) if e.target.module != exclude]
+    then the workspace's definers. None when there is none or more than one. ``exclude``: the
+    module that lacks the name and the importing module itself."""
+    named = [e for e in ctx.registry.entries_named(name) if e.target.module not in exclude]
     for status in (Status.CANONICAL, Status.VERIFIED):
         hits = {e.target: e for e in named if e.status is status}
         if len(hits) == 1:
@@ -267,7 +269,7 @@ def unique_definer(ctx: RuleContext, name: str, *,
             return None
     if ctx.index is None:
         return None
-    modules = [m for m in dict.fromkeys(ctx.index.definers(name)) if m != exclude]
+    modules = [m for m in dict.fromkeys(ctx.index.definers(name)) if m not in exclude]
     if len(modules) == 1:
         return Target(modules[0], name), None
     return None
@@ -390,7 +392,9 @@ def _mock_why(dotted: str, ctx: RuleContext) -> str:
     split = split_mock_target(dotted, ctx)
     if split is None:
         return f"no module of `{dotted}` exists in the workspace"
-    module, name, _ = split
+    module, name, rest = split
+    if rest:
+        return f"`{module}` has no submodule or name `{name}`"
     return f"`{module}` does not bind `{name}` (patch where the name is looked up)"
 
 

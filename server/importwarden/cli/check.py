@@ -222,6 +222,8 @@ class CheckSession:
     # --- files ------------------------------------------------------------------------------
 
     def files(self, paths: Sequence[Path]) -> list[Path]:
+        """The files to report on: the given paths (files and directories, walked with the
+        project's exclude and .gitignore rules), or the whole project."""
         from importwarden.workspace.files import iter_python_files
 
         wanted: list[Path] | None = None
@@ -238,22 +240,25 @@ class CheckSession:
         return sorted(set(iter_python_files(self.settings, wanted)))
 
     def check(self, paths: Sequence[Path]) -> list["Finding"]:
-        from importwarden.cache import CacheState
-
+        """Findings for the given paths (all files when empty), sorted by path and position."""
         files = self.files(paths)
+        # Change detection always covers the whole project: a module deleted or changed
+        # anywhere can change the findings of the files asked about.
+        every = files if not paths else sorted(set(self.files([])) | set(files))
         state = self.cache.load_state()
-        findings = self._check_files(files, state, whole_project=not paths)
+        findings = self._check_files(files, every, state)
         findings.sort(key=lambda f: f.sort_key())
         return findings
 
-    def _check_files(self, files: list[Path], state: "CacheState",
-                     whole_project: bool) -> list["Finding"]:
+    def _check_files(self, files: list[Path], every: list[Path],
+                     state: "CacheState") -> list["Finding"]:
         from importwarden.cache import FileState
 
         project = self.project
-        rel_of = {path: project.rel_path(path) for path in files}
+        rel_of = {path: project.rel_path(path) for path in every}
+        wanted = set(files)
         stale: list[Path] = []
-        for path in files:
+        for path in every:
             cached = state.files.get(rel_of[path])
             if cached is None:
                 stale.append(path)
@@ -265,18 +270,18 @@ class CheckSession:
                 continue
             if st.st_size != cached.size or st.st_mtime_ns != cached.mtime_ns:
                 stale.append(path)
-        deleted = [rel for rel in state.files if whole_project and
-                   rel not in set(rel_of.values()) and not (self.settings.root / rel).exists()]
-        if not stale and not deleted and self.cache.enabled:
-            # The fast path: nothing changed since the last run.
+        current = set(rel_of.values())
+        deleted = [rel for rel in state.files if rel not in current]
+        if state.files and not stale and not deleted and self.cache.enabled:
+            # The fast path: nothing changed since the last run; nothing is read.
             return [f for path in files for f in state.files[rel_of[path]].findings]
 
         index, warm = self._index(state)
         project.index = index
         project._ctx = None
         results: dict[str, FileResult] = {}
-        changed_modules: set[str] = set()
         if warm:
+            changed_modules: set[str] = set()
             for path in stale:
                 rel = rel_of[path]
                 cached = state.files.get(rel)
@@ -289,9 +294,9 @@ class CheckSession:
                 before = _binds(index, module) if module else None
                 project.update_file(path, res.source)
                 after = _binds(index, module) if module else None
-                if module and (cached is None or before != after):
+                if module and before != after:
                     changed_modules.add(module)
-                # Re-check with the updated index (the file may import itself, relatively).
+                # Check with the updated index (the file may import itself, relatively).
                 first_digest = res.digest
                 res = check_path(project, path, rel, text=res.source)
                 res.digest = first_digest
@@ -304,42 +309,47 @@ class CheckSession:
                     pass
                 if gone.module:
                     changed_modules.add(gone.module)
-            todo = []
             if changed_modules:
-                for path in files:
+                todo = []
+                for path in every:
                     rel = rel_of[path]
-                    if rel in results:
-                        continue
                     cached = state.files.get(rel)
-                    if cached is None or _affected(cached, changed_modules):
+                    if rel in results or cached is None or not _affected(cached, changed_modules):
+                        continue
+                    if path in wanted:
                         todo.append(path)
-            results.update(self._run_many(todo, rel_of, state=None))
-            if stale or deleted:
-                self._save_index(index)
-        else:
-            results.update(self._run_many(files, rel_of, state=state))
+                    else:  # not asked about: forget it, the next run that needs it re-checks
+                        state.files.pop(rel, None)
+                results.update(self._run_many(todo, rel_of, state=None))
             self._save_index(index)
+        else:
+            # Cold: no index to update, so everything asked about is checked afresh.
+            results.update(self._run_many(files, rel_of, state=None))
+            self._save_index(index)
+            if len(files) != len(every):
+                state.files.clear()  # the rest was never checked against this index
 
         findings: list[Finding] = []
-        for path in files:
+        for path in every:
             rel = rel_of[path]
             res = results.get(rel)
             cached = state.files.get(rel)
             if res is None:
-                if cached is not None:
+                if cached is not None and path in wanted:
                     findings.extend(cached.findings)
                 continue
             if res.notice:
-                self.notices.append(res.notice)
+                if path in wanted:
+                    self.notices.append(res.notice)
                 state.files.pop(rel, None)
                 continue
             if res.unchanged and cached is not None:
                 cached.size, cached.mtime_ns = res.size, res.mtime_ns
-                findings.extend(cached.findings)
-                continue
-            state.files[rel] = FileState(res.size, res.mtime_ns, res.digest, res.findings,
-                                         res.deps, res.module)
-            findings.extend(res.findings)
+            else:
+                state.files[rel] = FileState(res.size, res.mtime_ns, res.digest, res.findings,
+                                             res.deps, res.module)
+            if path in wanted:
+                findings.extend(state.files[rel].findings)
         warning = self.cache.save_state(state)
         if warning:
             self.notices.append(warning)

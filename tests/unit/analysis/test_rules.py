@@ -159,7 +159,7 @@ def test_mock_targets(project):
     assert deprecated.code == "IW008" and deprecated.deprecated_tag
     assert str(deprecated.replacement) == "netra_backend.app.db.clickhouse.ClickHouseClient"
     assert "bind" in lines[14].message  # module exists but does not bind the name
-    assert "no module" in lines[17].message
+    assert "no submodule or name `nope`" in lines[17].message
 
 
 def test_patch_where_the_name_is_looked_up(project):
