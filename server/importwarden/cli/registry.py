@@ -98,10 +98,27 @@ def _load(settings):
     from importwarden.registry.load import load_registries
 
     registry = load_registries(discover_registries(settings))
+    _warn_about_empty_files(registry)
     if settings.services_members is not None or settings.services_shared is not None:
         registry = replace(registry, services=effective_services(
             registry, settings.services_members, settings.services_shared))
     return registry
+
+
+def _warn_about_empty_files(registry) -> None:
+    """A registry file that yields nothing at all is most likely not an import registry (or
+    not text): say so on stderr, since reading it "succeeded"."""
+    used = {e.provenance.file for e in registry.entries.values()}
+    used |= {m.provenance.file for m in registry.mocks.values()}
+    used |= {p.file for p in registry.problems}
+    for claim_file in (c.provenance.file for e in registry.entries.values() for c in e.claims):
+        used.add(claim_file)
+    if registry.services.provenance is not None:
+        used.add(registry.services.provenance.file)
+    for file in registry.files:
+        if file not in used:
+            print(f"importwarden: warning: {_relative(file)}: no registry entries found",
+                  file=sys.stderr)
 
 
 def _lint(registry, settings, *, use_workspace: bool) -> list:
@@ -171,11 +188,15 @@ def _rows(items: list[dict[str, Any]]) -> list[tuple[str, ...]]:
 
 
 def _summary(data: dict[str, Any], registry) -> list[str]:
+    from importwarden.registry.model import Status
+
     entries, mocks = data.get("entries", []), data.get("mocks", [])
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.get("status", "?")] = counts.get(entry.get("status", "?"), 0) + 1
-    by_status = ", ".join(f"{n} {status}" for status, n in counts.items())
+    order = [status.value for status in Status]  # most severe first
+    by_status = ", ".join(f"{counts[s]} {s}" for s in sorted(
+        counts, key=lambda s: order.index(s) if s in order else len(order)))
     lines = [f"{len(entries)} import entries ({by_status or 'none'}), {len(mocks)} mock targets"
              f" from {_files(registry)}"]
     services = data.get("services") or {}
