@@ -483,6 +483,11 @@ def load_settings(start: Path, overrides: Mapping[str, object] | None = None,
                              allow_inline=is_pyproject, on_error=fail_in_file,
                              skip=lambda k: not is_pyproject and k in REGISTRY_TABLES)
         settings = _apply_layer(settings, layer)
+        # An importwarden.toml that lists registries and holds registry tables itself means
+        # both: its own tables load last (they are the most local statement).
+        own_tables = not is_pyproject and any(k in table for k in REGISTRY_TABLES)
+        if settings.registry and own_tables and config_file not in settings.registry:
+            settings = replace(settings, registry=(*settings.registry, config_file))
 
     if overrides:
         def fail_option(exc: _BadValue) -> None:

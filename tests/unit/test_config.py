@@ -367,6 +367,18 @@ def test_pyproject_registry_table_counts_as_a_registry(project: Path) -> None:
     assert discover_registries(s) == [project.resolve() / "SSOT_IMPORT_REGISTRY.md", path.resolve()]
 
 
+def test_importwarden_toml_listing_registries_and_holding_tables_loads_both(project: Path) -> None:
+    write(project / "docs" / "REG.md")
+    own = write(project / "importwarden.toml", """
+        registry = "docs/REG.md"
+        [[mock]]
+        target = "a.b.C"
+        status = "broken"
+    """)
+    s = load_settings(project)
+    assert discover_registries(s) == [project.resolve() / "docs" / "REG.md", own.resolve()]
+
+
 def test_explicit_registry_wins_over_discovery(project: Path) -> None:
     write(project / "SSOT_IMPORT_REGISTRY.md")
     write(project / "other.md")
