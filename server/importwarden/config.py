@@ -503,9 +503,11 @@ def load_settings(start: Path, overrides: Mapping[str, object] | None = None,
     return settings
 
 
-# Editor settings that belong to the client (the VS Code extension), not to the engine.
+# Editor settings that belong to the client (the VS Code extension) or to the language server
+# process itself (lsp/settings.py), not to the engine: never warned about.
 CLIENT_ONLY_SETTINGS = frozenset({"enable", "path", "interpreter", "trace", "server", "args",
-                                  "log-level", "log-file", "import-strategy"})
+                                  "log-level", "log-file", "import-strategy", "diagnostic-mode",
+                                  "debounce", "configuration-timeout"})
 
 
 def settings_from_editor(mapping: object, base: Settings) -> tuple[Settings, list[str]]:
