@@ -6,6 +6,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from importwarden.analysis.findings import Severity
 from importwarden.config import (
@@ -489,3 +492,25 @@ def test_editor_settings_that_are_not_an_object(base: Settings) -> None:
     assert s == base
     assert warnings == ["importwarden settings: expected an object, found array; using the "
                         "project's settings"]
+
+
+# --- property: editor settings never raise --------------------------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=10,
+)
+_keys = st.sampled_from(["registry", "roots", "select", "ignore", "perFileIgnores", "exclude",
+                         "extendExclude", "services", "severity", "completion", "path", "x"])
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.dictionaries(_keys, _json, max_size=6) | _json)
+def test_editor_settings_never_raise(value: object) -> None:
+    root = Path("/nonexistent-importwarden-root")
+    base = Settings(root=root, roots=(root,))
+    settings, warnings = settings_from_editor(value, base)
+    assert isinstance(settings, Settings)
+    assert all(isinstance(w, str) and "\n" not in w for w in warnings)
