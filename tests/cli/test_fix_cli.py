@@ -67,14 +67,13 @@ def test_fixes_safe_and_reports(cli, ws):
     r = cli("fix", cwd=ws)
     assert r.returncode == 1, r  # the unsafe rename is left
     assert "app/uses.py: fixed 1 (IW001)" in r.stdout, r
-    assert "app/uses.py:2:1: IW002 left: unsafe fix (use --unsafe-fixes)" in r.stdout, r
+    assert "app/uses.py:2:24: IW002 left: unsafe fix (use --unsafe-fixes)" in r.stdout, r
     assert read(ws / "app" / "uses.py").decode().startswith("from new.mod import Thing\n")
     r = cli("fix", "--unsafe-fixes", cwd=ws)
     assert r.returncode == 0, r
     assert "app/uses.py: fixed 1 (IW002)" in r.stdout, r
     assert read(ws / "app" / "uses.py").decode() == (
-        "from new.mod import Thing\nfrom new.mod import NewName as OldName\n\n"
-        "print(Thing, OldName)\n")
+        "from new.mod import Thing, NewName as OldName\n\nprint(Thing, OldName)\n")  # merged
     again = cli("fix", "--unsafe-fixes", cwd=ws)
     assert again.returncode == 0 and "Fixed 0 findings in 0 files" in again.stdout, again
     assert cli("check", cwd=ws).returncode == 0
