@@ -87,6 +87,8 @@ def describe_target(target: Target, *, registry: Registry, index: Index | None,
     entry = registry.lookup(target.module, target.name)
     shown = f"from {target.module} import {target.name}" if target.name else f"import {target.module}"
     parts = [f"**importwarden** · `{shown}`"]
+    if entry is None and target.is_module and registry.entries_in_module(target.module):
+        return _describe_module(target.module, parts, registry=registry, index=index, root=root)
     if entry is None:
         parts.append("Not in the import registry.")
         if resolves is True:
@@ -114,6 +116,20 @@ def describe_target(target: Target, *, registry: Registry, index: Index | None,
     if entry.provenance.note:
         parts.append(_quote(entry.provenance.note))
     parts.append(f"Registry: {registry_link(entry.provenance, root)}")
+    return "\n\n".join(parts)
+
+
+def _describe_module(module: str, parts: list[str], *, registry: Registry, index: Index | None,
+                     root: Path | None) -> str:
+    """A module without an entry of its own: what the registry says about its names."""
+    entries = sorted(registry.entries_in_module(module), key=lambda e: e.target.name or "")
+    lines = []
+    for entry in entries:
+        status = entry.status_given(_resolves(index, module, entry.target.name))
+        use = f" → `{entry.replacement}`" if entry.replacement else ""
+        lines.append(f"- `{entry.target.name}`: {status.value}{use}")
+    parts.append("Registry entries for this module:\n" + "\n".join(lines))
+    parts.append(f"Registry: {registry_link(entries[0].provenance, root)}")
     return "\n\n".join(parts)
 
 

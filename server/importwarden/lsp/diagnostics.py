@@ -28,25 +28,40 @@ def is_python(doc: "Document") -> bool:
     return doc.path.suffix in (".py", ".pyi")
 
 
-def compute(session: "Session", doc: "Document") -> list[types.Diagnostic]:
+def compute(ls: "ImportwardenServer", doc: "Document") -> list[types.Diagnostic]:
     """Diagnostics for one document's current text (Python file or registry file)."""
+    session = ls.session
     if registry_files.is_registry(session, doc.path):
         return registry_files.diagnostics(session, doc)
     if not is_python(doc):
         return []
-    _sync_index(session, doc)
+    if _sync_index(session, doc):
+        refresh_others(ls, doc.uri)
     findings = session.findings(doc)
     root = session.project.settings.root if session.project else None
     return findings_to_diagnostics(findings, session.positions(doc), root)
 
 
-def _sync_index(session: "Session", doc: "Document") -> None:
+def _sync_index(session: "Session", doc: "Document") -> bool:
     """Bring the index up to this document's text once per version (edits are debounced, so
-    the index is not re-read on every keystroke)."""
+    the index is not re-read on every keystroke). True when the module's bindings changed."""
     cache = session.cached(doc)
-    if doc.is_open and not cache.indexed:
-        workspace.document_changed(session, doc.path, doc.text)
-        cache.indexed = True
+    if not doc.is_open or cache.indexed:
+        return False
+    cache.indexed = True
+    return workspace.document_changed(session, doc.path, doc.text)
+
+
+def refresh_others(ls: "ImportwardenServer", uri: str) -> None:
+    """A module's bindings changed: every other open document may import from it."""
+    session = ls.session
+    session.generation += 1
+    if session.support.pull_diagnostics:
+        _request_refresh(ls)
+        return
+    for other in session.open_uris():
+        if other != uri:
+            schedule(ls, other)
 
 
 # --- push -----------------------------------------------------------------------------------
@@ -58,7 +73,7 @@ def publish(ls: "ImportwardenServer", uri: str) -> None:
         return
     if not session.index_ready and not registry_files.is_registry(session, doc.path):
         return  # published when the index is ready (refresh_all)
-    items = compute(session, doc)
+    items = compute(ls, doc)
     current = session.document(uri)
     if current is None or current.version != doc.version:
         return  # stale: a newer version is already scheduled
@@ -82,13 +97,17 @@ def refresh_all(ls: "ImportwardenServer") -> None:
     session = ls.session
     session.generation += 1
     if session.support.pull_diagnostics:
-        try:
-            ls.workspace_diagnostic_refresh(None)
-        except Exception:
-            pass
+        _request_refresh(ls)
         return
     for uri in session.open_uris():
         schedule(ls, uri, now=True)
+
+
+def _request_refresh(ls: "ImportwardenServer") -> None:
+    try:
+        ls.workspace_diagnostic_refresh(None)
+    except Exception as exc:
+        ls.session.log(f"importwarden: workspace/diagnostic/refresh failed: {exc}")
 
 
 # --- document events ------------------------------------------------------------------------
@@ -152,7 +171,7 @@ async def pull_document(ls: "ImportwardenServer", params: types.DocumentDiagnost
     result_id = _result_id(session, doc)
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    return types.RelatedFullDocumentDiagnosticReport(items=compute(session, doc),
+    return types.RelatedFullDocumentDiagnosticReport(items=compute(ls, doc),
                                                      result_id=result_id)
 
 
@@ -175,5 +194,5 @@ def pull_workspace(ls: "ImportwardenServer", params: types.WorkspaceDiagnosticPa
                 uri=uri, result_id=result_id, version=doc.version))
         else:
             reports.append(types.WorkspaceFullDocumentDiagnosticReport(
-                uri=uri, items=compute(session, doc), result_id=result_id, version=doc.version))
+                uri=uri, items=compute(ls, doc), result_id=result_id, version=doc.version))
     return types.WorkspaceDiagnosticReport(items=reports)

@@ -181,16 +181,18 @@ def _install(project, registry, errors: Iterable[str]) -> None:
 
 def load(paths: Iterable[Path], overlays: dict[Path, str]):
     """Load and merge the registries, reading ``overlays`` (unsaved editor text) instead of
-    the files they name."""
+    the files they name. Invalid TOML is a problem (IWR009) here, not an error: the user is
+    typing. Returns (registry, load errors)."""
     from importwarden.analysis.engine import load_registry_files
-
-    paths = list(paths)
-    if not overlays:
-        return load_registry_files(paths)
+    from importwarden.errors import RegistryLoadError
     from importwarden.registry.load import load_registries
 
-    registry = load_registries(paths, texts={_key(p): t for p, t in overlays.items()})
-    return registry, []
+    paths = list(paths)
+    texts = {str(p): overlays[_key(p)] for p in paths if _key(p) in overlays}
+    try:
+        return load_registries(paths, toml_errors_as_problems=True, texts=texts), []
+    except RegistryLoadError:
+        return load_registry_files(paths)  # a file cannot be read at all: load the others
 
 
 # --- hover on an entry ----------------------------------------------------------------------
@@ -217,7 +219,14 @@ def hover(session: "Session", doc: "Document", pos):
     from importwarden.analysis.hover import HoverInfo
     from importwarden.registry.model import MockEntry
 
-    entries = entries_on_line(session, doc.path, pos.line + 1)
+    lines = doc.text.splitlines()
+    line = pos.line
+    entries = entries_on_line(session, doc.path, line + 1)
+    if not entries and doc.path.suffix == ".toml":
+        # A TOML entry is recorded on its `[[import]]` header: hovering any key of it counts.
+        while line > 0 and not lines[line].lstrip().startswith("["):
+            line -= 1
+        entries = entries_on_line(session, doc.path, line + 1)
     if not entries:
         return None
     counts = usage_counts(session)
@@ -234,7 +243,7 @@ def hover(session: "Session", doc: "Document", pos):
         where = ("not counted yet (the workspace is being indexed)" if n is None
                  else f"used in {n} place{'s' if n != 1 else ''} in the workspace")
         parts.append(f"{label} · {status}{use} · {where}")
-    text = doc.text.splitlines()[pos.line] if pos.line < len(doc.text.splitlines()) else ""
+    text = lines[pos.line] if pos.line < len(lines) else ""
     rng = Range(Position(pos.line, len(text) - len(text.lstrip())), Position(pos.line, len(text)))
     return HoverInfo(rng, "**importwarden** registry entry\n\n" + "\n\n".join(parts))
 

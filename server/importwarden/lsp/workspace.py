@@ -76,6 +76,11 @@ def load_project(session: "Session") -> None:
     except ImportwardenError as exc:
         session.log(f"importwarden: {exc}", types.MessageType.Warning)
         project = Project(settings, Registry(), PendingIndex(), [str(exc)], [])
+    except Exception as exc:  # a loader bug must not keep the server from starting
+        log.exception("loading the registry failed")
+        session.log(f"importwarden: loading the registry failed: {type(exc).__name__}: {exc}",
+                    types.MessageType.Error)
+        project = Project(settings, Registry(), PendingIndex(), [str(exc)], [])
     for error in project.registry_errors:
         session.log(f"importwarden: {error}", types.MessageType.Error)
     session.project = project
@@ -234,10 +239,24 @@ def _update_index(session: "Session", path: Path, source: str | None) -> None:
         log.warning("index update failed for %s: %s", path, exc)
 
 
-def document_changed(session: "Session", path: Path, text: str) -> None:
-    """An open Python document's text changed: only that file is re-read into the index."""
-    if session.index_ready and path.suffix in (".py", ".pyi"):
-        _update_index(session, path, text)
+def document_changed(session: "Session", path: Path, text: str) -> bool:
+    """An open Python document's text changed: only that file is re-read into the index.
+    True when what its module binds changed (other documents' findings may depend on it)."""
+    if not session.index_ready or path.suffix not in (".py", ".pyi"):
+        return False
+    project = session.project
+    assert project is not None
+    before = _binds(project, path)
+    _update_index(session, path, text)
+    return _binds(project, path) != before
+
+
+def _binds(project, path: Path):
+    try:
+        module, _ = project.module_for(path)
+        return project.index.module_binds(module) if module else None
+    except Exception:
+        return None
 
 
 # --- watched files --------------------------------------------------------------------------
