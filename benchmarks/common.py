@@ -57,6 +57,7 @@ class RunResult:
     peak_rss_mb: float  # max(ru_maxrss of the tree's largest process, sampled tree sum)
     maxrss_mb: float  # ru_maxrss from wait4 (largest single process)
     tree_rss_mb: float  # sampled sum of VmRSS over the process tree
+    cpu_seconds: float = 0.0  # user + system time of the tree (waited-for descendants included)
     stdout: str = ""
     stderr: str = ""
 
@@ -71,6 +72,11 @@ class Series:
     @property
     def seconds(self) -> float:
         return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu_seconds(self) -> float:
+        """Median CPU time: less sensitive than wall time to other load on the machine."""
+        return statistics.median(r.cpu_seconds for r in self.runs)
 
     @property
     def peak_rss_mb(self) -> float:
@@ -231,6 +237,7 @@ def measure(
         peak_rss_mb=max(maxrss, tree),
         maxrss_mb=maxrss,
         tree_rss_mb=tree,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
         stdout=stdout,
         stderr=stderr,
     )

@@ -15,8 +15,10 @@ imports; importwarden runs all its rules with its workspace index. Scenarios:
   primed by one untimed run), and one file changed (a line appended before each run; the file
   is restored afterwards).
 
-Wall time is the median of ``--repeat`` runs (flake8: ``--flake8-repeat``, default 1: it is
-slow); peak memory is the maximum over the runs of the process tree's peak RSS (see
+Runs are interleaved (each round runs every scenario once) so load from elsewhere on the machine
+hits the tools alike. Wall time is the median of ``--repeat`` rounds, CPU time (user + system of
+the process tree, less sensitive to load) is shown beside it; flake8 runs ``--flake8-repeat``
+times (default 1: it takes minutes; ``--reuse-flake8`` reuses the last measurement). Peak memory is the maximum over the runs of the process tree's peak RSS (see
 ``common.measure``). The file cache is warmed once before measuring so that no tool pays
 for disk reads the others don't. Prints a markdown table and writes a dated section to
 ``benchmarks/results/check.md`` (same day + same corpus replaces the section).
@@ -167,6 +169,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3, help="runs per scenario; the median is reported")
     p.add_argument("--flake8-repeat", type=int, default=1)
+    p.add_argument("--reuse-flake8", action="store_true",
+                   help="reuse the last flake8 measurement on this corpus (benchmarks/corpus/.bench/) "
+                        "instead of re-running it (it takes minutes); the table says so")
     p.add_argument("--cores", type=int, default=2, help="pin every tool to the first N CPUs")
     p.add_argument("--tools", default="ruff,flake8,importwarden")
     p.add_argument("--results", type=Path, default=common.RESULTS_DIR / "check.md")
@@ -194,8 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     banned = banned_targets(info)
     # Configs live in the (gitignored, regenerable) corpus so the recorded commands can be re-run.
     cfg_dir = corpus / ".bench"
-    shutil.rmtree(cfg_dir, ignore_errors=True)
-    cfg_dir.mkdir()
+    cfg_dir.mkdir(exist_ok=True)
     ruff_cfg = write_ruff_config(cfg_dir / "ruff.toml", banned)
     flake8_cfg = write_flake8_config(cfg_dir / "flake8.cfg", banned)
     ruff, flake8, iw = common.venv_tool("ruff"), common.venv_tool("flake8"), args.importwarden
@@ -203,71 +207,93 @@ def main(argv: list[str] | None = None) -> int:
     warm_file_cache(corpus)
     load_before = os.getloadavg()
 
-    rows: list[list[str]] = []
     commands: list[str] = []
     notes: list[str] = []
-    measured: dict[str, common.Series] = {}
-
-    def add(key: str, tool: str, scenario: str, series: common.Series, findings: str) -> None:
-        measured[key] = series
-        codes = ",".join(str(c) for c in sorted(series.returncodes))
-        rows.append([tool, scenario, fmt_seconds(series.seconds), str(len(series.runs)),
-                     fmt_mb(series.peak_rss_mb), findings, codes])
-        print(f"  {tool:13} {scenario:28} {fmt_seconds(series.seconds):>9}  {fmt_mb(series.peak_rss_mb):>7}",
-              file=sys.stderr)
+    # key -> (tool, scenario, argv, before_each, findings counter); measured in this order.
+    plan: dict[str, tuple] = {}
+    touch: Touch | None = None
 
     if "ruff" in tools:
         base = [ruff, "check", "--select", "TID251", "--config", str(ruff_cfg), "--output-format", "concise", "."]
         cold_argv = base[:2] + ["--no-cache"] + base[2:]
-        s = measure_series("ruff cold", cold_argv, repeat=args.repeat, **run)
-        add("ruff_cold", "ruff", "cold (--no-cache)", s, str(count_ruff(s.runs[-1].stdout)))
-        cache = cfg_dir / "ruff-cache"
-        warm_argv = base[:2] + ["--cache-dir", str(cache)] + base[2:]
-        measure(warm_argv, **run)  # prime the cache
-        s = measure_series("ruff warm", warm_argv, repeat=args.repeat, **run)
-        add("ruff_warm", "ruff", "warm (cache, no change)", s, str(count_ruff(s.runs[-1].stdout)))
+        warm_argv = base[:2] + ["--cache-dir", str(cfg_dir / "ruff-cache")] + base[2:]
+        plan["ruff_cold"] = ("ruff", "cold (--no-cache)", cold_argv, None, count_ruff)
+        plan["ruff_warm"] = ("ruff", "warm (cache, no change)", warm_argv, None, count_ruff)
+        measure(warm_argv, **run)  # prime ruff's cache
         commands += [shell_join(cold_argv), shell_join(warm_argv)]
 
-    if "flake8" in tools:
-        argv = [flake8, "--config", str(flake8_cfg), "-j", str(args.cores), "."]
-        s = measure_series("flake8", argv, repeat=args.flake8_repeat, **run)
-        add("flake8", "flake8-tidy-imports", f"cold (-j {args.cores})", s, str(count_flake8(s.runs[-1].stdout)))
-        commands.append(shell_join(argv))
-
+    iw_works = False
     if "importwarden" in tools:
         base = [iw, "check", "--output-format", "json", "."]
         cold_argv = base[:2] + ["--no-cache"] + base[2:]
-        s = measure_series("iw cold", cold_argv, repeat=args.repeat, before_each=lambda: remove_iw_cache(corpus), **run)
-        first = s.runs[-1]
+        commands.append(shell_join(cold_argv))
+        remove_iw_cache(corpus)
+        probe = measure(base, **run)  # also primes the cache for the warm runs
         # Works = a clean exit (0/1) with JSON findings on stdout (exit 1 with no output and a
         # traceback on stderr is a crash, not "findings").
-        works = (first.returncode in (0, 1) and iw_findings(first.stdout) is not None
-                 and (first.returncode == 0 or first.stdout.strip() != "")
-                 and "Traceback (most recent call last)" not in first.stderr)
-        add("iw_cold", "importwarden", "cold (--no-cache)", s, count_iw(first.stdout) if works else "failed")
-        commands.append(shell_join(cold_argv))
-        if not works:
-            err = (first.stderr.strip().splitlines() or ["(no stderr)"])[-1]
-            notes.append(f"importwarden check did not run successfully (exit {first.returncode}): `{err[:300]}`")
+        iw_works = (probe.returncode in (0, 1) and iw_findings(probe.stdout) is not None
+                    and (probe.returncode == 0 or probe.stdout.strip() != "")
+                    and "Traceback (most recent call last)" not in probe.stderr)
+        if not iw_works:
+            err = (probe.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+            notes.append(f"importwarden check did not run successfully (exit {probe.returncode}): `{err[:300]}`")
+            plan["iw_cold"] = ("importwarden", "cold (--no-cache)", cold_argv,
+                               lambda: remove_iw_cache(corpus), lambda out: "failed")
         else:
-            remove_iw_cache(corpus)
-            measure(base, **run)  # prime the cache
-            s = measure_series("iw warm", base, repeat=args.repeat, **run)
-            add("iw_warm", "importwarden", "warm (cache, no change)", s, count_iw(s.runs[-1].stdout))
             touch = Touch(pick_touch_file(corpus, info))
-            try:
-                s = measure_series("iw touched", base, repeat=args.repeat, before_each=touch, **run)
-            finally:
-                touch.restore()
-            add("iw_touched", "importwarden", "warm, 1 file changed", s, count_iw(s.runs[-1].stdout))
+            plan["iw_cold"] = ("importwarden", "cold (--no-cache)", cold_argv,
+                               lambda: remove_iw_cache(corpus), count_iw)
+            plan["iw_warm"] = ("importwarden", "warm (cache, no change)", base, None, count_iw)
+            plan["iw_touched"] = ("importwarden", "warm, 1 file changed", base, touch, count_iw)
             commands.append(f"{shell_join(base)}   # warm and one-file-changed runs "
                             f"(touched: {touch.path.relative_to(corpus)})")
-            if args.profile:
-                notes.append(profile_cold(iw, corpus, args.cores))
+
+    # Rounds interleave the tools so that load from elsewhere on the machine hits them alike.
+    order = [k for k in ("ruff_cold", "iw_cold", "ruff_warm", "iw_warm", "iw_touched") if k in plan]
+    measured: dict[str, common.Series] = {k: common.Series(k) for k in order}
+    try:
+        for _ in range(args.repeat):
+            for key in order:
+                before = plan[key][3]
+                if before is not None:
+                    before()
+                measured[key].runs.append(measure(plan[key][2], **run))
+                if key == "iw_cold" and "iw_warm" in plan:
+                    measure(plan["iw_warm"][2], **run)  # --no-cache may not write the cache: re-prime
+    finally:
+        if touch is not None:
+            touch.restore()
         remove_iw_cache(corpus)
 
+    rows: list[list[str]] = []
+    for key in order:
+        tool, scenario, _, _, counter = plan[key]
+        rows.append(_row(tool, scenario, measured[key], counter(measured[key].runs[-1].stdout)))
+
+    if "flake8" in tools:
+        argv = [flake8, "--config", str(flake8_cfg), "-j", str(args.cores), "."]
+        commands.append(shell_join(argv))
+        reused = _load_flake8(cfg_dir, info) if args.reuse_flake8 else None
+        if reused:
+            s, when = reused
+            scenario = f"cold (-j {args.cores}), reused from {when}"
+        else:
+            s = measure_series("flake8", argv, repeat=args.flake8_repeat, **run)
+            _save_flake8(cfg_dir, info, s)
+            scenario = f"cold (-j {args.cores})"
+        measured["flake8"] = s
+        rows.append(_row("flake8-tidy-imports", scenario, s, count_flake8(s.runs[-1].stdout)))
+        if args.profile and iw_works:
+            notes.append(profile_cold(iw, corpus, args.cores))
+    elif args.profile and iw_works:
+        notes.append(profile_cold(iw, corpus, args.cores))
+    if not iw_works:
+        for key in ("iw_warm", "iw_touched"):
+            measured.pop(key, None)
+
     load_after = os.getloadavg()
-    table = markdown_table(["tool", "scenario", "median wall", "runs", "peak RSS", "findings", "exit"], rows)
+    table = markdown_table(["tool", "scenario", "median wall", "median CPU", "runs", "peak RSS", "findings",
+                            "exit"], rows)
     target_rows = evaluate_targets(measured)
     targets = markdown_table(["target", "measured", "met"], target_rows) if target_rows else ""
     print(table)
@@ -313,6 +339,37 @@ def main(argv: list[str] | None = None) -> int:
                                     "<= 0.5 s; one changed file <= 0.2 s above warm; peak memory <= 500 MB.\n")
         print(f"\nrecorded in {args.results}", file=sys.stderr)
     return 0
+
+
+def _row(tool: str, scenario: str, series: common.Series, findings: str) -> list[str]:
+    codes = ",".join(str(c) for c in sorted(series.returncodes))
+    print(f"  {tool:13} {scenario:28} {fmt_seconds(series.seconds):>9}  {fmt_mb(series.peak_rss_mb):>7}",
+          file=sys.stderr)
+    return [tool, scenario, fmt_seconds(series.seconds), fmt_seconds(series.cpu_seconds), str(len(series.runs)),
+            fmt_mb(series.peak_rss_mb), str(findings), codes]
+
+
+def _flake8_key(info: dict) -> dict:
+    return {"params": info["params"], "generator_version": info["generator_version"],
+            "flake8": common.tool_version([common.venv_tool("flake8"), "--version"])}
+
+
+def _save_flake8(cfg_dir: Path, info: dict, series: common.Series) -> None:
+    """Keep the last flake8 measurement (it takes minutes) for --reuse-flake8."""
+    data = {"key": _flake8_key(info), "when": common.machine_info()["date"],
+            "runs": [{k: getattr(r, k) for k in ("argv", "seconds", "returncode", "peak_rss_mb", "maxrss_mb",
+                                                   "tree_rss_mb", "cpu_seconds", "stdout")} for r in series.runs]}
+    (cfg_dir / "flake8_last.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _load_flake8(cfg_dir: Path, info: dict) -> tuple[common.Series, str] | None:
+    path = cfg_dir / "flake8_last.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("key") != _flake8_key(info):
+        return None
+    return common.Series("flake8", [common.RunResult(**r) for r in data["runs"]]), data["when"]
 
 
 def _short(command: str, corpus: Path) -> str:

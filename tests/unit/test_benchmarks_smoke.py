@@ -153,8 +153,8 @@ def test_run_check_runs_ruff_and_flake8_on_a_tiny_corpus(tmp_path, tiny):
     rows = {}
     for line in proc.stdout.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 7 and cells[0] in ("ruff", "flake8-tidy-imports"):
-            rows[(cells[0], cells[1].split()[0])] = cells[5]
+        if len(cells) == 8 and cells[0] in ("ruff", "flake8-tidy-imports"):
+            rows[(cells[0], cells[1].split()[0])] = cells[6]
     # The generated banned-api/banned-modules configs really ban the planted broken and
     # deprecated targets: both tools find every use of them, one finding per imported name.
     banned = {b["target"] for b in info["banned"] if b["status"] in ("broken", "deprecated")}
