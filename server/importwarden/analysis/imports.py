@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from importwarden.analysis.findings import Range
+from importwarden.analysis.findings import Position, Range
 
 
 class RefKind(str, enum.Enum):
@@ -43,6 +43,9 @@ class ImportRef:
     # MOCK: how it was found: "patch", "patch.object"? (not a string target), "patch.multiple",
     # "patch.dict", "mocker.patch", "monkeypatch.setattr"
     via: str = ""
+    # ADDED (analysis helper): inside a def/class body, so the import binds nothing at module
+    # level (``indented`` is also True for module-level if/try blocks).
+    in_def: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,67 @@ class FileImports:
     # fallback was used (positions still exact; attribute uses may be missing).
     recovered: bool = False
     syntax_error: str | None = None  # first error message, "line N: …", when recovered
+
+
+# -- extraction --------------------------------------------------------------------------------
+
+_KINDS = {k.value: k for k in RefKind}
+
+
+def _fast(cls: type, **fields: object) -> object:
+    # Frozen dataclasses pay an object.__setattr__ per field in __init__; filling __dict__
+    # directly builds the same object ~2x faster, which matters for ~10^5 refs per check.
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
+def _range(r: tuple[int, int, int, int]) -> Range:
+    return _fast(
+        Range,
+        start=_fast(Position, line=r[0], character=r[1]),
+        end=_fast(Position, line=r[2], character=r[3]),
+    )  # type: ignore[return-value]
+
+
+def ref_from_raw(raw: tuple) -> ImportRef:
+    """An ``ImportRef`` from one scanner tuple (see ``scanner.RAW_FIELDS``)."""
+    from importwarden.analysis import scanner as sc
+
+    kind, module, name, alias, r, mr, stmt, level, flags, quote, via = raw
+    rng = _range(r)
+    return _fast(
+        ImportRef,
+        kind=_KINDS[kind],
+        module=module,
+        name=name,
+        alias=alias,
+        range=rng,
+        module_range=rng if mr is r else _range(mr),
+        statement_range=_range(stmt),
+        level=level,
+        guarded=bool(flags & sc.FLAG_GUARDED),
+        type_checking=bool(flags & sc.FLAG_TYPE_CHECKING),
+        indented=bool(flags & sc.FLAG_INDENTED),
+        unresolved_relative=bool(flags & sc.FLAG_UNRESOLVED_RELATIVE),
+        quote=quote,
+        via=via,
+        in_def=bool(flags & sc.FLAG_IN_DEF),
+    )  # type: ignore[return-value]
+
+
+def file_imports_from_raw(raws: list[tuple] | tuple[tuple, ...]) -> FileImports:
+    return FileImports(tuple(ref_from_raw(r) for r in raws))
+
+
+def extract(source: str, module_name: str | None = None, is_package: bool = False) -> FileImports:
+    """Imports, attribute uses of module imports and mock targets in ``source``.
+
+    ``module_name``/``is_package`` say where the file sits, to resolve relative imports
+    (``None``: not in a package; relative imports are then ``unresolved_relative``). Never
+    raises on content: syntax errors only lose the broken statement. Refs come grouped by
+    kind (imports and from-imports in source order, then mock targets, then attribute uses).
+    """
+    from importwarden.analysis.scanner import scan
+
+    return file_imports_from_raw(scan(source, module_name, is_package))
