@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RELOAD_KEY = "importwarden/registry-reload"
+
 # Problems that mean "this file could not be read as a registry at all".
 FATAL_CODES = frozenset({"IWR009", "IWR010"})
 _SEVERITY = {
@@ -115,13 +117,14 @@ def schedule_reload(ls: "ImportwardenServer", doc: "Document") -> None:
     """The registry buffer changed: reload from its text once the user pauses."""
     session = ls.session
     session.registry_overlay[_key(doc.path)] = doc.text
-    session.schedule(doc.uri, session.debounce, lambda _uri: reload(ls))
+    # Its own key: a refresh of the registry document's diagnostics must not cancel it.
+    session.schedule(RELOAD_KEY, session.debounce, lambda _key: reload(ls))
 
 
 def saved(ls: "ImportwardenServer", doc: "Document") -> None:
     session = ls.session
     session.registry_overlay.pop(_key(doc.path), None)
-    session.cancel_pending(doc.uri)
+    session.cancel_pending(RELOAD_KEY)
     reload(ls)
 
 

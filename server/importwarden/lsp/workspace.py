@@ -92,9 +92,21 @@ async def start(ls: "ImportwardenServer") -> None:
     """After ``initialized``: settings from the client, then the index in the background."""
     session = ls.session
     if await fetch_configuration(ls, session):
-        load_project(session)  # the client's settings may name other registries or roots
+        reconfigure(session)
     await register_watchers(ls)
     await build_index(ls)
+
+
+def reconfigure(session: "Session") -> None:
+    """New editor settings before the index exists: reload the registry only if they name
+    other registry files."""
+    settings, warnings = build_settings(session)
+    project = session.project
+    if project is None or settings.registry != project.settings.registry:
+        load_project(session)
+        return
+    log_warnings(session, warnings)
+    project.update_settings(settings)
 
 
 async def apply_settings(ls: "ImportwardenServer") -> None:
