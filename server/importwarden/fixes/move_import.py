@@ -22,6 +22,8 @@ file does not parse; merging is simply skipped then.
 
 from __future__ import annotations
 
+import keyword
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -172,10 +174,13 @@ def plan_moves(source: str, statement_range, moves: list[Move]) -> tuple[list[Te
     Raises ``StatementError`` with a user-facing reason when it cannot.
     """
     loc = locate(source, statement_range)
+    newline = dominant_newline_near(source, loc)
+    fast = _plan_simple(source, loc, moves, newline)
+    if fast is not None:
+        return fast
     node = parse_small(loc.text, (cst.ImportFrom,))
     assert isinstance(node, cst.ImportFrom)
     current = "." * len(node.relative) + dotted(node.module)
-    newline = dominant_newline_near(source, loc)
 
     if isinstance(node.names, cst.ImportStar):
         if len(moves) != 1 or moves[0].name != "*" or moves[0].new_name != "*":
@@ -254,6 +259,12 @@ def plan_moves(source: str, statement_range, moves: list[Move]) -> tuple[list[Te
         head, appended = appended[0], appended[1:]
     else:
         head = code(keep_node)
+    edits.append(_place(source, loc, head, appended, newline))
+    return edits, message
+
+
+def _place(source: str, loc: Located, head: str, appended: list[str], newline: str) -> TextEdit:
+    """Replace the statement with ``head``, the new statements after it."""
     start, end = loc.start, loc.end
     comment = loc.trailing_comment
     if appended and loc.starts_line and comment:
@@ -268,8 +279,64 @@ def plan_moves(source: str, statement_range, moves: list[Move]) -> tuple[list[Te
         text = head + "".join("\n" + loc.indent + a for a in appended)
     else:
         text = head + "".join("; " + a for a in appended)
-    edits.append(TextEdit(range_of(source, start, end), reindent(text, newline)))
-    return edits, message
+    return TextEdit(range_of(source, start, end), reindent(text, newline))
+
+
+_ID = r"[A-Za-z_][A-Za-z0-9_]*"
+_ALIAS = rf"{_ID}(?: as {_ID})?"
+_SIMPLE = re.compile(rf"from (\.*(?:{_ID}(?:\.{_ID})*)?) import ({_ALIAS}(?:, {_ALIAS})*)\Z")
+
+
+def _plan_simple(source: str, loc: Located, moves: list[Move],
+                 newline: str) -> tuple[list[TextEdit], str] | None:
+    """The common case without libcst: ``from a.b import X, Y as Z`` on one line, formatted
+    the usual way (single spaces, no parentheses or comments inside) and nothing to merge
+    into. Anything else (or any doubt) returns None and takes the libcst path."""
+    m = _SIMPLE.match(loc.text)
+    if m is None:
+        return None
+    current = m.group(1)
+    if not current:
+        return None
+    aliases: list[tuple[str, str | None]] = []
+    for part in m.group(2).split(", "):
+        name, _, asname = part.partition(" as ")
+        aliases.append((name, asname or None))
+    words = [w for a in aliases for w in a if w] + [w for w in current.split(".") if w]
+    if any(keyword.iskeyword(w) for w in words):
+        return None  # not a valid statement: let libcst say why
+    index: dict[tuple[str, str | None], int] = {}
+    for i, key in enumerate(aliases):
+        index.setdefault(key, i)
+    where: dict[int, Move] = {}
+    for move in moves:
+        i = index.get((move.name, move.alias))
+        if i is None:
+            return None
+        where[i] = move
+    if any(scope.may_have_earlier_from_import(source, loc.start, mv.module)
+           for mv in where.values() if mv.module != current):
+        return None  # a merge may apply: the libcst path handles it
+
+    def render(name: str, alias: str | None) -> str:
+        return f"{name} as {alias}" if alias else name
+
+    rendered = [render(*a) for a in aliases]
+    groups: dict[str, list[int]] = {}
+    for i, mv in where.items():
+        new = render(mv.new_name, binding_alias(mv.name, mv.alias, mv.new_name))
+        if mv.module == current:
+            rendered[i] = new
+        else:
+            groups.setdefault(mv.module, []).append(i)
+            rendered[i] = new
+    moved_out = {i for idxs in groups.values() for i in idxs}
+    kept = [r for i, r in enumerate(rendered) if i not in moved_out]
+    statements = [f"from {mod} import {', '.join(rendered[i] for i in idxs)}"
+                  for mod, idxs in groups.items()]
+    head = f"from {current} import {', '.join(kept)}" if kept else statements.pop(0)
+    message = "; ".join(_message(where[i], current) for i in sorted(where))
+    return [_place(source, loc, head, statements, newline)], message
 
 
 def _message(m: Move, current: str) -> str:

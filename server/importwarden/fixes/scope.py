@@ -79,13 +79,17 @@ def block_of(source: str, start: int) -> Block | None:
     return None
 
 
-def earlier_from_import(source: str, start: int, module: str) -> ast.ImportFrom | None:
-    """An absolute ``from <module> import …`` (not ``*``) before the statement, same block."""
-    # Cheap text test first: most moves have nothing to merge into, and parsing the whole
-    # file is by far the most expensive step of a fix.
+def may_have_earlier_from_import(source: str, start: int, module: str) -> bool:
+    """Cheap text test: could there be a ``from <module> import`` before ``start``? Most moves
+    have nothing to merge into, and parsing the whole file is the most expensive step."""
     pattern = r"\bfrom[ \t\\\r\n]+" + re.escape(module).replace(r"\.", r"[ \t]*\.[ \t]*") + \
         r"[ \t\\\r\n]+import\b"
-    if not re.search(pattern, source[:start]):
+    return re.search(pattern, source[:start]) is not None
+
+
+def earlier_from_import(source: str, start: int, module: str) -> ast.ImportFrom | None:
+    """An absolute ``from <module> import …`` (not ``*``) before the statement, same block."""
+    if not may_have_earlier_from_import(source, start, module):
         return None
     block = block_of(source, start)
     if block is None:

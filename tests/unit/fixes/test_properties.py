@@ -146,3 +146,20 @@ def test_merges_into_existing_destination(case):
     got = bindings(out)
     assert {k: v for k, v in got.items() if k != "TYPE_CHECKING"} == expected
     assert out.endswith(footer) and "import os\n" in out
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(statements())
+def test_fast_path_agrees_with_libcst(case):
+    """One-line statements skip libcst (speed); both paths must give the same text."""
+    from importwarden.fixes import move_import
+
+    source, header, footer, module, items, moves = case
+    fast = fix_one_by_one(source, module, moves)
+    original = move_import._plan_simple
+    move_import._plan_simple = lambda *a: None
+    try:
+        slow = fix_one_by_one(source, module, moves)
+    finally:
+        move_import._plan_simple = original
+    assert fast == slow
