@@ -51,7 +51,9 @@ def _fresh_copy(corpus: Path, work: Path) -> Path:
 
 def _verify(run, work: Path, expected: int) -> str:
     m = FIXED_RE.search(run.stdout)
-    if run.returncode != 0 or not m:
+    # Exit 1 is expected: the corpus also plants a few unverified (IW004) imports, which no fix
+    # can resolve; they are listed as "left: not fixable".
+    if run.returncode not in (0, 1) or not m:
         return f"FAILED: exit {run.returncode}: {run.stdout[-500:]}{run.stderr[-500:]}"
     fixed = int(m.group(1))
     check = measure([common.venv_tool("importwarden"), "check", "--no-cache", "--output-format",
@@ -112,9 +114,10 @@ def main(argv: list[str] | None = None) -> int:
                                 fix_files=args.fix_files)
     per_file = info["fix"]["per_file"]
     files = sorted(per_file)
-    expected = sum(len(v) for v in per_file.values())
-    print(f"corpus: {info['stats']['files']} files, {expected} moved imports in {len(files)} files",
-          file=sys.stderr)
+    statements = sum(len(v) for v in per_file.values())
+    expected = sum(len(e["names"]) for v in per_file.values() for e in v)  # one finding per name
+    print(f"corpus: {info['stats']['files']} files, {statements} moved import statements "
+          f"({expected} names) in {len(files)} files", file=sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="iw-bench-fix-") as tmp:
         work = Path(tmp) / "repo"
@@ -142,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join([
         f"Corpus: `generate_corpus.py --files {args.files} --seed {args.seed} --moved {args.moved} "
         f"--fix-files {args.fix_files}` ({info['stats']['files']} files, "
-        f"{info['stats']['lines']:,} lines); {expected} moved imports in {len(files)} files.",
+        f"{info['stats']['lines']:,} lines); {statements} moved import statements "
+        f"({expected} imported names, one finding each) in {len(files)} files.",
         f"Pinned to {args.cores} cores, median of {args.repeat} runs, each on a fresh copy.",
         "",
         table,
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     print(body)
     if not args.no_record:
         common.record_section(args.results, f"{common.today()}: {info['stats']['files']} files, "
-                              f"{expected} moved imports", body,
+                              f"{statements} moved imports", body,
                               intro="# `importwarden fix` benchmark\n\nRecorded by "
                                     "`benchmarks/bench_fix.py`; newest first.\n")
     return 0 if target_ok else 1
