@@ -151,7 +151,9 @@ def test_replacement_cycle_changes_nothing(cli, project):
     r = cli("fix", cwd=project)
     assert r.returncode == 1, r
     assert read(src) == b"from a.one import X\n"
-    assert "m.py:1:" in r.stdout and "left:" in r.stdout, r
+    # The registry reports the cycle (IWR004) and offers no replacement; fix says why.
+    assert "m.py:1:19: IW001 left: no replacement (registry IWR004 at " in r.stdout, r
+    assert "replacement cycle" in r.stdout, r
     assert "Traceback" not in r.stderr
 
 

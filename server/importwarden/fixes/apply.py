@@ -89,7 +89,7 @@ def plan_round(project, source: str, findings: Sequence[Finding], unsafe: bool):
     for i, finding in enumerate(findings):
         fix = finding.fix
         if fix is None or not fix.edits:
-            left[i] = _why_not(source, finding, exists)
+            left[i] = _why_not(source, finding, exists, project)
             continue
         if not _allowed(fix.applicability, unsafe):
             left[i] = "unsafe fix (use --unsafe-fixes)"
@@ -115,15 +115,31 @@ def plan_round(project, source: str, findings: Sequence[Finding], unsafe: bool):
     return candidates, {id(findings[i]): reason for i, reason in left.items()}
 
 
-def _why_not(source: str, finding: Finding, exists) -> str:
+def _why_not(source: str, finding: Finding, exists, project=None) -> str:
     if finding.replacement is None:
-        return "no replacement" if finding.code not in ("IW004", "IW006") else "not fixable"
+        if finding.code in ("IW004", "IW006"):
+            return "not fixable"
+        problem = _registry_problem(project, finding)
+        return f"no replacement ({problem})" if problem else "no replacement"
     if finding.ref is None:
         return "no fix"
     plan = plan_fix(source, finding.ref, finding.replacement, Applicability.UNSAFE, exists)
     if isinstance(plan, Refusal):
         return f"refused: {plan.reason}"
     return "no fix"
+
+
+def _registry_problem(project, finding: Finding) -> str | None:
+    """A registry problem on the entry behind the finding (e.g. a replacement cycle, IWR004),
+    which is usually why the registry offers no replacement."""
+    prov = finding.registry
+    registry = getattr(project, "registry", None)
+    if prov is None or registry is None:
+        return None
+    for problem in getattr(registry, "problems", ()):
+        if problem.line == prov.line and problem.file == prov.file:
+            return f"registry {problem.code} at {problem.file}:{problem.line}: {problem.message}"
+    return None
 
 
 def fix_source(project, path, source: str, unsafe: bool = False) -> FixResult:
