@@ -81,7 +81,7 @@ def reference(source: str, module_name: str | None = None, is_package: bool = Fa
                 out.append(("import", a.name, None, a.asname, 0, a.lineno - 1,
                             col(a.lineno, a.col_offset), None, flags))
                 key = a.asname or a.name
-                imported.append((node.lineno, node.col_offset, key, a.name))
+                imported.append((a.lineno, a.col_offset, key, a.name))
             return
         if isinstance(node, ast.ImportFrom):
             mod, _unres = resolve_relative(node.level, node.module or "", package)
