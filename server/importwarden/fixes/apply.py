@@ -17,7 +17,7 @@ from importwarden.analysis.findings import Finding, Fix, TextEdit
 from importwarden.analysis.imports import RefKind
 from importwarden.fixes.plan import plan_fix, plan_statement
 from importwarden.fixes.result import FixResult, Refusal
-from importwarden.fixes.statement import to_offset
+from importwarden.fixes.statement import StatementError, to_offset
 from importwarden.registry.model import Applicability
 
 MAX_ROUNDS = 10
@@ -58,7 +58,10 @@ def select(source: str, fixes: Sequence[tuple[object, Fix]]) -> list[tuple[objec
     taken: dict[tuple[int, int], str] = {}
     chosen = []
     for key, fix in fixes:
-        spans = [(_span(source, e), e.content) for e in fix.edits]
+        try:
+            spans = [(_span(source, e), e.content) for e in fix.edits]
+        except StatementError:  # a range that does not fit this text: not this fix
+            continue
         if any(taken.get(s) not in (None, c) or
                any(_clash(s, t) and not (s == t and taken[t] == c) for t in taken)
                for s, c in spans):
@@ -156,7 +159,7 @@ def fix_source(project, path, source: str, unsafe: bool = False) -> FixResult:
             break
         try:
             new = apply_edits(source, [e for _, fix in chosen for e in fix.edits])
-        except EditConflict:  # pragma: no cover - select() prevents it
+        except (EditConflict, StatementError):  # pragma: no cover - select() prevents it
             break
         if new in seen:
             reason = "fixes loop: applying them brings the file back to an earlier state " \

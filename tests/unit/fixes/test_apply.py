@@ -46,3 +46,9 @@ def test_select_keeps_first_of_overlapping_fixes():
     c = Fix(Applicability.SAFE, "c", (edit(1, 0, 1, 1, "C"), edit(0, 0, 0, 3, "A")))
     chosen = select("abcdef\nx\n", [("a", a), ("b", b), ("c", c)])
     assert [k for k, _ in chosen] == ["a", "c"]
+
+
+def test_select_skips_fix_with_out_of_range_edit():
+    bad = Fix(Applicability.SAFE, "bad", (edit(7, 0, 7, 1, "Z"),))
+    good = Fix(Applicability.SAFE, "good", (edit(0, 0, 0, 1, "A"),))
+    assert [k for k, _ in select("abc\n", [("bad", bad), ("good", good)])] == ["good"]
