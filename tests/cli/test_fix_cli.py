@@ -277,3 +277,9 @@ def test_migration_fixture(cli, tmp_path):
     again = cli("fix", cwd=ws)
     assert again.returncode == 0 and "Fixed 0 findings in 0 files; 0 left." in again.stdout, again
     assert {p.name: p.read_text() for p in features} == texts
+
+
+def test_on_a_terminal(cli, ws):
+    r = cli("fix", cwd=ws, tty=True)
+    assert "app/uses.py: fixed 1 (IW001)" in r.stdout, r
+    assert "Traceback" not in r.stderr, r

@@ -92,12 +92,44 @@ def _run(args: argparse.Namespace) -> int:
         project._ctx = None
     files = sorted({project.abs_path(f.path) for f in findings})
     out = sys.stderr if args.diff else sys.stdout
-    for outcome in _fix_all(project, files, diff=args.diff, unsafe=args.unsafe_fixes):
+    outcomes = []
+    with _Progress(len(files), enabled=sys.stderr.isatty(), label="fixing") as bar:
+        for outcome in _fix_all(project, files, diff=args.diff, unsafe=args.unsafe_fixes):
+            outcomes.append(outcome)
+            bar.advance()
+    for outcome in outcomes:  # printed after the bar is gone (it lives on stderr)
         outcome.report(out)
         totals.update(outcome.counts)
     _print_totals(totals, diff=args.diff, out=out)
     remaining = totals["left"] + totals["failed"] + (totals["fixed"] if args.diff else 0)
     return 1 if remaining else 0
+
+
+class _Progress:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self, total: int, enabled: bool, label: str):
+        self.enabled, self.total, self.label = enabled and total > 0, total, label
+        self._progress: Any = None
+
+    def __enter__(self) -> "_Progress":
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(),
+                                      console=Console(stderr=True), transient=True)
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.label, total=self.total)
+        return self
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
 
 
 PARALLEL_THRESHOLD = 32  # fewer files than this are fixed in-process
