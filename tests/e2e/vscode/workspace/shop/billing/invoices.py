@@ -1,0 +1,5 @@
+"""Invoices."""
+
+
+class Invoice:
+    pass

@@ -1,0 +1,5 @@
+"""Payments."""
+
+
+def charge(amount):
+    return amount
