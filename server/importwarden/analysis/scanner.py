@@ -39,18 +39,22 @@ _WS = r"(?:[ \t\f]|\\(?:\r\n|\r|\n))*+"  # inside a logical line: blanks and bac
 _WSP = r"(?:\s|\\(?:\r\n|\r|\n)|\#[^\r\n]*+)*+"  # inside brackets: newlines and comments too
 _DOTTED = rf"{_NAME}(?:{_WS}\.{_WS}{_NAME})*"
 
-# One pass: comments | '''…''' | \"\"\"…\"\"\" | '…' | "…" | import | from.
-# Unterminated strings end at the end of the line (single quotes) or of the file (triple).
-_MASTER = re.compile(
-    r"(\#[^\r\n]*)"
-    r"|('''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z))"
-    r'|("""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:"""|\Z))'
-    r"|('[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'?)"
-    r'|("[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"?)'
-    r"|\b(import)\b"
-    r"|\b(from)\b"
+# One pass: comments | '''…''' | """…""" | '…' | "…" | import | from [| a column-0 name].
+# Every branch starts with a literal character so ``re`` can skip to candidate positions with
+# its charset prefix scan (a leading group or ``\b`` would disable that and cost ~5x); the
+# branch is told apart by the match's first character, and ``\b`` before the keywords is
+# checked in Python. Unterminated strings end at the end of the line (single quotes) or file.
+_MASTER_SRC = (
+    r"#[^\r\n]*"
+    r"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"
+    r'|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    r"|'[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'?"
+    r'|"[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"?'
+    r"|import\b"
+    r"|from\b"
 )
-_G_COMMENT, _G_TRIPLE1, _G_TRIPLE2, _G_STR1, _G_STR2, _G_IMPORT, _G_FROM = range(1, 8)
+_SKIP = re.compile(_MASTER_SRC.rsplit("|import", 1)[0])
+_KEYWORD = re.compile(r"import\b|from\b")
 
 _IMPORT_ITEM = re.compile(rf"{_WS}({_DOTTED})(?:{_WS}\bas\b{_WS}({_NAME}))?")
 _COMMA = re.compile(rf"{_WS},")
@@ -61,13 +65,27 @@ _FROM_PAREN_OPEN = re.compile(rf"{_WS}\(")
 _FROM_PAREN_ITEM = re.compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?{_WSP}([,)]?)")
 _FROM_PAREN_CLOSE = re.compile(rf"{_WSP}\)")
 _STRIP_WS = re.compile(r"[\s\\]+")
+_NAME_RE = re.compile(_NAME)
+_CHAIN_CACHE: dict[str, re.Pattern] = {}
+
+
+def _chain_pattern(top: str) -> re.Pattern:
+    pat = _CHAIN_CACHE.get(top)
+    if pat is None:
+        if len(_CHAIN_CACHE) > 4096:
+            _CHAIN_CACHE.clear()
+        pat = _CHAIN_CACHE[top] = re.compile(
+            re.escape(top) + rf"(?:\s*+\.\s*+{_NAME})+")
+    return pat
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
-# Text right before a string literal that makes it a mock target (searched in a small window).
-_MOCK_BEFORE = re.compile(
-    r"(?<![\w.])((?:(?:unittest\.)?mock\.|mocker\.)?patch(?:\.multiple|\.dict)?"
-    r"|monkeypatch\.setattr)\s*\(\s*(?:target\s*=\s*)?\Z"
+# A call whose first argument, when it is a string literal, is a mock target. Branches start
+# with literals (fast prefix scan); the word boundary before it is checked in Python.
+_MOCK_CALL = re.compile(
+    r"(?:unittest\.mock\.patch|mock\.patch|mocker\.patch|patch|monkeypatch\.setattr)"
+    r"(?:\.multiple|\.dict)?\s*\(\s*(?:target\s*=\s*)?"
 )
+_MOCK_CALLEE = re.compile(r"[\w.]+")
 _MOCK_TARGET = re.compile(rf"{_NAME}(?:\.{_NAME})+\Z")
 
 _HEADER = re.compile(
@@ -101,71 +119,100 @@ class _Scan:
     """State of one scan: the text, skipped spans and raw statements found."""
 
     __slots__ = ("text", "spans", "fstrings", "stmts", "mocks", "lines", "starts",
-                 "_header_cache", "_crlf")
+                 "_header_cache", "names", "blocks", "mock_at", "stmt_spans")
 
     def __init__(self, text: str):
         self.text = text
         self.spans: list[int] = []  # flat [start0, end0, start1, end1, ...]: strings, comments, imports
-        self.fstrings: list[tuple[int, int]] = []
+        self.stmt_spans: list[int] = []  # flat, like spans: the import statements parsed
         self.stmts: list[tuple] = []  # raw statements with offsets
         self.mocks: list[tuple] = []
         self.lines: list[str] | None = None
         self.starts: list[int] | None = None
         self._header_cache: dict[int, int] = {}
+        self.mock_at: dict[int, str] = {}  # offset where a mock call's first argument starts
+        self.names: set[str] = set()  # column-0 bindings (when scanning for bindings)
+        self.blocks: list[int] = []  # starts of module-level if/try/with/for/while blocks
 
     # -- spans ---------------------------------------------------------------------------------
     def inside(self, pos: int) -> bool:
-        return bisect_right(self.spans, pos) & 1 == 1
+        return bool(bisect_right(self.spans, pos) & 1 or bisect_right(self.stmt_spans, pos) & 1)
 
     # -- main pass -----------------------------------------------------------------------------
-    def run(self, want_mocks: bool) -> None:
+    def run(self, want_mocks: bool, bindings: bool = False) -> None:
         text = self.text
-        search = _MASTER.search
-        spans = self.spans
-        append = spans.append
+        # 1. every string literal and comment, collected in C (a list comprehension over one
+        #    finditer): this is where most of the time goes, so no Python per literal.
+        spans = self.spans = [x for m in _SKIP.finditer(text) for x in m.span()]
+        # 2. the keywords, skipping those inside strings/comments
+        stmt_spans = self.stmt_spans
+        search = _KEYWORD.search
         pos = 0
-        n = len(text)
-        while pos < n:
+        while True:
             m = search(text, pos)
             if m is None:
                 break
-            g = m.lastindex
-            s, e = m.span()
-            if g <= _G_COMMENT:
-                append(s)
-                append(e)
-            elif g <= _G_STR2:
-                append(s)
-                append(e)
-                if s and text[s - 1] in "fFrRbBuU":
-                    self._prefixed(s, e, want_mocks)
-                elif want_mocks:
-                    self._maybe_mock(s, e, "")
-            elif g == _G_IMPORT:
+            s = m.start()
+            i = bisect_right(spans, s)
+            if i & 1:
+                pos = spans[i]
+                continue
+            if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
+                pos = m.end()
+                continue
+            if text[s] == "i":
                 e = self._import_stmt(s)
             else:
                 e = self._from_stmt(s)
             pos = e if e > s else s + 1
+        # 3. mock targets: string literals right after a mock call's parenthesis
+        if want_mocks:
+            self._mock_sites()
+            for site, via in self.mock_at.items():
+                lit = site
+                while lit < site + 2 and text[lit : lit + 1] in ("r", "R", "u", "U"):
+                    lit += 1  # a raw/unicode prefix
+                i = bisect_right(spans, lit)
+                if i & 1 and spans[i - 1] == lit and text[lit : lit + 1] in ("'", '"'):
+                    self._maybe_mock(lit, spans[i], via, site)
+        # 4. column-0 bindings for the index
+        if bindings:
+            if text[:1].isalpha() or text[:1] == "_":
+                self._col0(_COL0_BIND.match(text, 0), 0)
+            for m in _COL0.finditer(text):
+                if not bisect_right(spans, m.start()) & 1:
+                    self._col0(m, m.start() + 1)
 
-    def _prefixed(self, s: int, e: int, want_mocks: bool) -> None:
+    def is_fstring(self, start: int) -> bool:
         text = self.text
-        p = s - 1
-        while p > s - 3 and p >= 0 and text[p] in "fFrRbBuU":
+        p = start - 1
+        while p >= 0 and p > start - 3 and text[p] in "fFrRbBuU":
             p -= 1
         if p >= 0 and (text[p].isalnum() or text[p] == "_"):
-            return  # an identifier ending in f/r/b/u, not a prefix
-        prefix = text[p + 1 : s].lower()
-        if "f" in prefix:
-            self.fstrings.append((s, e))
-        elif want_mocks and "b" not in prefix:
-            self._maybe_mock(s, e, prefix, p + 1)
+            return False
+        return "f" in text[p + 1 : start].lower()
 
-    def _maybe_mock(self, s: int, e: int, prefix: str, lit_start: int | None = None) -> None:
+    def _col0(self, m: re.Match | None, pos: int) -> None:
+        if _BLOCK0.match(self.text, pos):
+            self.blocks.append(pos)
+        elif m is not None and m.lastindex is not None and m.lastindex <= 3:
+            _add_bind(m.group(1), m.group(2), m.group(3), self.names)
+
+    def _mock_sites(self) -> None:
         text = self.text
+        sites = self.mock_at
+        for m in _MOCK_CALL.finditer(text):
+            s = m.start()
+            if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
+                continue
+            callee = _MOCK_CALLEE.match(m.group()).group()
+            if callee.startswith("monkeypatch") and callee != "monkeypatch.setattr":
+                continue
+            sites[m.end()] = callee.replace("unittest.mock.", "").replace("mock.", "")
+
+    def _maybe_mock(self, s: int, e: int, via: str, lit_start: int | None = None) -> None:
         lit_start = s if lit_start is None else lit_start
-        m = _MOCK_BEFORE.search(text, max(0, lit_start - 80), lit_start)
-        if m is None:
-            return
+        text = self.text
         q = text[s : s + 3] if text.startswith(text[s] * 3, s) else text[s]
         cs, ce = s + len(q), e - len(q)
         if ce < cs or text[ce:e] != q:
@@ -173,7 +220,6 @@ class _Scan:
         body = text[cs:ce]
         if "\\" in body or not _MOCK_TARGET.match(body):
             return
-        via = m.group(1).replace("unittest.mock.", "").replace("mock.", "")
         self.mocks.append((body, cs, ce, lit_start, e, q, via))
 
     # -- statements ----------------------------------------------------------------------------
@@ -206,8 +252,8 @@ class _Scan:
             return s + 6
         end = items[-1][4]
         self.stmts.append(("import", s, end, items, 0, None, 0, 0))
-        self.spans.append(s)
-        self.spans.append(end)
+        self.stmt_spans.append(s)
+        self.stmt_spans.append(end)
         return end
 
     def _from_stmt(self, s: int) -> int:
@@ -284,8 +330,8 @@ class _Scan:
                 end = items[-1][4] if items else h.end()
         if items:
             self.stmts.append(("from", s, end, items, level, module, mod_start, mod_end))
-        self.spans.append(s)
-        self.spans.append(end)
+        self.stmt_spans.append(s)
+        self.stmt_spans.append(end)
         return end
 
     # -- context: indentation, TYPE_CHECKING, try/except ImportError ------------------------------
@@ -317,7 +363,10 @@ class _Scan:
 
     def _span_starts_at(self, pos: int) -> bool:
         i = bisect_right(self.spans, pos)
-        return bool(i & 1) and self.spans[i - 1] == pos
+        if i & 1:
+            return self.spans[i - 1] == pos
+        i = bisect_right(self.stmt_spans, pos)
+        return bool(i & 1) and self.stmt_spans[i - 1] == pos
 
     def context(self, s: int) -> int:
         """FLAG_* bits for a statement starting at offset ``s``."""
@@ -404,55 +453,74 @@ class _Scan:
 
     # -- attribute uses ----------------------------------------------------------------------
     def attributes(self, imported: dict[str, str]) -> list[tuple]:
-        """(module, name, alias, mod_start, mod_end, name_start, name_end) for each use."""
+        """(module, name, alias, mod_start, mod_end, name_start, name_end) for each use.
+
+        ``imported`` maps what the code writes (``a.b`` for ``import a.b``, ``m`` for
+        ``import a.b as m``) to the module. For each top-level name a cached pattern starting
+        with that literal finds ``top.x.y`` chains (C literal search); the longest imported
+        prefix of a chain wins, and the next component is the attribute.
+        """
         if not imported:
             return []
-        keys = sorted(imported, key=len, reverse=True)
-        alts = "|".join(r"\s*\.\s*".join(re.escape(p) for p in k.split(".")) for k in keys)
-        pat = re.compile(rf"(?<![\w.])({alts})\s*\.\s*({_NAME})")
         text = self.text
-        out = []
+        out: list[tuple] = []
         spans = self.spans
-        fstrings = self.fstrings
-        search = pat.search
-        m = search(text)
-        while m is not None:
-            s = m.start()
-            if bisect_right(spans, s) & 1 and not (fstrings and self._in_fstring_expr(s)):
-                # inside a string/comment: the real use may start within this match
-                m = search(text, s + 1)
-                continue
-            self._attr_hit(m, imported, out)
-            m = search(text, m.end())
+        stmt_spans = self.stmt_spans
+        for top in {k.partition(".")[0] for k in imported}:
+            search = _chain_pattern(top).search
+            m = search(text)
+            while m is not None:
+                s = m.start()
+                if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
+                    m = search(text, s + 1)
+                    continue
+                i = bisect_right(spans, s)
+                if (i & 1 and not self._in_fstring_expr(spans[i - 1], spans[i], s)) or (
+                        bisect_right(stmt_spans, s) & 1):
+                    m = search(text, s + 1)  # in a string/comment; a real use may start inside
+                    continue
+                self._attr_hit(m, imported, out)
+                m = search(text, m.end())
+        out.sort(key=lambda t: t[5])
         return out
 
     def _attr_hit(self, m: re.Match, imported: dict[str, str], out: list) -> None:
-        key = _norm(m.group(1))
-        name = m.group(2)
-        if keyword.iskeyword(name) or f"{key}.{name}" in imported:
-            return
-        alias = key if "." not in key and imported[key] != key else None
-        out.append((imported[key], name, alias, m.start(1), m.end(1), m.start(2), m.end(2)))
-
-    def _in_fstring_expr(self, pos: int) -> bool:
-        for s, e in self.fstrings:
-            if s <= pos < e:
-                body = self.text[s:pos].replace("{{", "").replace("}}", "")
-                depth = 0
-                for i, ch in enumerate(body):
-                    if ch == "{":
-                        depth += 1
-                        last = i
-                    elif ch == "}":
-                        depth -= 1
-                if depth <= 0:
-                    return False
-                # a quote with an odd count since the brace: inside a string in the expression
-                expr = body[last:]
-                return expr.count("'") % 2 == 0 and expr.count('"') % 2 == 0
-            if s > pos:
+        comps = [(c.group(), c.start(), c.end()) for c in _NAME_RE.finditer(m.group(), 0)]
+        names = [c[0] for c in comps]
+        for j in range(len(names) - 1, 0, -1):
+            key = ".".join(names[:j])
+            if key in imported:
                 break
-        return False
+        else:
+            return
+        if j + 1 == len(names) and ".".join(names) in imported:
+            return
+        name = names[j]
+        if keyword.iskeyword(name):
+            return
+        base = m.start()
+        module = imported[key]
+        alias = key if j == 1 and module != key else None
+        out.append((module, name, alias, base + comps[0][1], base + comps[j - 1][2],
+                    base + comps[j][1], base + comps[j][2]))
+
+    def _in_fstring_expr(self, s: int, e: int, pos: int) -> bool:
+        if self.text[s] == "#" or not self.is_fstring(s):
+            return False
+        body = self.text[s:pos].replace("{{", "").replace("}}", "")
+        depth = 0
+        last = 0
+        for i, ch in enumerate(body):
+            if ch == "{":
+                depth += 1
+                last = i
+            elif ch == "}":
+                depth -= 1
+        if depth <= 0:
+            return False
+        # a quote with an odd count since the brace: inside a string in the expression
+        expr = body[last:]
+        return expr.count("'") % 2 == 0 and expr.count('"') % 2 == 0
 
 
 class _Lines:
@@ -475,17 +543,22 @@ class _Lines:
             return li, pos - self.starts[li]
         text = self.text
         if pos < self.off:
-            self.off, self.line = 0, 0
-        self.line += text.count("\n", self.off, pos)
+            self.line -= text.count("\n", pos, self.off)
+        else:
+            self.line += text.count("\n", self.off, pos)
         self.off = pos
         return self.line, pos - text.rfind("\n", 0, pos) - 1
+
+
+def _wants_mocks(text: str) -> bool:
+    return "patch(" in text or "patch." in text or "setattr(" in text
 
 
 def scan(text: str, module_name: str | None = None, is_package: bool = False,
          attributes: bool = True) -> list[tuple]:
     """Raw refs (see module docstring) for ``text``, in source order per kind."""
     sc = _Scan(text)
-    sc.run("patch" in text or "setattr" in text)
+    sc.run(_wants_mocks(text))
     return _refs(sc, module_name, is_package, attributes)
 
 
@@ -535,15 +608,19 @@ def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool
 # -- top-level bindings (for the workspace index) ------------------------------------------------
 
 _TARGET = rf"\*?{_NAME}"
-_COL0_BIND = re.compile(
-    rf"^(?:(?:async[ \t]+)?def[ \t]+({_NAME})"
+_COL0_BIND_SRC = (
+    rf"(?:(?:async[ \t]+)?def[ \t]+({_NAME})"
     rf"|class[ \t]+({_NAME})"
-    rf"|[(\[]?[ \t]*({_TARGET}(?:[ \t]*,[ \t]*{_TARGET})*)[ \t]*,?[ \t]*[)\]]?[ \t]*"
-    rf"(?:=(?!=)|:(?!=)|(?:[-+*/%&|^@]|<<|>>|\*\*|//)=))",
-    re.MULTILINE,
+    rf"|(?:[(\[][ \t]*)?({_TARGET}(?:[ \t]*,[ \t]*{_TARGET})*+)[ \t]*,?[ \t]*[)\]]?[ \t]*"
+    rf"(?:=(?!=)|:(?!=)|(?:[-+*/%&|^@]|<<|>>|\*\*|//)=))"
 )
-_BLOCK0 = re.compile(r"^(?:if|try|with|for|while|async[ \t]+(?:with|for))\b", re.MULTILINE)
-_NEXT_COL0 = re.compile(r"^(?=[^\s#])", re.MULTILINE)
+_COL0_BIND = re.compile(_COL0_BIND_SRC)
+_BLOCK0_SRC = r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b"
+_BLOCK0 = re.compile(_BLOCK0_SRC)
+# a line break then a binding or a compound statement in column 0 (starts with a literal class)
+_COL0 = re.compile(rf"[\r\n](?:{_COL0_BIND_SRC}|(?={_BLOCK0_SRC}))")
+_CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
+_NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
 _INDENT_BIND = re.compile(
     rf"^([ \t]+)(?:(?:async[ \t]+)?def[ \t]+({_NAME})"
     rf"|class[ \t]+({_NAME})"
@@ -564,64 +641,60 @@ def scan_all(text: str, module_name: str | None = None, is_package: bool = False
              attributes: bool = True) -> tuple[list[tuple], tuple]:
     """Refs plus the module's top-level bindings, sharing one scan.
 
-    Bindings: (names, all_names | None, star_modules, dynamic) where ``names`` are the names
-    bound at module level by defs, classes, assignments and imports (also inside module-level
-    if/try/with/for/while blocks), ``all_names`` is a literal ``__all__`` when one is found,
+    Bindings: (defined, imported, all_names | None, star_modules, dynamic) where ``defined``
+    are the names bound at module level by defs, classes and assignments (also inside
+    module-level if/try/with/for/while blocks), ``imported`` those bound only by module-level
+    imports (``import a.b`` binds ``a``), ``all_names`` is a literal ``__all__`` when one is found,
     ``star_modules`` the absolute modules of module-level ``from M import *``, and ``dynamic``
     means a module-level ``__getattr__`` (the module binds anything).
     """
     sc = _Scan(text)
-    sc.run("patch" in text or "setattr" in text)
+    sc.run(_wants_mocks(text), bindings=True)
     refs = _refs(sc, module_name, is_package, attributes)
-    names: set[str] = set()
-    for m in _COL0_BIND.finditer(text):
-        if sc.inside(m.start()):
-            continue
-        _add_bind(m.group(1), m.group(2), m.group(3), names)
-    # names bound inside module-level compound blocks
-    for m in _BLOCK0.finditer(text):
-        if sc.inside(m.start()):
-            continue
-        nxt = _NEXT_COL0.search(text, m.end())
-        while nxt is not None and sc.inside(nxt.start()):
-            nxt = _NEXT_COL0.search(text, nxt.start() + 1)
-        end = nxt.start() if nxt is not None else len(text)
-        for b in _INDENT_BIND.finditer(text, m.end(), end):
+    names = sc.names
+    # names bound inside module-level compound blocks (rare: walk only those blocks)
+    for start in sc.blocks:
+        nxt = _NEXT_COL0.search(text, start)
+        while nxt is not None and (sc.inside(nxt.start()) or _CONTINUES.match(text, nxt.end())):
+            nxt = _NEXT_COL0.search(text, nxt.end())
+        end = nxt.end() if nxt is not None else len(text)
+        for b in _INDENT_BIND.finditer(text, start, end):
             if sc.inside(b.start()):
                 continue
             sc._ensure_lines()
-            li = sc._line_of(b.start())
+            li = sc._line_of(b.start(1))
             if sc._enclosing(li, sc._indent(sc.lines[li])[1]) & FLAG_IN_DEF:
                 continue
             _add_bind(b.group(2), b.group(3), b.group(4), names)
     stars: list[str] = []
+    imported: set[str] = set()
     for r in refs:
         kind, module, name, alias, *_rest = r
         flags = r[8]
         if flags & FLAG_IN_DEF or kind in ("attribute", "mock"):
             continue
         if kind == "import":
-            names.add(alias or module.split(".", 1)[0])
+            imported.add(alias or module.split(".", 1)[0])
         elif name == "*":
             stars.append(module)
         else:
-            names.add(alias or name)
+            imported.add(alias or name)
     all_names: list[str] | None = None
-    for m in _ALL.finditer(text):
+    for m in _ALL.finditer(text) if "__all__" in text else ():
         if sc.inside(m.start()):
             continue
         close = "]" if m.group(2) == "[" else ")"
         stop = text.find(close, m.end())
         found = _STR_ITEM.findall(text, m.end(), stop if stop >= 0 else len(text))
         all_names = (all_names or []) + found if m.group(1) == "+=" else found
-    for m in _ALL_EXT.finditer(text):
+    for m in _ALL_EXT.finditer(text) if "__all__." in text else ():
         if not sc.inside(m.start()):
             stop = text.find(")", m.end())
             all_names = (all_names or []) + _STR_ITEM.findall(text, m.end(), stop)
     dynamic = "__getattr__" in names
     names.discard("__all__")
-    return refs, (tuple(sorted(names)), None if all_names is None else tuple(all_names),
-                  tuple(stars), dynamic)
+    return refs, (tuple(sorted(names)), tuple(sorted(imported - names)),
+                  None if all_names is None else tuple(all_names), tuple(stars), dynamic)
 
 
 def _add_bind(defname: str | None, classname: str | None, targets: str | None,

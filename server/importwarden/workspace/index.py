@@ -1,0 +1,466 @@
+"""The workspace index: first-party modules under the roots and what each binds at top level.
+
+Static only: files are read and scanned with the regex scanner (``analysis.scanner``), never
+imported or run. One read per file gives both the index entry and the file's import refs
+(``file_imports``), so a full check reads each file once; with the cache, unchanged files are
+not read at all.
+
+First-party: what lies under the roots (default: the project root, plus ``src/`` when it
+exists; a file belongs to the deepest root that contains it). A top-level package (directory
+with ``__init__.py``) or module is first-party; a top-level directory *without*
+``__init__.py`` is first-party only when some file imports a module that exists inside it (it
+may be a folder that shares an installed package's name, like ``alembic/``).
+
+What a module binds: defs, classes, assignments and module-level imports (also inside
+module-level if/try/with blocks), plus star re-exports followed transitively (``__all__`` when
+literal, else public names; cycle-safe); a star import of a non-first-party module or a
+module-level ``__getattr__`` makes the module bind anything (``ANY``). Submodules count as
+attributes of their package for ``resolves``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from importwarden.analysis.imports import FileImports, file_imports_from_raw
+from importwarden.analysis.scanner import scan_all
+from importwarden.config import Settings
+from importwarden.textio import SourceDecodeError, decode_source
+from importwarden.workspace import cache as index_cache
+from importwarden.workspace.files import iter_python_files
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+PARALLEL_MIN_FILES = 400  # below this a process pool costs more than it saves
+
+Progress = Callable[[int, int], None]
+UNCHANGED = "="
+
+# One file's entry (marshal-friendly): (module | None, is_package, raw_refs, bindings) where
+# bindings = (defined, imported, all | None, stars, dynamic) as from ``scanner.scan_all``.
+Record = tuple
+
+
+class _Any(frozenset):
+    """``module_binds`` result for a module that binds anything (``__getattr__``, star imports
+    of modules we cannot see): contains every name."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _Any()
+
+
+def effective_roots(settings: Settings) -> tuple[Path, ...]:
+    if settings.roots:
+        roots = [Path(r) if Path(r).is_absolute() else Path(settings.root) / r
+                 for r in settings.roots]
+    else:
+        roots = [Path(settings.root)]
+        src = Path(settings.root) / "src"
+        if src.is_dir():
+            roots.append(src)
+    return tuple(sorted({r.resolve() for r in roots}, key=lambda p: -len(p.parts)))
+
+
+def module_for_path_in(roots: Sequence[Path], path: Path | str) -> tuple[str, bool] | None:
+    p = Path(path)
+    p = p if p.is_absolute() else p.resolve()
+    for root in roots:  # deepest first
+        try:
+            rel = p.relative_to(root)
+        except ValueError:
+            continue
+        parts = list(rel.parts)
+        if not parts or not parts[-1].endswith(".py"):
+            return None
+        stem = parts[-1][:-3]
+        is_package = stem == "__init__"
+        parts = parts[:-1] if is_package else [*parts[:-1], stem]
+        if not parts or not all(x.isidentifier() for x in parts):
+            return None
+        return ".".join(parts), is_package
+    return None
+
+
+def scan_file(path: str, module: str | None, is_package: bool, digest: bytes = b""
+              ) -> tuple[Record | str | None, str | None, tuple]:
+    """(record, notice, cache key) for one file; record is None when the file is skipped, and
+    ``UNCHANGED`` when its content hash equals ``digest`` (the cached record still holds)."""
+    try:
+        st = os.stat(path)
+        if st.st_size > MAX_FILE_BYTES:
+            return None, f"{path}: larger than 5 MB; skipped", (st.st_size, st.st_mtime_ns, b"")
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        return None, f"{path}: cannot read ({exc.strerror or exc}); skipped", (0, 0, b"")
+    key = (st.st_size, st.st_mtime_ns, hashlib.blake2b(raw, digest_size=16).digest())
+    if digest and key[2] == digest:
+        return UNCHANGED, None, key
+    if b"\0" in raw:
+        return None, f"{path}: binary file (NUL bytes); skipped", key
+    try:
+        text = decode_source(raw).text
+    except SourceDecodeError as exc:
+        return None, f"{path}: {exc}; skipped", key
+    return record_for_text(text, module, is_package), None, key
+
+
+def record_for_text(text: str, module: str | None, is_package: bool) -> Record:
+    refs, bindings = scan_all(text, module, is_package)
+    return (module, is_package, tuple(refs), bindings)
+
+
+def _scan_chunk(items: list[tuple[str, str | None, bool, bytes]]) -> list[tuple]:
+    return [(path, *scan_file(path, module, is_pkg, digest))
+            for path, module, is_pkg, digest in items]
+
+
+class WorkspaceIndex:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.roots = effective_roots(settings)
+        self.notices: list[str] = []
+        self._records: dict[str, Record] = {}  # path -> record
+        self._keys: dict[str, tuple] = {}  # path -> (size, mtime_ns, digest) for the cache
+        self._imports_cache: dict[str, FileImports] = {}
+        self._reset_derived()
+
+    # -- building ------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, settings: Settings, files: Iterable[Path | str] | None = None,
+              progress: Progress | None = None, *, cache: bool | Path = True,
+              jobs: int | None = None) -> WorkspaceIndex:
+        """Index ``files`` (default: every Python file under the roots).
+
+        ``cache``: True (``<root>/.importwarden_cache/``), a directory, or False (no cache).
+        ``jobs``: worker processes (default: all cores; 1 = in this process).
+        """
+        index = cls(settings)
+        notices = index.notices
+        if files is None:
+            paths: list[str] = []
+            for top in index._walk_tops():
+                paths.extend(str(p) for p in iter_python_files(settings, [top], notices.append))
+        else:
+            paths = [str(Path(p) if Path(p).is_absolute() else Path(settings.root) / p)
+                     for p in files]
+        paths = list(dict.fromkeys(paths))
+        cache_dir = None
+        if cache:
+            cache_dir = Path(cache) if not isinstance(cache, bool) else (
+                Path(settings.root) / ".importwarden_cache")
+        cached = index_cache.load(cache_dir) if cache_dir else {}
+        todo: list[tuple[str, str | None, bool, bytes]] = []
+        total = len(paths)
+        done = 0
+        for path in paths:
+            mod = index.module_for_path(path)
+            module, is_package = mod if mod else (None, False)
+            hit = cached.get(path)
+            digest = b""
+            if hit is not None:
+                key, record = hit
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    st = None
+                if (st is not None and (st.st_size, st.st_mtime_ns) == key[:2]
+                        and record[0] == module and record[1] == is_package):
+                    index._records[path] = record
+                    index._keys[path] = key
+                    done += 1
+                    continue
+                if record[0] == module and record[1] == is_package:
+                    digest = key[2]
+            todo.append((path, module, is_package, digest))
+        if progress:
+            progress(done, total)
+        results = index._scan_many(todo, progress, done, total, jobs, cached)
+        for path, record, notice, key in results:
+            if notice:
+                notices.append(notice)
+            if record is not None:
+                index._records[path] = record
+                index._keys[path] = key
+        index._records = dict(sorted(index._records.items()))
+        if cache_dir and (todo or len(cached) != len(index._records)):
+            try:
+                index_cache.save(cache_dir, {p: (index._keys[p], r)
+                                             for p, r in index._records.items()})
+            except OSError as exc:
+                notices.append(f"{cache_dir}: cannot write the index cache ({exc}); continuing")
+        index._reset_derived()
+        return index
+
+    def _scan_many(self, todo, progress, done, total, jobs, cached) -> list[tuple]:
+        out: list[tuple] = []
+        jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+            n = max(1, min(jobs * 8, len(todo) // 50))
+            chunks = [todo[i::n] for i in range(n)]
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for chunk in pool.map(_scan_chunk, chunks):
+                    out.extend(self._content_hits(chunk, cached))
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+        else:
+            step = max(1, len(todo) // 100)
+            for i, item in enumerate(todo):
+                out.extend(self._content_hits(_scan_chunk([item]), cached))
+                if progress and (i % step == 0 or i == len(todo) - 1):
+                    progress(done + i + 1, total)
+        return out
+
+    @staticmethod
+    def _content_hits(results: list[tuple], cached: dict) -> list[tuple]:
+        # Same content as cached (only mtime moved): keep the cached record.
+        return [(path, cached[path][1] if record == UNCHANGED else record, notice, key)
+                for path, record, notice, key in results]
+
+    def _walk_tops(self) -> list[Path]:
+        tops = [Path(self.settings.root).resolve()]
+        for r in self.roots:
+            if not any(r == t or t in r.parents for t in tops):
+                tops.append(r)
+        return tops
+
+    # -- incremental updates -------------------------------------------------------------------
+    def update_file(self, path: Path | str, source: str | None) -> None:
+        """One file changed (``source``: its new text) or was deleted (``source=None``)."""
+        key = str(Path(path) if Path(path).is_absolute() else Path(self.settings.root) / path)
+        self._imports_cache.pop(key, None)
+        if source is None:
+            if self._records.pop(key, None) is not None:
+                self._reset_derived()
+            return
+        if len(source) > MAX_FILE_BYTES or "\0" in source:
+            self._records.pop(key, None)
+            self._reset_derived()
+            return
+        mod = self.module_for_path(key)
+        module, is_package = mod if mod else (None, False)
+        old = self._records.get(key)
+        record = record_for_text(source, module, is_package)
+        self._records[key] = record
+        self._keys[key] = (0, 0, b"")
+        if old is None or old[3] != record[3] or self._ns_relevant(old, record):
+            self._reset_derived()
+
+    def refresh_file(self, path: Path | str) -> None:
+        """Re-read one file from disk (deleted when it no longer exists)."""
+        p = str(path)
+        if not os.path.exists(p):
+            self.update_file(p, None)
+            return
+        mod = self.module_for_path(p)
+        module, is_package = mod if mod else (None, False)
+        record, notice, key = scan_file(p, module, is_package)
+        if notice:
+            self.notices.append(notice)
+        self._imports_cache.pop(p, None)
+        if record is None:
+            self._records.pop(p, None)
+        else:
+            self._records[p] = record
+            self._keys[p] = key
+        self._reset_derived()
+
+    def _ns_relevant(self, old: Record, new: Record) -> bool:
+        # refs decide which namespace directories are first-party
+        return bool(self._ns_tops) and old[2] != new[2]
+
+    # -- derived tables (rebuilt lazily after a change) ----------------------------------------
+    def _reset_derived(self) -> None:
+        self._derived = False
+        self._modules: dict[str, str] = {}  # module -> path (file, or directory for namespace)
+        self._namespace: set[str] = set()
+        self._children: dict[str, set[str]] = {}
+        self._ns_tops: set[str] = set()
+        self._regular_tops: set[str] = set()
+        self._ns_used: set[str] | None = None
+        self._binds_memo: dict[str, frozenset[str]] = {}
+        self._definers: dict[str, list[str]] | None = None
+
+    def _derive(self) -> None:
+        if self._derived:
+            return
+        modules, children = self._modules, self._children
+        for path, record in self._records.items():
+            if record[0] is not None:
+                modules[record[0]] = path
+        for path, (module, is_package, _refs, _b) in self._records.items():
+            if module is None or "." not in module:
+                continue
+            parts = module.split(".")
+            # the directory that corresponds to module parts[:depth]
+            base = os.path.dirname(path)
+            depth = len(parts) if is_package else len(parts) - 1
+            for i in range(len(parts) - 1, 0, -1):
+                parent = ".".join(parts[:i])
+                children.setdefault(parent, set()).add(".".join(parts[: i + 1]))
+                if parent not in modules:
+                    d = base
+                    for _ in range(depth - i):
+                        d = os.path.dirname(d)
+                    modules[parent] = d
+                    self._namespace.add(parent)
+        for module in modules:
+            if "." not in module:
+                (self._ns_tops if module in self._namespace else self._regular_tops).add(module)
+        self._derived = True
+
+    def _namespace_used(self) -> set[str]:
+        if self._ns_used is None:
+            used: set[str] = set()
+            tops = self._ns_tops
+            modules = self._modules
+            if tops:
+                for _module, _pkg, refs, _b in self._records.values():
+                    for r in refs:
+                        m = r[1]
+                        top = m.partition(".")[0]
+                        if top not in tops or top in used:
+                            continue
+                        if (m in modules and m != top) or (
+                                r[0] == "from" and f"{m}.{r[2]}" in modules):
+                            used.add(top)
+            self._ns_used = used
+        return self._ns_used
+
+    # -- queries -------------------------------------------------------------------------------
+    def module_for_path(self, path: Path | str) -> tuple[str, bool] | None:
+        return module_for_path_in(self.roots, path)
+
+    def is_first_party(self, module: str) -> bool:
+        self._derive()
+        top = module.partition(".")[0]
+        return top in self._regular_tops or (top in self._ns_tops and
+                                             top in self._namespace_used())
+
+    def resolves(self, module: str, name: str | None = None) -> bool | None:
+        """Whether ``module`` (and ``name`` in it) exists; None when not first-party."""
+        if not module or not self.is_first_party(module):
+            return None
+        if module not in self._modules:
+            return False
+        if name is None or name == "*":
+            return True
+        if f"{module}.{name}" in self._modules:
+            return True
+        return name in self.module_binds(module)
+
+    def module_binds(self, module: str) -> frozenset[str]:
+        """Names bound at the top level of ``module`` (``ANY`` when it binds anything)."""
+        self._derive()
+        return self._binds(module, set())
+
+    def _binds(self, module: str, visiting: set[str]) -> frozenset[str]:
+        memo = self._binds_memo.get(module)
+        if memo is not None:
+            return memo
+        path = self._modules.get(module)
+        record = self._records.get(path) if path else None
+        if record is None:
+            return frozenset()
+        defined, imported, _all, stars, dynamic = record[3]
+        if dynamic:
+            self._binds_memo[module] = ANY
+            return ANY
+        names = set(defined) | set(imported)
+        visiting.add(module)
+        result: frozenset[str] | None = None
+        for star in stars:
+            if not self.is_first_party(star):
+                result = ANY
+                break
+            if star in visiting:
+                continue  # a cycle: what the other side binds is added on its own turn
+            exported = self._exports(star, visiting)
+            if exported is ANY:
+                result = ANY
+                break
+            names |= exported
+        visiting.discard(module)
+        if result is None:
+            result = frozenset(names)
+        if not visiting:
+            self._binds_memo[module] = result  # only memoise complete (cycle-free) answers
+        return result
+
+    def _exports(self, module: str, visiting: set[str]) -> frozenset[str]:
+        """What ``from module import *`` binds."""
+        path = self._modules.get(module)
+        record = self._records.get(path) if path else None
+        if record is None:
+            return frozenset()
+        all_names = record[3][2]
+        if all_names is not None:
+            return frozenset(all_names)
+        binds = self._binds(module, visiting)
+        if binds is ANY:
+            return ANY
+        return frozenset(n for n in binds if not n.startswith("_"))
+
+    def definers(self, name: str) -> list[str]:
+        """Modules that define ``name`` (def, class or assignment; not imports), sorted."""
+        if self._definers is None:
+            self._derive()
+            table: dict[str, list[str]] = {}
+            for _path, (module, _pkg, _refs, b) in self._records.items():
+                if module is None:
+                    continue
+                for n in b[0]:
+                    table.setdefault(n, []).append(module)
+            for v in table.values():
+                v.sort()
+            self._definers = table
+        return list(self._definers.get(name, ()))
+
+    def modules(self) -> list[str]:
+        """All first-party modules (packages, namespace packages and modules), sorted."""
+        self._derive()
+        return sorted(m for m in self._modules if self.is_first_party(m))
+
+    def submodules(self, module: str) -> list[str]:
+        """Direct submodules of ``module`` (full dotted names), sorted."""
+        self._derive()
+        return sorted(self._children.get(module, ()))
+
+    def path_of(self, module: str) -> Path | None:
+        """The module's file (``__init__.py`` for packages; the directory of a namespace
+        package)."""
+        self._derive()
+        p = self._modules.get(module)
+        return Path(p) if p else None
+
+    def is_namespace(self, module: str) -> bool:
+        self._derive()
+        return module in self._namespace
+
+    def files(self) -> list[Path]:
+        return [Path(p) for p in self._records]
+
+    def file_imports(self, path: Path | str) -> FileImports | None:
+        """The refs of an indexed file (as ``extract`` would give), without re-reading it."""
+        key = str(path)
+        fi = self._imports_cache.get(key)
+        if fi is None:
+            record = self._records.get(key)
+            if record is None:
+                return None
+            fi = self._imports_cache[key] = file_imports_from_raw(record[2])
+        return fi
+
+    def raw_refs(self, path: Path | str) -> tuple | None:
+        record = self._records.get(str(path))
+        return None if record is None else record[2]
