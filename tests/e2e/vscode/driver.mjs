@@ -10,12 +10,13 @@
 //   2. trust is granted from the UI (Manage Workspace Trust -> Trust): the extension starts the
 //      bundled server (default importStrategy useBundled);
 //   3. the broken import gets an error squiggle, the deprecated one a strikethrough;
+//   3b. importwarden.ignore set in .vscode/settings.json hides IW002 without a server restart;
 //   4. the hover on the broken import quotes the registry;
 //   5. the quick fix (Ctrl+.) rewrites the broken import; the file on disk has the canonical one;
 //   6. "importwarden: Fix All Imports" fixes the deprecated import; the file on disk shows it.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -184,6 +185,20 @@ async function main() {
     await editor.locator('.view-lines').waitFor();
   }
 
+  function extensionLog() {
+    const logs = join(dataDir, 'logs');
+    let text = '';
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === 'importwarden.log') text += readFileSync(p, 'utf8');
+      }
+    };
+    if (existsSync(logs)) walk(logs);
+    return text;
+  }
+
   const diskText = () => readFileSync(join(ws, 'app.py'), 'utf8');
   async function waitForDisk(predicate, what) {
     const deadline = Date.now() + STEP_TIMEOUT;
@@ -248,6 +263,21 @@ async function main() {
     );
     result.trusted.status_text = (await statusItem.innerText()).trim();
     result.trusted.status_tooltip = (await statusItem.getAttribute('aria-label')) ?? '';
+  });
+
+  // 3b. A setting change reaches the running server without a restart ----------------------
+  await step('settings-live', async () => {
+    // Workspace settings, as a team would commit them (importwarden.ignore is not restricted).
+    const settingsFile = join(ws, '.vscode', 'settings.json');
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    const deprecated = editor.locator('.squiggly-inline-deprecated');
+    writeFileSync(settingsFile, JSON.stringify({ 'importwarden.ignore': ['IW002'] }, null, 2));
+    await page.waitForFunction(() => document.querySelectorAll('.editor-group-container .monaco-editor .squiggly-inline-deprecated').length === 0);
+    result.trusted.deprecated_marks_with_ignore = await deprecated.count();
+    result.trusted.error_squiggles_with_ignore = await editor.locator('.squiggly-error').count();
+    writeFileSync(settingsFile, '{}\n');
+    await deprecated.first().waitFor({ state: 'visible' });
+    result.trusted.server_starts = (extensionLog().match(/importwarden server started\./g) ?? []).length;
   });
 
   // 4. Hover -------------------------------------------------------------------------------------
