@@ -53,8 +53,7 @@ _MASTER_SRC = (
     r"|import\b"
     r"|from\b"
 )
-_SKIP = re.compile(_MASTER_SRC.rsplit("|import", 1)[0])
-_KEYWORD = re.compile(r"import\b|from\b")
+_MASTER = re.compile(_MASTER_SRC)
 
 _IMPORT_ITEM = re.compile(rf"{_WS}({_DOTTED})(?:{_WS}\bas\b{_WS}({_NAME}))?")
 _COMMA = re.compile(rf"{_WS},")
@@ -66,26 +65,14 @@ _FROM_PAREN_ITEM = re.compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?
 _FROM_PAREN_CLOSE = re.compile(rf"{_WSP}\)")
 _STRIP_WS = re.compile(r"[\s\\]+")
 _NAME_RE = re.compile(_NAME)
-_CHAIN_CACHE: dict[str, re.Pattern] = {}
-
-
-def _chain_pattern(top: str) -> re.Pattern:
-    pat = _CHAIN_CACHE.get(top)
-    if pat is None:
-        if len(_CHAIN_CACHE) > 4096:
-            _CHAIN_CACHE.clear()
-        pat = _CHAIN_CACHE[top] = re.compile(
-            re.escape(top) + rf"(?:\s*+\.\s*+{_NAME})+")
-    return pat
+_CHAIN = re.compile(rf"{_NAME}(?:\s*+\.\s*+{_NAME})+")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # A call whose first argument, when it is a string literal, is a mock target. Branches start
 # with literals (fast prefix scan); the word boundary before it is checked in Python.
-_MOCK_CALL = re.compile(
-    r"(?:unittest\.mock\.patch|mock\.patch|mocker\.patch|patch|monkeypatch\.setattr)"
-    r"(?:\.multiple|\.dict)?\s*\(\s*(?:target\s*=\s*)?"
-)
-_MOCK_CALLEE = re.compile(r"[\w.]+")
+_MOCK_CALL = re.compile(r"patch(\.multiple|\.dict|\.setattr)?\s*\(\s*(?:target\s*=\s*)?")
+_MOCK_PREFIXES = (("unittest.mock.", ""), ("mocker.", "mocker."), ("mock.", ""),
+                  ("monkey", "monkey"), ("", ""))
 _MOCK_TARGET = re.compile(rf"{_NAME}(?:\.{_NAME})+\Z")
 
 _HEADER = re.compile(
@@ -141,30 +128,26 @@ class _Scan:
     # -- main pass -----------------------------------------------------------------------------
     def run(self, want_mocks: bool, bindings: bool = False) -> None:
         text = self.text
-        # 1. every string literal and comment, collected in C (a list comprehension over one
-        #    finditer): this is where most of the time goes, so no Python per literal.
-        spans = self.spans = [x for m in _SKIP.finditer(text) for x in m.span()]
-        # 2. the keywords, skipping those inside strings/comments
-        stmt_spans = self.stmt_spans
-        search = _KEYWORD.search
+        # 1. every string literal, comment and keyword, collected in C (list comprehensions
+        #    over one finditer): this is where most of the time goes, so no Python loop body
+        #    runs per literal.
+        found = [m.span() for m in _MASTER.finditer(text)]
+        keywords = [s for s, _e in found if text[s] in "if"]
+        if keywords:
+            spans = self.spans = [x for sp in found if text[sp[0]] not in "if" for x in sp]
+        else:
+            spans = self.spans = [x for sp in found for x in sp]
+        # 2. import statements: parse each keyword not already inside a parsed statement
         pos = 0
-        while True:
-            m = search(text, pos)
-            if m is None:
-                break
-            s = m.start()
-            i = bisect_right(spans, s)
-            if i & 1:
-                pos = spans[i]
+        for s in keywords:
+            if s < pos:
                 continue
             if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
-                pos = m.end()
                 continue
             if text[s] == "i":
-                e = self._import_stmt(s)
+                pos = self._import_stmt(s)
             else:
-                e = self._from_stmt(s)
-            pos = e if e > s else s + 1
+                pos = self._from_stmt(s)
         # 3. mock targets: string literals right after a mock call's parenthesis
         if want_mocks:
             self._mock_sites()
@@ -203,12 +186,19 @@ class _Scan:
         sites = self.mock_at
         for m in _MOCK_CALL.finditer(text):
             s = m.start()
-            if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
+            suffix = m.group(1) or ""
+            before = text[max(0, s - 14) : s]
+            for prefix, via in _MOCK_PREFIXES:
+                if before.endswith(prefix):
+                    b = s - len(prefix) - 1
+                    if b >= 0 and (text[b].isalnum() or text[b] in "_."):
+                        continue
+                    break
+            else:
                 continue
-            callee = _MOCK_CALLEE.match(m.group()).group()
-            if callee.startswith("monkeypatch") and callee != "monkeypatch.setattr":
+            if (via == "monkey") != (suffix == ".setattr"):
                 continue
-            sites[m.end()] = callee.replace("unittest.mock.", "").replace("mock.", "")
+            sites[m.end()] = f"{via}patch{suffix}"
 
     def _maybe_mock(self, s: int, e: int, via: str, lit_start: int | None = None) -> None:
         lit_start = s if lit_start is None else lit_start
@@ -338,7 +328,7 @@ class _Scan:
     def _ensure_lines(self) -> None:
         if self.lines is None:
             text = self.text
-            self.lines = _LINE_BREAK.split(text)
+            self.lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
             if "\r" in text:
                 self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
             else:
@@ -456,9 +446,9 @@ class _Scan:
         """(module, name, alias, mod_start, mod_end, name_start, name_end) for each use.
 
         ``imported`` maps what the code writes (``a.b`` for ``import a.b``, ``m`` for
-        ``import a.b as m``) to the module. For each top-level name a cached pattern starting
-        with that literal finds ``top.x.y`` chains (C literal search); the longest imported
-        prefix of a chain wins, and the next component is the attribute.
+        ``import a.b as m``) to the module. ``str.find`` of ``top.`` for each top-level name
+        finds the chains (``top .x`` with a blank before the dot is not seen); the longest
+        imported prefix of a chain wins, and the next component is the attribute.
         """
         if not imported:
             return []
@@ -466,21 +456,25 @@ class _Scan:
         out: list[tuple] = []
         spans = self.spans
         stmt_spans = self.stmt_spans
+        find = text.find
         for top in {k.partition(".")[0] for k in imported}:
-            search = _chain_pattern(top).search
-            m = search(text)
-            while m is not None:
-                s = m.start()
+            needle = top + "."
+            s = find(needle)
+            while s >= 0:
                 if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
-                    m = search(text, s + 1)
+                    s = find(needle, s + 1)
                     continue
                 i = bisect_right(spans, s)
                 if (i & 1 and not self._in_fstring_expr(spans[i - 1], spans[i], s)) or (
                         bisect_right(stmt_spans, s) & 1):
-                    m = search(text, s + 1)  # in a string/comment; a real use may start inside
+                    s = find(needle, s + 1)
+                    continue
+                m = _CHAIN.match(text, s)
+                if m is None:
+                    s = find(needle, s + 1)
                     continue
                 self._attr_hit(m, imported, out)
-                m = search(text, m.end())
+                s = find(needle, m.end())
         out.sort(key=lambda t: t[5])
         return out
 
@@ -551,7 +545,7 @@ class _Lines:
 
 
 def _wants_mocks(text: str) -> bool:
-    return "patch(" in text or "patch." in text or "setattr(" in text
+    return "patch" in text
 
 
 def scan(text: str, module_name: str | None = None, is_package: bool = False,
@@ -577,10 +571,18 @@ def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool
     imported: dict[str, str] = {}
     for kind, s, e, items, level, module, ms, me in sc.stmts:
         flags = sc.context(s)
-        srange = rng(s, e)
+        line, col = pos(s)
+        if "\n" in text[s:e] or "\r" in text[s:e]:
+            rng2 = rng
+        else:  # one line: columns by arithmetic (most statements)
+            base = col - s
+
+            def rng2(a: int, b: int, line: int = line, base: int = base) -> tuple:
+                return (line, a + base, line, b + base)
+        srange = rng2(s, e)
         if kind == "import":
             for dotted, a, b, alias, _ in items:
-                r = rng(a, b)
+                r = rng2(a, b)
                 out.append(("import", dotted, None, alias, r, r, srange, 0, flags, "", ""))
                 if alias:
                     imported[alias] = dotted
@@ -590,9 +592,9 @@ def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool
             absmod, unresolved = resolve_relative(level, module, package)
             if unresolved:
                 flags |= FLAG_UNRESOLVED_RELATIVE
-            mrange = rng(ms, me)
+            mrange = rng2(ms, me)
             for name, a, b, alias, _ in items:
-                out.append(("from", absmod, name, alias, rng(a, b), mrange, srange, level, flags,
+                out.append(("from", absmod, name, alias, rng2(a, b), mrange, srange, level, flags,
                             "", ""))
     if sc.mocks:
         for body, cs, ce, ls, le, q, via in sc.mocks:
@@ -600,8 +602,14 @@ def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool
             out.append(("mock", body, None, None, r, r, rng(ls, le), 0, 0, q, via))
     if attributes and imported:
         for module, name, alias, ms, me, ns, ne in sc.attributes(imported):
-            out.append(("attribute", module, name, alias, rng(ns, ne), rng(ms, me), rng(ms, ne),
-                        0, 0, "", ""))
+            line, col = pos(ms)
+            if "\n" in text[ms:ne] or "\r" in text[ms:ne]:
+                out.append(("attribute", module, name, alias, rng(ns, ne), rng(ms, me),
+                            rng(ms, ne), 0, 0, "", ""))
+            else:
+                b = col - ms
+                out.append(("attribute", module, name, alias, (line, ns + b, line, ne + b),
+                            (line, col, line, me + b), (line, col, line, ne + b), 0, 0, "", ""))
     return out
 
 

@@ -9,6 +9,7 @@ or unreadable cache is ignored (rebuilt), never an error.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from importwarden import __version__
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_file(directory: Path) -> Path:
@@ -24,11 +25,16 @@ def cache_file(directory: Path) -> Path:
 
 
 def load(directory: Path) -> dict[str, tuple]:
+    enabled = gc.isenabled()
+    gc.disable()  # marshal builds ~10^5 tuples; generational passes would be pure overhead
     try:
         data = cache_file(directory).read_bytes()
         value = marshal.loads(data)
     except (OSError, ValueError, EOFError, TypeError):
         return {}
+    finally:
+        if enabled:
+            gc.enable()
     if not isinstance(value, dict) or value.get("__version__") != (__version__, FORMAT):
         return {}
     files = value.get("files")

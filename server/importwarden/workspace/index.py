@@ -20,7 +20,9 @@ attributes of their package for ``resolves``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import marshal
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -71,19 +73,22 @@ def effective_roots(settings: Settings) -> tuple[Path, ...]:
 
 
 def module_for_path_in(roots: Sequence[Path], path: Path | str) -> tuple[str, bool] | None:
-    p = Path(path)
-    p = p if p.is_absolute() else p.resolve()
-    for root in roots:  # deepest first
-        try:
-            rel = p.relative_to(root)
-        except ValueError:
+    """Dotted module name for a file under one of ``roots`` (deepest first); string ops only,
+    since this runs once per file on every build."""
+    p = str(path)
+    if not os.path.isabs(p):
+        p = os.path.abspath(p)
+    if not p.endswith(".py"):
+        return None
+    for root in roots:
+        r = str(root)
+        prefix = r if r.endswith(os.sep) else r + os.sep
+        if not p.startswith(prefix):
             continue
-        parts = list(rel.parts)
-        if not parts or not parts[-1].endswith(".py"):
-            return None
-        stem = parts[-1][:-3]
-        is_package = stem == "__init__"
-        parts = parts[:-1] if is_package else [*parts[:-1], stem]
+        parts = p[len(prefix) : -3].split(os.sep)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
         if not parts or not all(x.isidentifier() for x in parts):
             return None
         return ".".join(parts), is_package
@@ -116,7 +121,13 @@ def scan_file(path: str, module: str | None, is_package: bool, digest: bytes = b
 
 def record_for_text(text: str, module: str | None, is_package: bool) -> Record:
     refs, bindings = scan_all(text, module, is_package)
-    return (module, is_package, tuple(refs), bindings)
+    # refs stay a marshal blob until someone asks for them: loading 11k files' worth of ref
+    # tuples from the cache would otherwise dominate a warm start
+    return (module, is_package, marshal.dumps(tuple(refs)), bindings)
+
+
+def refs_of(record: Record) -> tuple:
+    return marshal.loads(record[2])
 
 
 def _scan_chunk(items: list[tuple[str, str | None, bool, bytes]]) -> list[tuple]:
@@ -144,6 +155,16 @@ class WorkspaceIndex:
         ``cache``: True (``<root>/.importwarden_cache/``), a directory, or False (no cache).
         ``jobs``: worker processes (default: all cores; 1 = in this process).
         """
+        enabled = gc.isenabled()
+        gc.disable()  # ~10^5 long-lived tuples: generational GC passes are pure overhead here
+        try:
+            return cls._build(settings, files, progress, cache, jobs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, settings, files, progress, cache, jobs) -> WorkspaceIndex:
         index = cls(settings)
         notices = index.notices
         if files is None:
@@ -325,8 +346,8 @@ class WorkspaceIndex:
             tops = self._ns_tops
             modules = self._modules
             if tops:
-                for _module, _pkg, refs, _b in self._records.values():
-                    for r in refs:
+                for record in self._records.values():
+                    for r in refs_of(record):
                         m = r[1]
                         top = m.partition(".")[0]
                         if top not in tops or top in used:
@@ -458,9 +479,9 @@ class WorkspaceIndex:
             record = self._records.get(key)
             if record is None:
                 return None
-            fi = self._imports_cache[key] = file_imports_from_raw(record[2])
+            fi = self._imports_cache[key] = file_imports_from_raw(refs_of(record))
         return fi
 
     def raw_refs(self, path: Path | str) -> tuple | None:
         record = self._records.get(str(path))
-        return None if record is None else record[2]
+        return None if record is None else refs_of(record)
