@@ -4,8 +4,9 @@ A cache directory is keyed by everything findings depend on besides the files th
 the importwarden version, the Python version, the settings, and the registry files' content.
 Inside it, ``state.pickle`` maps each checked file to ``(size, mtime_ns, sha256, findings,
 deps)``: a warm run only ``stat``s files (the fast path), hashes a file only when its stat
-changed, and re-checks it only when its content changed. ``index.pickle`` keeps the workspace
-index, so a changed file updates it incrementally instead of rebuilding it.
+changed, and re-checks it only when its content changed. The workspace index keeps its own
+cache next to it (``importwarden.workspace.cache``): a changed file is re-read and re-scanned,
+every other file's entry is reused, so the index is updated, not rebuilt.
 
 Nothing here is trusted blindly: an unreadable or incompatible cache is ignored and rewritten.
 Writes are atomic (temp file + rename), so parallel runs never see half a file.
@@ -28,7 +29,7 @@ from importwarden.analysis.findings import Finding
 
 CACHE_DIR_NAME = ".importwarden_cache"
 KEEP_KEYS = 4  # cache directories kept per project (others are pruned, oldest first)
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass
@@ -39,6 +40,7 @@ class FileState:
     findings: tuple[Finding, ...]
     deps: frozenset[str]  # modules the file refers to (for invalidation when one changes)
     module: str | None = None
+    binds: str = ""  # fingerprint of what the module binds (``cli.check.binds_fingerprint``)
 
 
 @dataclass
@@ -143,10 +145,11 @@ class Cache:
         return None
 
     def _prepare(self) -> None:
-        if not self.base.exists():
-            self.base.mkdir(parents=True, exist_ok=True)
-            # Like ruff's cache: ignored by git and by backup tools.
+        self.base.mkdir(parents=True, exist_ok=True)
+        # Like ruff's cache: ignored by git and by backup tools.
+        if not (self.base / ".gitignore").exists():
             (self.base / ".gitignore").write_text("# Automatically created by importwarden.\n*\n")
+        if not (self.base / "CACHEDIR.TAG").exists():
             (self.base / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by importwarden.\n")

@@ -114,6 +114,7 @@ class FileResult:
     notice: str | None = None  # the file was skipped: why
     unchanged: bool = False  # content equals the cached digest: findings not recomputed
     source: str | None = None  # kept only when the caller asked (index update)
+    binds: str = ""  # fingerprint of what the file's module binds
 
 
 def refs_deps(refs: Iterable[Any]) -> frozenset[str]:
@@ -181,27 +182,71 @@ def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | 
     return result
 
 
+def analyze_indexed(project: "Project", path: Path, rel: str) -> FileResult:
+    """Check a file the workspace index has already read: its refs come from the index (no
+    read); the source is read again only when there are findings (for ``# noqa`` comments and
+    fix edits). Files the index skipped are read here, to say why."""
+    from importwarden.analysis.suppress import skip_file
+    from importwarden.textio import SourceDecodeError, read_source
+
+    index = project.index
+    fi = index.file_imports(str(path)) if index is not None else None
+    if fi is None:
+        return check_path(project, path, rel)
+    result = FileResult(rel)
+    try:
+        st = path.stat()
+        result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
+        module, _ = project.module_for(path)
+        result.module = module
+        result.deps = refs_deps(fi.refs)
+        result.binds = binds_fingerprint(index, module)
+        found = project.analyze(rel, module, fi.refs, None, with_edits=False)
+        if found:
+            text = read_source(path).text
+            if skip_file(text):
+                return result
+            result.findings = tuple(project.analyze(rel, module, fi.refs, text))
+    except (OSError, SourceDecodeError) as exc:
+        result.notice = f"{rel}: skipped: cannot read: {getattr(exc, 'strerror', None) or exc}"
+    except Exception as exc:  # a bug of ours must not end the run or print a traceback
+        result.notice = f"{rel}: internal error while checking: {type(exc).__name__}: {exc}"
+    return result
+
+
+def binds_fingerprint(index: Any, module: str | None) -> str:
+    """A stable digest of what a module binds (changes re-check the files that import it)."""
+    if module is None or index is None:
+        return ""
+    import hashlib
+
+    try:
+        binds = index.module_binds(module)
+        exists = index.resolves(module)
+    except Exception:
+        return ""
+    text = f"{exists}|" + ("*ANY*" if type(binds).__name__ == "_Any" else "\0".join(sorted(binds)))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
 # --- worker processes -----------------------------------------------------------------------
 
 _WORKER_PROJECT: "Project | None" = None
 
 
-def _init_worker(project: "Project") -> None:
-    global _WORKER_PROJECT
-    _WORKER_PROJECT = project
-
-
-def _work(item: tuple[str, str, str | None]) -> FileResult:
-    path, rel, known = item
+def _work_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
     assert _WORKER_PROJECT is not None
-    return check_path(_WORKER_PROJECT, Path(path), rel, known_digest=known)
+    return [analyze_indexed(_WORKER_PROJECT, Path(path), rel) for path, rel in items]
 
 
 # --- the whole run --------------------------------------------------------------------------
 
 
 class CheckSession:
-    """One ``check`` run: settings, registry, cache, and the files' findings."""
+    """One ``check`` run: settings, registry, cache, and the files' findings.
+
+    Used by ``check`` and by ``fix`` (to find the files with something to fix).
+    """
 
     def __init__(self, settings: Any, *, cwd: Path, use_cache: bool = True, progress: bool = False,
                  jobs: int | None = None):
@@ -219,13 +264,27 @@ class CheckSession:
         self.cache = Cache(settings.root, run_key(settings, paths), enabled=use_cache)
         self.notices: list[str] = []
 
+    def _notice(self, message: str) -> None:
+        """A walker/index notice (absolute path first) as a cwd-relative line."""
+        path, sep, rest = message.partition(": ")
+        if sep and os.path.isabs(path):
+            try:
+                path = os.path.relpath(path, self.cwd)
+            except ValueError:
+                pass
+            rest = rest.removesuffix("; skipped")
+            message = f"{path}: skipped: {rest}"
+        if message not in self.notices:
+            self.notices.append(message)
+
     # --- files ------------------------------------------------------------------------------
 
-    def files(self, paths: Sequence[Path]) -> list[Path]:
+    def files(self, paths: Sequence[Path], *, quiet: bool = False) -> list[Path]:
         """The files to report on: the given paths (files and directories, walked with the
         project's exclude and .gitignore rules), or the whole project."""
         from importwarden.workspace.files import iter_python_files
 
+        notice = (lambda _m: None) if quiet else self._notice
         wanted: list[Path] | None = None
         if paths:
             wanted = []
@@ -237,14 +296,14 @@ class CheckSession:
                 wanted.append(full)
             if not wanted:
                 return []
-        return sorted(set(iter_python_files(self.settings, wanted)))
+        return sorted(set(iter_python_files(self.settings, wanted, notice)))
 
     def check(self, paths: Sequence[Path]) -> list["Finding"]:
         """Findings for the given paths (all files when empty), sorted by path and position."""
         files = self.files(paths)
         # Change detection always covers the whole project: a module deleted or changed
         # anywhere can change the findings of the files asked about.
-        every = files if not paths else sorted(set(self.files([])) | set(files))
+        every = files if not paths else sorted(set(self.files([], quiet=True)) | set(files))
         state = self.cache.load_state()
         findings = self._check_files(files, every, state)
         findings.sort(key=lambda f: f.sort_key())
@@ -276,131 +335,85 @@ class CheckSession:
             # The fast path: nothing changed since the last run; nothing is read.
             return [f for path in files for f in state.files[rel_of[path]].findings]
 
-        index, warm = self._index(state)
+        # The index reads every changed file once (all of them on a cold run, in parallel)
+        # and keeps its own content cache; the rules then run on the refs it extracted.
+        from importwarden.workspace.index import WorkspaceIndex
+
+        index = WorkspaceIndex.build(self.settings, cache=self.cache.enabled, jobs=self.jobs)
         project.index = index
         project._ctx = None
-        results: dict[str, FileResult] = {}
-        if warm:
-            changed_modules: set[str] = set()
-            for path in stale:
-                rel = rel_of[path]
-                cached = state.files.get(rel)
-                res = check_path(project, path, rel, known_digest=cached.digest if cached else None,
-                                 keep_source=True)
-                if res.unchanged or res.notice:
-                    results[rel] = res
-                    continue
-                module, _ = project.module_for(path)
-                before = _binds(index, module) if module else None
-                project.update_file(path, res.source)
-                after = _binds(index, module) if module else None
-                if module and before != after:
-                    changed_modules.add(module)
-                # Check with the updated index (the file may import itself, relatively).
-                first_digest = res.digest
-                res = check_path(project, path, rel, text=res.source)
-                res.digest = first_digest
-                results[rel] = res
+        if not state.files:
+            todo = [p for p in every if p in wanted] if len(files) != len(every) else list(every)
+        else:
+            changed: set[str] = set()
+            todo = list(stale)
             for rel in deleted:
                 gone = state.files.pop(rel)
-                try:
-                    project.update_file(self.settings.root / rel, None)
-                except Exception:
-                    pass
                 if gone.module:
-                    changed_modules.add(gone.module)
-            if changed_modules:
-                todo = []
+                    changed.add(gone.module)
+            for path in stale:
+                cached = state.files.get(rel_of[path])
+                module, _ = project.module_for(path)
+                if module and (cached is None or cached.binds != binds_fingerprint(index, module)):
+                    changed.add(module)
+            if changed:
+                stale_set = set(stale)
                 for path in every:
-                    rel = rel_of[path]
-                    cached = state.files.get(rel)
-                    if rel in results or cached is None or not _affected(cached, changed_modules):
+                    cached = state.files.get(rel_of[path])
+                    if path in stale_set or cached is None:
                         continue
-                    if path in wanted:
+                    if _affected(cached, changed):
                         todo.append(path)
-                    else:  # not asked about: forget it, the next run that needs it re-checks
-                        state.files.pop(rel, None)
-                results.update(self._run_many(todo, rel_of, state=None))
-            self._save_index(index)
-        else:
-            # Cold: no index to update, so everything asked about is checked afresh.
-            results.update(self._run_many(files, rel_of, state=None))
-            self._save_index(index)
-            if len(files) != len(every):
-                state.files.clear()  # the rest was never checked against this index
+        results = self._run_many(todo, rel_of)
 
         findings: list[Finding] = []
         for path in every:
             rel = rel_of[path]
             res = results.get(rel)
-            cached = state.files.get(rel)
-            if res is None:
-                if cached is not None and path in wanted:
-                    findings.extend(cached.findings)
-                continue
-            if res.notice:
-                if path in wanted:
-                    self.notices.append(res.notice)
-                state.files.pop(rel, None)
-                continue
-            if res.unchanged and cached is not None:
-                cached.size, cached.mtime_ns = res.size, res.mtime_ns
-            else:
+            if res is not None:
+                if res.notice:
+                    if path in wanted:
+                        self.notices.append(res.notice)
+                    state.files.pop(rel, None)
+                    continue
                 state.files[rel] = FileState(res.size, res.mtime_ns, res.digest, res.findings,
-                                             res.deps, res.module)
-            if path in wanted:
-                findings.extend(state.files[rel].findings)
+                                             res.deps, res.module, res.binds)
+            cached = state.files.get(rel)
+            if cached is not None and path in wanted:
+                findings.extend(cached.findings)
         warning = self.cache.save_state(state)
         if warning:
             self.notices.append(warning)
         return findings
 
-    def _index(self, state: "CacheState") -> tuple[Any, bool]:
-        """The workspace index: restored from the cache (warm) or built (cold)."""
-        if state.files:
-            index = self.cache.load_index()
-            if index is not None:
-                return index, True
-        from importwarden.workspace.index import WorkspaceIndex
-
-        return WorkspaceIndex.build(self.settings), False
-
-    def _save_index(self, index: Any) -> None:
-        self.cache.save_index(index)  # best effort: without it the next run rebuilds
-
-    def _run_many(self, paths: list[Path], rel_of: dict[Path, str],
-                  state: "CacheState | None") -> dict[str, FileResult]:
-        """Check files, in a process pool when there are many (the cold path)."""
-        items = []
-        for path in paths:
-            rel = rel_of[path]
-            cached = state.files.get(rel) if state is not None else None
-            items.append((str(path), rel, cached.digest if cached else None))
+    def _run_many(self, paths: list[Path], rel_of: dict[Path, str]) -> dict[str, FileResult]:
+        """Check files from the index's refs, in a process pool (fork) when there are many."""
+        global _WORKER_PROJECT
+        items = [(str(path), rel_of[path]) for path in paths]
         out: dict[str, FileResult] = {}
         with _Progress(len(items), enabled=self.progress) as bar:
-            if self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
+            if self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD and sys.platform != "win32":
                 import concurrent.futures
                 import multiprocessing
 
-                ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-                with concurrent.futures.ProcessPoolExecutor(
-                        max_workers=self.jobs, mp_context=ctx,
-                        initializer=_init_worker, initargs=(self.project,)) as pool:
-                    for res in pool.map(_work, items, chunksize=CHUNK_SIZE):
-                        out[res.rel] = res
-                        bar.advance()
+                n = max(1, min(self.jobs * 8, len(items) // CHUNK_SIZE))
+                chunks = [items[i::n] for i in range(n)]
+                _WORKER_PROJECT = self.project  # inherited by the forked workers
+                try:
+                    with concurrent.futures.ProcessPoolExecutor(
+                            max_workers=self.jobs,
+                            mp_context=multiprocessing.get_context("fork")) as pool:
+                        for chunk in pool.map(_work_chunk, chunks):
+                            for res in chunk:
+                                out[res.rel] = res
+                            bar.advance(len(chunk))
+                finally:
+                    _WORKER_PROJECT = None
             else:
-                for path_s, rel, known in items:
-                    out[rel] = check_path(self.project, Path(path_s), rel, known_digest=known)
+                for path_s, rel in items:
+                    out[rel] = analyze_indexed(self.project, Path(path_s), rel)
                     bar.advance()
         return out
-
-
-def _binds(index: Any, module: str) -> Any:
-    try:
-        return (index.resolves(module), index.module_binds(module))
-    except Exception:
-        return None
 
 
 def _affected(cached: "FileState", changed: set[str]) -> bool:
@@ -433,9 +446,9 @@ class _Progress:
             self._task = self._progress.add_task("check", total=self.total)
         return self
 
-    def advance(self) -> None:
+    def advance(self, n: int = 1) -> None:
         if self._progress is not None:
-            self._progress.advance(self._task)
+            self._progress.advance(self._task, n)
 
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:

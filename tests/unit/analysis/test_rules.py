@@ -14,7 +14,8 @@ import pytest
 from importwarden.analysis.engine import Project
 from importwarden.registry.model import Applicability
 
-WORKSPACE = Path(__file__).resolve().parents[2] / "fixtures" / "workspace"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "workspace"
+WORKSPACE = FIXTURE  # replaced by a private copy (building the index writes its cache)
 
 EXPECTED: dict[str, list[tuple[str, int]]] = {
     "netra_backend/app/routes/registry_rules.py": [
@@ -54,8 +55,21 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _private_copy(tmp_path_factory):
+    import shutil
+
+    global WORKSPACE
+    dest = tmp_path_factory.mktemp("rules") / "ws"
+    shutil.copytree(FIXTURE, dest)
+    (dest / ".git").mkdir()
+    WORKSPACE = dest
+    yield
+    WORKSPACE = FIXTURE
+
+
 @pytest.fixture(scope="module")
-def project() -> Project:
+def project(_private_copy) -> Project:
     return Project.load(WORKSPACE)
 
 
@@ -185,7 +199,8 @@ def test_per_file_ignores(tmp_path):
     import shutil
 
     ws = tmp_path / "ws"
-    shutil.copytree(WORKSPACE, ws)
+    shutil.copytree(FIXTURE, ws)
+    (ws / ".git").mkdir()
     (ws / "pyproject.toml").write_text(
         '[tool.importwarden.per-file-ignores]\n"netra_backend/app/routes/*" = ["IW00"]\n')
     project = Project.load(ws)
