@@ -18,7 +18,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Union
 
 import pytest
 import pytest_asyncio
@@ -60,7 +60,23 @@ def _make_client(overrides: dict | None = None) -> LanguageClient:
     features[types.CLIENT_REGISTER_CAPABILITY] = register
     features.update(overrides or {})
     register_lsp_features(client, features)
+    _fix_code_action_structuring(client)
     return client
+
+
+def _fix_code_action_structuring(client: LanguageClient) -> None:
+    """lsprotocol reads any ``(Command | CodeAction)`` object with a ``command`` key as a
+    Command, so a CodeAction that carries a command (our "Open registry entry") would arrive
+    as a Command whose ``command`` is the stringified dict. Editors do not do that; read it
+    the way they do: a string ``command`` means a Command."""
+    converter = client.protocol._converter
+
+    def hook(obj: Any, _type: Any):
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], hook)
 
 
 def units(text: str, encoding: str) -> int:

@@ -69,8 +69,11 @@ async def test_invalid_settings_fall_back_with_a_message(workspace: Path):
 
 
 async def test_client_that_never_answers_configuration(workspace: Path):
-    async def never(client, params):
-        await asyncio.sleep(3600)
+    release = asyncio.Event()
+
+    async def never(ls, params):  # pygls passes the client as `ls`
+        await release.wait()  # "never": until the test is over
+        return [{"select": ["IW002"]}]
 
     async with open_editor(workspace, "visual-studio-code",
                            init_options={"configurationTimeout": 300, "select": ["IW001"]},
@@ -78,3 +81,9 @@ async def test_client_that_never_answers_configuration(workspace: Path):
         assert await codes_of(ed) == {"IW001"}  # initializationOptions still apply
         assert any("did not answer workspace/configuration" in m.message
                    for m in ed.client.log_messages)
+        # The late answer is ignored, and the server keeps working.
+        release.set()
+        await asyncio.sleep(0.3)
+        doc = ed.open("netra_backend/app/routes/late.py",
+                      "from auth_service.app.models.user import User\n")
+        assert [d.code for d in await ed.diagnostics(doc)] == ["IW001"]

@@ -26,7 +26,7 @@ async def test_index_progress_and_watcher_registration(editor: Editor):
     caps = editor.client.capabilities.workspace.did_change_watched_files
     if caps and caps.dynamic_registration:
         (registration,) = watchers
-        globs = {w.glob_pattern for w in registration.register_options["watchers"]}
+        globs = {w["globPattern"] for w in registration.register_options["watchers"]}
         assert "**/*.py" in globs
     else:
         assert watchers == []  # Neovim on Linux: no dynamic registration

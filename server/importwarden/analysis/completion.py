@@ -391,26 +391,36 @@ def complete_mock(registry: Registry, index: Index | None, prefix: str, start: i
 
 
 def complete_auto_import(registry: Registry, index: Index | None, prefix: str, start: int,
-                         source: str, refs: Sequence[ImportRef], bound: set[str]) -> Completions:
+                         source: str,
+                         refs: Sequence[ImportRef] | Callable[[], Sequence[ImportRef]]
+                         ) -> Completions:
     """Registry names (canonical, else verified) not bound in the file yet, each with the edit
-    that imports it from its canonical module."""
+    that imports it from its canonical module. The file's imports are only extracted when some
+    registry name matches what was typed."""
     lowered = prefix.lower()
     best: dict[str, list[tuple[Status, Entry]]] = {}
     for name, entries in _names(registry).items():
-        if not name.lower().startswith(lowered) or name in bound:
+        if not name.lower().startswith(lowered):
             continue
         for entry in entries:
             status = entry_status(entry, index)
             if status.preferred:
                 best.setdefault(name, []).append((status, entry))
+    if not best:
+        return Completions(incomplete=True)
+    file_refs = refs() if callable(refs) else refs
+    bound = bound_names(file_refs)
+    lines = split_lines(source)
     items: list[Suggestion] = []
     for name in sorted(best):
+        if name in bound:
+            continue
         choices = best[name]
         top = min(_RANK[s] for s, _ in choices)
         for status, entry in choices:
             if _RANK[status] != top:
                 continue
-            edit = import_edit(source, refs, entry.target.module, name)
+            edit = import_edit(source, file_refs, entry.target.module, name, lines)
             suggestion = _suggest(name, "auto-import", name, start, status, entry,
                                   import_edit=edit)
             items.append(Suggestion(**{**suggestion.__dict__,
@@ -449,11 +459,13 @@ def bound_names(refs: Iterable[ImportRef]) -> set[str]:
 
 # --- auto-import edit ------------------------------------------------------------------------
 
-def import_edit(source: str, refs: Sequence[ImportRef], module: str, name: str) -> TextEdit | None:
+def import_edit(source: str, refs: Sequence[ImportRef], module: str, name: str,
+                lines: Sequence[str] | None = None) -> TextEdit | None:
     """The edit that makes ``name`` from ``module`` available at module level: merged into an
     existing top-level ``from module import …`` when there is one, else a new line after the
     file's top-level imports (or after the docstring and leading comments)."""
-    lines = split_lines(source)
+    if lines is None:
+        lines = split_lines(source)
     existing = [r for r in refs if r.kind is RefKind.FROM and r.module == module
                 and r.level == 0 and not r.indented and not r.type_checking]
     if any(r.name == name and r.alias is None for r in existing):
@@ -556,6 +568,4 @@ def complete(source: str, line: int, character: int, *, registry: Registry, inde
         return complete_mock(registry, index, ctx.prefix, ctx.start)
     if not auto_import or not ctx.prefix:
         return Completions()
-    file_refs = refs() if callable(refs) else refs
-    return complete_auto_import(registry, index, ctx.prefix, ctx.start, source, file_refs,
-                                bound_names(file_refs))
+    return complete_auto_import(registry, index, ctx.prefix, ctx.start, source, refs)

@@ -35,32 +35,40 @@ def compute(ls: "ImportwardenServer", doc: "Document") -> list[types.Diagnostic]
         return registry_files.diagnostics(session, doc)
     if not is_python(doc):
         return []
-    if _sync_index(session, doc):
-        refresh_others(ls, doc.uri)
+    changed = _sync_index(session, doc)
+    if changed:
+        refresh_importers(ls, doc.uri, changed)
     findings = session.findings(doc)
     root = session.project.settings.root if session.project else None
     return findings_to_diagnostics(findings, session.positions(doc), root)
 
 
-def _sync_index(session: "Session", doc: "Document") -> bool:
+def _sync_index(session: "Session", doc: "Document") -> str | None:
     """Bring the index up to this document's text once per version (edits are debounced, so
-    the index is not re-read on every keystroke). True when the module's bindings changed."""
+    the index is not re-read on every keystroke). Returns the module whose bindings changed."""
     cache = session.cached(doc)
     if not doc.is_open or cache.indexed:
-        return False
+        return None
     cache.indexed = True
     return workspace.document_changed(session, doc.path, doc.text)
 
 
-def refresh_others(ls: "ImportwardenServer", uri: str) -> None:
-    """A module's bindings changed: every other open document may import from it."""
+def refresh_importers(ls: "ImportwardenServer", uri: str, module: str) -> None:
+    """``module``'s bindings changed: re-check the open documents that import from it."""
     session = ls.session
-    session.generation += 1
     if session.support.pull_diagnostics:
+        session.generation += 1
         _request_refresh(ls)
         return
+    prefix = module + "."
     for other in session.open_uris():
-        if other != uri:
+        if other == uri:
+            continue
+        doc = session.document(other)
+        if doc is None or not is_python(doc):
+            continue
+        if any(r.module == module or r.module.startswith(prefix) for r in session.refs(doc)):
+            session.invalidate(other)
             schedule(ls, other)
 
 

@@ -256,7 +256,8 @@ def usage_counts(session: "Session"):
     from the files on disk and the open documents' text)."""
     if session.project is None or not session.index_ready:
         return None
-    key = (id(session.project), session.generation, tuple(session.open_uris()))
+    docs = session.server.workspace.text_documents.values()
+    key = (id(session.project), session.generation, tuple((d.uri, d.version) for d in docs))
     cached = session.registry_lines.get("usages")
     if cached is not None and cached[0] == key:
         return cached[1]

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -25,6 +26,16 @@ log = logging.getLogger(__name__)
 
 
 class ImportwardenProtocol(LanguageServerProtocol):
+    def structure_message(self, data: dict):
+        """A request pygls cannot read (invalid params) still gets an error response, so the
+        client is not left waiting; pygls then logs it as usual."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=exc.to_response_error())
+            raise
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):
         result = yield from super().lsp_initialize(params)

@@ -53,7 +53,6 @@ class _Cache:
     refs: tuple[ImportRef, ...] | None = None
     findings: list[Finding] | None = None
     positions: DocumentPositions | None = None
-    fix_all: Any = None
     indexed: bool = False  # this version's text is in the workspace index
 
 
@@ -221,8 +220,13 @@ class Session:
                 return []
             cache.findings = self.project.check_source(doc.path, doc.text)
             cache.generation = self.generation
-            cache.fix_all = None
         return cache.findings
+
+    def invalidate(self, uri: str) -> None:
+        """Forget a document's findings (something it depends on changed)."""
+        cache = self._caches.get(uri)
+        if cache is not None:
+            cache.findings = None
 
     def cached(self, doc: Document) -> _Cache:
         return self._cache(doc)

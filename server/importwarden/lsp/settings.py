@@ -122,7 +122,8 @@ async def fetch_configuration(ls: "ImportwardenServer", session: "Session") -> b
         session.log(f"importwarden: workspace/configuration failed ({exc}); using defaults",
                     types.MessageType.Warning)
         return False
-    value = result[0] if isinstance(result, list) and result else None
+    # One item asked, one answer (a list; pygls may hand it over as a tuple).
+    value = result[0] if isinstance(result, (list, tuple)) and result else None
     session.editor_settings = value if isinstance(value, Mapping) else {}
     if value is not None and not isinstance(value, Mapping):
         session.log(f"importwarden settings: expected an object, found {type(value).__name__};"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importwarden.analysis.imports import RefKind
@@ -46,13 +47,25 @@ def count_usages(session: "Session") -> Usages:
         doc = session.document(uri)
         if doc is not None:
             open_docs[doc.path.resolve()] = doc.text
-    for path in iter_python_files(project.settings):
-        text = open_docs.get(path.resolve())
-        if text is None:
-            try:
-                text = read_source(path).text
-            except (OSError, ValueError):
-                continue
+    seen: set[Path] = set()
+
+    def texts():
+        for path in iter_python_files(project.settings):
+            key = path.resolve()
+            seen.add(key)
+            text = open_docs.get(key)
+            if text is None:
+                try:
+                    text = read_source(path).text
+                except (OSError, ValueError):
+                    continue
+            yield path, text
+        # Open documents that are not on disk (new, unsaved files) count too.
+        for key, text in open_docs.items():
+            if key not in seen and key.suffix in (".py", ".pyi"):
+                yield key, text
+
+    for path, text in texts():
         if not any(top in text for top in tops):
             continue
         try:

@@ -145,9 +145,10 @@ async def build_index(ls: "ImportwardenServer") -> None:
     if session.support.work_done_progress:
         token = f"importwarden/index/{next(_tokens)}"
         try:
-            await ls.work_done_progress.create_async(token)
-        except Exception as exc:  # the client refused: index silently
-            log.info("work done progress refused: %s", exc)
+            await asyncio.wait_for(asyncio.shield(ls.work_done_progress.create_async(token)),
+                                   session.configuration_timeout)
+        except (Exception, asyncio.TimeoutError) as exc:  # refused or no answer: no progress
+            log.info("work done progress not available: %r", exc)
             token = None
     if token is not None:
         ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
@@ -251,16 +252,20 @@ def _update_index(session: "Session", path: Path, source: str | None) -> None:
         log.warning("index update failed for %s: %s", path, exc)
 
 
-def document_changed(session: "Session", path: Path, text: str) -> bool:
+def document_changed(session: "Session", path: Path, text: str) -> str | None:
     """An open Python document's text changed: only that file is re-read into the index.
-    True when what its module binds changed (other documents' findings may depend on it)."""
+    Returns its module when what the module binds changed (other documents importing from it
+    may have new or fewer findings), else None."""
     if not session.index_ready or path.suffix not in (".py", ".pyi"):
-        return False
+        return None
     project = session.project
     assert project is not None
     before = _binds(project, path)
     _update_index(session, path, text)
-    return _binds(project, path) != before
+    if _binds(project, path) == before:
+        return None
+    module, _ = project.module_for(path)
+    return module
 
 
 def _binds(project, path: Path):
