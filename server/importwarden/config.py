@@ -174,12 +174,29 @@ def _index_toml(text: str) -> list[tuple[int, tuple[str, ...]]]:
     return index
 
 
+# Parsed TOML by path, reused while the bytes are the same: discovery, settings and registry
+# checks read the same file up to three times per load, and an importwarden.toml registry can be
+# large. (Keyed on content, not mtime: two quick same-size edits must not hit a stale entry.)
+_TOML_CACHE: dict[str, tuple[bytes, _TomlDoc]] = {}
+
+
 def _read_toml(path: Path) -> _TomlDoc:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ConfigError(f"cannot read config file: {reason}", file=str(path)) from None
+    hit = _TOML_CACHE.get(str(path))
+    if hit is not None and hit[0] == raw:
+        return hit[1]
+    doc = _parse_toml(path, raw)
+    if len(_TOML_CACHE) > 64:
+        _TOML_CACHE.clear()
+    _TOML_CACHE[str(path)] = (raw, doc)
+    return doc
+
+
+def _parse_toml(path: Path, raw: bytes) -> _TomlDoc:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -591,8 +608,8 @@ def _registries_in(directory: Path) -> list[Path]:
 
 def _has_registry_tables(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = _read_toml(path).data
+    except ConfigError:
         # A broken importwarden.toml is still meant as one: let the loader report it.
         return True
     if path.name == PYPROJECT:
