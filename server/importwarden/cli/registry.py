@@ -249,7 +249,9 @@ def _rich_tables(entries: list[tuple[str, ...]], mocks: list[tuple[str, ...]],
             continue
         table = Table(title=title, title_justify="left", show_lines=False)
         for column in _ENTRY_COLUMNS:
-            table.add_column(column, overflow="fold")
+            # Short columns never wrap, so the long dotted paths get the width.
+            short = column in ("status", "fix", "where")
+            table.add_column(column, overflow="fold", no_wrap=short, ratio=None if short else 1)
         for row in rows:
             # Text cells: registry names such as "[AUTH_MODEL_CLASSES]" are not rich markup.
             cells = [Text(cell) for cell in row]
