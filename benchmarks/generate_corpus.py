@@ -35,7 +35,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-VERSION = 1
+VERSION = 2
 REGISTRY_NAME = "SSOT_IMPORT_REGISTRY.md"
 
 
@@ -577,21 +577,30 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
     candidates = [m for m in ordered if not m.is_package and m.role in ("plain", "big")]
     uses: dict[str, list[tuple[Planted, str]]] = {}  # module -> [(planted, form)]
     moved_files: dict[str, int] = {}
+    def eligible(mod: Module, plants: list[Planted]) -> list[Planted]:
+        # A file uses its own service's paths (and shared's); tests use anything. Planting a
+        # netra_backend path in auth_service would make a cross-service import (IW006) instead.
+        top = mod.name.split(".")[0]
+        return [p for p in plants if top == "tests" or p.new_module.split(".")[0] in (top, "shared")]
+
     if params.moved:
         moved_targets = [p for p in import_plants if p.kind == "broken_moved"]
-        fix_files = max(1, min(params.fix_files or params.moved, len(candidates), params.moved))
-        if params.moved > fix_files * len(moved_targets):
-            raise SystemExit(f"--moved {params.moved} needs at least {params.moved // len(moved_targets) + 1} fix files")
-        chosen = rng.sample(candidates, fix_files)
+        pool = [m for m in candidates if eligible(m, moved_targets)]
+        fix_files = max(1, min(params.fix_files or params.moved, len(pool), params.moved))
+        chosen = rng.sample(pool, fix_files)
+        room = [len(eligible(m, moved_targets)) for m in chosen]
+        if params.moved > sum(room):
+            raise SystemExit(f"--moved {params.moved}: {fix_files} files can hold at most {sum(room)}; "
+                             "use more --fix-files")
         counts = [1] * fix_files
         for _ in range(params.moved - fix_files):
             while True:
                 i = rng.randrange(fix_files)
-                if counts[i] < len(moved_targets):
+                if counts[i] < room[i]:
                     counts[i] += 1
                     break
         for mod, n in zip(chosen, counts):
-            uses[mod.name] = [(p, "from") for p in rng.sample(moved_targets, n)]
+            uses[mod.name] = [(p, "from") for p in rng.sample(eligible(mod, moved_targets), n)]
             moved_files[mod.path] = n
     else:
         n_files = round(params.files * PLANTED_SHARE)
@@ -600,17 +609,21 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
             picks = []
             if mod.is_test and mock_plants and rng.random() < 0.4:
                 picks.append((rng.choice(mock_plants), "mock"))
-            # Every planted target is used at least once (round robin), then at random.
-            first = import_plants[i % len(import_plants)]
+            mine = eligible(mod, import_plants)
+            if not mine:
+                continue
+            # Every planted target gets used (round robin over what this file may use).
+            first = mine[i % len(mine)]
             picks.append((first, rng.choice(("from", "from", "from", "alias", "local"))))
             if rng.random() < 0.35:
-                extra = rng.choice(import_plants)
+                extra = rng.choice(mine)
                 if extra is not first:
                     picks.append((extra, "from"))
             uses[mod.name] = picks
-        for mod in BIG_FILES:
-            dotted = mod[0][:-3].replace("/", ".")
-            uses.setdefault(dotted, []).extend((p, "from") for p in import_plants[:3] if p.kind != "broken_name")
+        for path, _ in BIG_FILES:
+            mod = modules[path[:-3].replace("/", ".")]
+            mine = [p for p in eligible(mod, import_plants) if p.kind != "broken_name"]
+            uses.setdefault(mod.name, []).extend((p, "from") for p in mine[:3])
 
     big_lines: dict[str, int] = {}
     stats = {"files": 0, "lines": 0, "bytes": 0, "import_statements": 0, "first_party_statements": 0,

@@ -295,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown_table(["tool", "scenario", "median wall", "median CPU", "runs", "peak RSS", "findings",
                             "exit"], rows)
     target_rows = evaluate_targets(measured)
-    targets = markdown_table(["target", "measured", "met"], target_rows) if target_rows else ""
+    targets = (markdown_table(["target", "measured (wall)", "same by CPU time", "met"], target_rows)
+               if target_rows else "")
     print(table)
     if targets:
         print()
@@ -377,57 +378,140 @@ def _short(command: str, corpus: Path) -> str:
 
 
 def evaluate_targets(m: dict[str, common.Series]) -> list[list[str]]:
+    """Each target judged on median wall time (what it is stated in), with the same comparison
+    by CPU time beside it: on a busy machine wall time inflates, CPU time much less."""
+
     def ok(flag: bool) -> str:
         return "yes" if flag else "**NO**"
 
     rows = []
     if "iw_cold" in m and "ruff_cold" in m and "iw_warm" in m:
         ratio = m["iw_cold"].seconds / m["ruff_cold"].seconds
+        cpu = m["iw_cold"].cpu_seconds / max(1e-9, m["ruff_cold"].cpu_seconds)
         vs = f"{fmt_seconds(m['iw_cold'].seconds)} vs {fmt_seconds(m['ruff_cold'].seconds)}"
-        rows.append([f"cold <= {TARGETS['cold_vs_ruff']:g}x ruff cold", f"{ratio:.1f}x ({vs})",
+        rows.append([f"cold <= {TARGETS['cold_vs_ruff']:g}x ruff cold", f"{ratio:.1f}x ({vs})", f"{cpu:.1f}x",
                      ok(ratio <= TARGETS["cold_vs_ruff"])])
     if "iw_cold" in m and "flake8" in m and "iw_warm" in m:
         ratio = m["flake8"].seconds / m["iw_cold"].seconds
-        rows.append([f"flake8-tidy-imports >= {TARGETS['flake8_vs_iw']:g}x slower", f"{ratio:.1f}x",
+        cpu = m["flake8"].cpu_seconds / max(1e-9, m["iw_cold"].cpu_seconds)
+        rows.append([f"flake8-tidy-imports >= {TARGETS['flake8_vs_iw']:g}x slower", f"{ratio:.1f}x", f"{cpu:.1f}x",
                      ok(ratio >= TARGETS["flake8_vs_iw"])])
     if "iw_warm" in m:
         rows.append([f"warm re-run <= {TARGETS['warm']:g} s", fmt_seconds(m["iw_warm"].seconds),
-                     ok(m["iw_warm"].seconds <= TARGETS["warm"])])
+                     fmt_seconds(m["iw_warm"].cpu_seconds), ok(m["iw_warm"].seconds <= TARGETS["warm"])])
     if "iw_warm" in m and "iw_touched" in m:
         delta = m["iw_touched"].seconds - m["iw_warm"].seconds
+        cpu = m["iw_touched"].cpu_seconds - m["iw_warm"].cpu_seconds
         rows.append([f"one changed file <= {TARGETS['touched_over_warm']:g} s above warm",
-                     f"+{fmt_seconds(max(0.0, delta))}", ok(delta <= TARGETS["touched_over_warm"])])
+                     f"+{fmt_seconds(max(0.0, delta))}", f"+{fmt_seconds(max(0.0, cpu))}",
+                     ok(delta <= TARGETS["touched_over_warm"])])
     iw = [m[k] for k in ("iw_cold", "iw_warm", "iw_touched") if k in m]
     if iw and "iw_warm" in m:
         peak = max(s.peak_rss_mb for s in iw)
-        rows.append([f"peak memory <= {TARGETS['memory_mb']:g} MB", fmt_mb(peak), ok(peak <= TARGETS["memory_mb"])])
+        rows.append([f"peak memory <= {TARGETS['memory_mb']:g} MB", fmt_mb(peak), "",
+                     ok(peak <= TARGETS["memory_mb"])])
     return rows
 
 
-def profile_cold(iw: str, corpus: Path, cores: int) -> str:
-    """One cold run under cProfile; the top functions by cumulative time go to a text file."""
-    out = common.RESULTS_DIR / "check_profile.txt"
-    prof = Path(tempfile.mkdtemp(prefix="iw-prof-")) / "check.prof"
-    remove_iw_cache(corpus)
-    python = str(Path(iw).with_name("python")) if Path(iw).with_name("python").exists() else sys.executable
-    argv = [python, "-m", "cProfile", "-o", str(prof), "-m", "importwarden", "check", "--no-cache",
-            "--output-format", "json", "."]
-    r = measure(argv, cwd=corpus, cores=cores, sample_memory=False)
-    if not prof.exists():
-        return f"profile failed (exit {r.returncode}): {r.stderr.strip()[-300:]}"
-    import io
-    import pstats
+# One process (os.cpu_count() = 1, so no worker pool): the profile then sees all the work.
+# Phase timers wrap the engine's main steps by name, skipping any that do not exist (the
+# engine is free to change; the cProfile part always works).
+_PROFILE_DRIVER = r"""
+import contextlib, cProfile, os, sys, time
+os.cpu_count = lambda: 1
+from collections import Counter
+phases = Counter()
+def timed(owner, name, label):
+    f = owner.__dict__.get(name)
+    if f is None:
+        return
+    raw = f.__func__ if isinstance(f, (classmethod, staticmethod)) else f
+    def g(*a, **k):
+        t = time.perf_counter()
+        try:
+            return raw(*a, **k)
+        finally:
+            phases[label] += time.perf_counter() - t
+    setattr(owner, name, classmethod(g) if isinstance(f, classmethod) else g)
+from importwarden.cli import main
+targets = [
+    ("importwarden.cli.check", "CheckSession", "files", "walk the project (iter_python_files)"),
+    ("importwarden.workspace.index", "WorkspaceIndex", "build", "index build (read + scan every file)"),
+    ("importwarden.workspace.index", None, "scan_all", "  of which: scanner (scan_all)"),
+    ("importwarden.cli.check", "CheckSession", "_run_many", "rules pass over every file"),
+    ("importwarden.workspace.index", "WorkspaceIndex", "file_imports", "  of which: ImportRef objects from raw refs"),
+    ("importwarden.analysis.engine", "Project", "analyze", "  of which: rules (Project.analyze)"),
+]
+import importlib
+mode, out = sys.argv[1], sys.argv[2]
+for mod_name, cls_name, attr, label in targets if mode == "phases" else ():
+    try:
+        mod = importlib.import_module(mod_name)
+        timed(getattr(mod, cls_name) if cls_name else mod, attr, label)
+    except Exception:
+        pass
+argv = ["check", "--no-cache", "--output-format", "json", "."]
+with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+    t = time.perf_counter()
+    if mode == "cprofile":
+        prof = cProfile.Profile()
+        prof.enable()
+    try:
+        main(argv)
+    except SystemExit:
+        pass
+    if mode == "cprofile":
+        prof.disable()
+        prof.dump_stats(out)
+    total = time.perf_counter() - t
+if mode == "phases":
+    with open(out, "w") as fh:
+        fh.write(f"{total:8.2f} s  whole run (wall, one process; cpu {time.process_time():.2f} s)\n")
+        for label in [t[3] for t in targets]:
+            if label in phases:
+                fh.write(f"{phases[label]:8.2f} s  {label}\n")
+"""
 
-    buf = io.StringIO()
-    stats = pstats.Stats(str(prof), stream=buf)
-    stats.sort_stats("cumulative").print_stats(45)
-    buf.write("\n--- by internal time ---\n")
-    stats.sort_stats("tottime").print_stats(25)
+
+def profile_cold(iw: str, corpus: Path, cores: int) -> str:
+    """One cold single-process run with phase timers, one under cProfile (cumulative and
+    internal time); both go to ``benchmarks/results/check_profile.txt``."""
+    out = common.RESULTS_DIR / "check_profile.txt"
+    work = Path(tempfile.mkdtemp(prefix="iw-prof-"))
+    python = str(Path(iw).with_name("python")) if Path(iw).with_name("python").exists() else sys.executable
+    sections = []
+    remove_iw_cache(corpus)
+    r = measure([python, "-c", _PROFILE_DRIVER, "phases", str(work / "phases.txt")], cwd=corpus, cores=cores,
+                sample_memory=False)
+    if (work / "phases.txt").exists():
+        sections.append("## Phases (wall time, one process, no profiler overhead)\n\n"
+                        + (work / "phases.txt").read_text())
+    else:
+        sections.append(f"phase timing failed (exit {r.returncode}): {r.stderr.strip()[-300:]}")
+    remove_iw_cache(corpus)
+    prof = work / "check.prof"
+    r = measure([python, "-c", _PROFILE_DRIVER, "cprofile", str(prof)], cwd=corpus, cores=cores,
+                sample_memory=False)
+    remove_iw_cache(corpus)
+    if prof.exists():
+        import io
+        import pstats
+
+        buf = io.StringIO()
+        stats = pstats.Stats(str(prof), stream=buf)
+        stats.sort_stats("cumulative").print_stats(40)
+        buf.write("\n--- by internal time ---\n")
+        stats.sort_stats("tottime").print_stats(25)
+        sections.append("## cProfile (inflates tiny, frequently called functions)\n" + buf.getvalue())
+    else:
+        sections.append(f"cProfile failed (exit {r.returncode}): {r.stderr.strip()[-300:]}")
+    shutil.rmtree(work, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(f"# {shell_join(argv)}  (cwd {corpus}; {fmt_seconds(r.seconds)} under the profiler)\n\n"
-                   + buf.getvalue(), encoding="utf-8")
-    shutil.rmtree(prof.parent, ignore_errors=True)
-    return f"cProfile of one cold run: `{out.relative_to(common.REPO_ROOT)}`"
+    header = (f"# Profile of one cold `importwarden check --no-cache` on {corpus.name} "
+              f"({common.machine_info()['date']}, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+              f"revision {common.git_revision()})\n\n")
+    out.write_text(header + "\n\n".join(sections), encoding="utf-8")
+    return f"Profile of one cold run (phases + cProfile): `{out.relative_to(common.REPO_ROOT)}`"
 
 
 if __name__ == "__main__":
