@@ -65,6 +65,9 @@ class Claims:
     # code, problem, blank), by 1-based line; lets tests prove no entry-like line is dropped
     # and editors tell entries from prose.
     kinds: dict[int, str] = field(default_factory=dict)
+    # Rules 9 and 11 infer replacements nobody wrote: the lenient Markdown reading. The strict
+    # TOML form says exactly what it means (an export writes inferred replacements out).
+    infer: bool = True
 
 
 def build(bundles: Sequence[Claims]) -> Registry:
@@ -100,7 +103,7 @@ def build(bundles: Sequence[Claims]) -> Registry:
             services = bundle.services
     registry = Registry(entries=entries, mocks=mocks, services=services, files=files)
     _follow_chains(registry, problems)
-    _derive_mock_replacements(registry)
+    _derive_mock_replacements(registry, {b.file for b in bundles if not b.infer})
     registry.problems = sorted(set(problems))
     return registry
 
@@ -127,7 +130,7 @@ def _combine_file(bundle: Claims, problems: list[Problem]) -> dict[Target, Entry
         by_target.setdefault(claim.target, []).append(claim)
     drafts = {target: _draft(target, cs, problems) for target, cs in by_target.items()}
     _resolve_bare_names(drafts, problems)
-    _infer(drafts)
+    _infer(drafts, enabled=bundle.infer)
     return {target: draft.entry() for target, draft in drafts.items()}
 
 
@@ -312,7 +315,7 @@ def _resolve_bare_names(drafts: dict[Target, _Draft], problems: list[Problem]) -
                                     f"({places})"))
 
 
-def _infer(drafts: dict[Target, _Draft]) -> None:
+def _infer(drafts: dict[Target, _Draft], *, enabled: bool = True) -> None:
     """Rule 9, in two passes so that a compatible entry read as verified can be inferred to.
 
     The single canonical (else verified) entry with the same name in the same top-level
@@ -324,13 +327,14 @@ def _infer(drafts: dict[Target, _Draft]) -> None:
 
     def infer_one(draft: _Draft) -> bool:
         name = draft.target.name
-        if not name:
+        if not name or not enabled:
             return False
         found = _candidates(drafts, name, draft.target.top_level, draft.target)
         if not found:
             found = [d for d in drafts.values() if d.target.name == name
                      and d.target != draft.target and d.target.top_level == draft.target.top_level
-                     and d.target in written and d.status.needs_action and d.status.works]
+                     and d.target in written and d.status.needs_action and d.status.works
+                     and d.replacement != draft.target]  # never straight back to itself
         if len(found) != 1:
             return False
         draft.replacement, draft.inferred, draft.fix = found[0].target, True, None
@@ -387,12 +391,12 @@ def _follow_chains(registry: Registry, problems: list[Problem]) -> None:
             members = frozenset(path[path.index(current):]) if current in path else frozenset()
             if target in members and members not in reported_cycles:
                 reported_cycles.add(members)
-                first = min((entries[t] for t in members), key=lambda e: (
-                    e.provenance.file, e.provenance.line, str(e.target)))
+                first = min((entries[t] for t in members if t in entries), key=lambda e: (
+                    e.provenance.file, e.provenance.line, str(e.target)), default=entry)
                 ring = " -> ".join(str(t) for t in path[path.index(current):] + [current])
                 problems.append(Problem(first.provenance.file, first.provenance.line, "IWR004",
                                         f"replacement cycle: {ring}"))
-            updates[target] = replace(entry, replacement=None, fix=Applicability.NONE)
+            updates[target] = _without_replacement(entry)
             continue
         end = registry.lookup(current.module, current.name)
         end_is_exact = end is not None and (end.target == current or end.target.is_module)
@@ -401,7 +405,7 @@ def _follow_chains(registry: Registry, problems: list[Problem]) -> None:
             problems.append(Problem(entry.provenance.file, entry.provenance.line, "IWR003",
                                     f"replacement {current} of {target} is itself broken "
                                     f"({end.provenance.location()})"))
-            updates[target] = replace(entry, replacement=None, fix=Applicability.NONE)
+            updates[target] = _without_replacement(entry)
             continue
         if current != entry.replacement:
             if safe and current.name == target.name:
@@ -411,6 +415,21 @@ def _follow_chains(registry: Registry, problems: list[Problem]) -> None:
             updates[target] = replace(entry, replacement=current, fix=fix)
     entries.update(updates)
     registry.reindex()
+
+
+def _without_replacement(entry: Entry) -> Entry:
+    """Drop a replacement that cannot be used; a compatible entry left with none is read as
+    its other claims say (as in rule 9)."""
+    entry = replace(entry, replacement=None, fix=Applicability.NONE)
+    if entry.status is Status.COMPATIBLE:
+        others = [c for c in entry.claims
+                  if c.status.works and c.status is not Status.COMPATIBLE]
+        status = most_severe(c.status for c in others) if others else Status.VERIFIED
+        effective = next((c for c in others if c.status is status), None)
+        entry = replace(entry, status=status,
+                        provenance=effective.provenance if effective else entry.provenance,
+                        works_status=status if entry.conflict else None)
+    return entry
 
 
 def _next_hop(registry: Registry, current: Target) -> tuple[Entry, Target] | None:
@@ -477,13 +496,14 @@ def split_mock_target(registry: Registry, target: str) -> tuple[str, list[str]]:
     return ".".join(parts[:-1]), parts[-1:]
 
 
-def _derive_mock_replacements(registry: Registry) -> None:
+def _derive_mock_replacements(registry: Registry, strict_files: set[str]) -> None:
     """Rule 11: a broken mock target with no written replacement takes one (unsafe) from the
     import entries (its module moved) or from the single correct mock target with the same
     attribute path in the same top-level package."""
     working = [m for m in registry.mocks.values() if m.status.works]
     for target, mock in list(registry.mocks.items()):
-        if mock.status is not Status.BROKEN or mock.replacement is not None:
+        if mock.status is not Status.BROKEN or mock.replacement is not None \
+                or mock.provenance.file in strict_files:
             continue
         module, attrs = split_mock_target(registry, target)
         derived = _moved_by_imports(registry, module, attrs)

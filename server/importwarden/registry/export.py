@@ -77,8 +77,10 @@ def to_toml(registry: Registry) -> str:
     for entry in entries_in_order(registry):
         out += ["[[import]]", f"target = {_s(str(entry.target))}",
                 f"status = {_s(entry.status.value)}"]
-        if entry.conflict and entry.works_status is not None and entry.status.value == "broken":
-            out.append(f"works_status = {_s(entry.works_status.value)}")
+        if entry.conflict:
+            out.append("conflict = true")
+            if not entry.status.works and entry.works_status is not None:
+                out.append(f"works_status = {_s(entry.works_status.value)}")
         if entry.replacement is not None:
             out += [f"use = {_s(str(entry.replacement))}", f"fix = {_s(entry.fix.value)}"]
         if entry.provenance.note:

@@ -35,7 +35,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-IMPORT_KEYS = ("target", "status", "use", "fix", "note", "source", "works_status")
+IMPORT_KEYS = ("target", "status", "use", "fix", "note", "source", "conflict", "works_status")
 MOCK_KEYS = ("target", "status", "use", "fix", "note", "source")
 SERVICES_KEYS = ("members", "shared")
 REGISTRY_KEYS = ("import", "mock", "services")
@@ -116,7 +116,7 @@ def load_toml(text: str, file: str, *, pyproject: bool = False) -> Claims:
 
 def _read_tables(table: Mapping[str, Any], file: str, lines: _Lines, problems: list[Problem],
                  allowed_extra: tuple[str, ...]) -> Claims:
-    bundle = Claims(file, problems=problems)
+    bundle = Claims(file, problems=problems, infer=False)
 
     def problem(line: int, message: str) -> None:
         problems.append(Problem(file, line, "IWR009", message))
@@ -199,21 +199,29 @@ def _read_import(item: Mapping[str, Any], file: str, start: int, lines: _Lines, 
         except ValueError as exc:
             problem(lines.key(start, "use"), str(exc))
             return
+    conflict = item.get("conflict", False)
+    if not isinstance(conflict, bool):
+        problem(lines.key(start, "conflict"), "'conflict' must be true or false")
+        return
     works_status = None
     if "works_status" in item:
         works_status = _enum(Status, item["works_status"])
-        if works_status is None or not works_status.works or common["status"].works:
+        if works_status is None or not works_status.works or common["status"].works \
+                or not conflict:
             problem(lines.key(start, "works_status"),
-                    "works_status (the status of a conflicting working claim) needs "
-                    "status = \"broken\" and a working status")
+                    "works_status (the status of the working claim in a conflict) needs "
+                    "conflict = true, status = \"broken\" and a working status")
             return
+    elif conflict and not common["status"].works:
+        works_status = Status.VERIFIED
     provenance = Provenance(file, start, (), lines.text_of(lines.key(start, "target")),
                             item.get("note", ""), item.get("source", ""))
     claim = Claim(target, common["status"], provenance, replacement, common["fix"])
-    if works_status is not None:
-        # A conflict round-trips as its two claims: the working one first, the broken one
-        # (the later line, which wins without a workspace) last.
-        bundle.claims.append(Claim(target, works_status, provenance))
+    if conflict:
+        # A conflict is its two claims; the one that wins without a workspace comes last.
+        other = Status.BROKEN if common["status"].works else works_status
+        assert other is not None
+        bundle.claims.append(Claim(target, other, provenance))
     bundle.claims.append(claim)
 
 
