@@ -550,7 +550,7 @@ def _wants_mocks(text: str) -> bool:
 
 def scan(text: str, module_name: str | None = None, is_package: bool = False,
          attributes: bool = True) -> list[tuple]:
-    """Raw refs (see module docstring) for ``text``, in source order per kind."""
+    """Raw refs (see module docstring) for ``text``, in source order."""
     sc = _Scan(text)
     sc.run(_wants_mocks(text))
     return _refs(sc, module_name, is_package, attributes)
@@ -610,7 +610,12 @@ def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool
                 b = col - ms
                 out.append(("attribute", module, name, alias, (line, ns + b, line, ne + b),
                             (line, col, line, me + b), (line, col, line, ne + b), 0, 0, "", ""))
+    out.sort(key=_by_position)
     return out
+
+
+def _by_position(raw: tuple) -> tuple[int, int]:
+    return raw[4][0], raw[4][1]
 
 
 # -- top-level bindings (for the workspace index) ------------------------------------------------

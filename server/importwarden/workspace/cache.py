@@ -17,7 +17,7 @@ from pathlib import Path
 
 from importwarden import __version__
 
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_file(directory: Path) -> Path:

@@ -41,8 +41,9 @@ PARALLEL_MIN_FILES = 400  # below this a process pool costs more than it saves
 Progress = Callable[[int, int], None]
 UNCHANGED = "="
 
-# One file's entry (marshal-friendly): (module | None, is_package, raw_refs, bindings) where
-# bindings = (defined, imported, all | None, stars, dynamic) as from ``scanner.scan_all``.
+# One file's entry (marshal-friendly): (module | None, is_package, marshal blob of the raw refs,
+# bindings, tops) where bindings = (defined, imported, all | None, stars, dynamic) as from
+# ``scanner.scan_all`` and tops the top-level names of the modules its imports/mocks name.
 Record = tuple
 
 
@@ -122,8 +123,10 @@ def scan_file(path: str, module: str | None, is_package: bool, digest: bytes = b
 def record_for_text(text: str, module: str | None, is_package: bool) -> Record:
     refs, bindings = scan_all(text, module, is_package)
     # refs stay a marshal blob until someone asks for them: loading 11k files' worth of ref
-    # tuples from the cache would otherwise dominate a warm start
-    return (module, is_package, marshal.dumps(tuple(refs)), bindings)
+    # tuples from the cache would otherwise dominate a warm start. The top-level names the
+    # file refers to are kept apart, to decide namespace directories without the blobs.
+    tops = tuple(sorted({r[1].partition(".")[0] for r in refs if r[0] != "attribute"}))
+    return (module, is_package, marshal.dumps(tuple(refs)), bindings, tops)
 
 
 def refs_of(record: Record) -> tuple:
@@ -256,9 +259,20 @@ class WorkspaceIndex:
         return tops
 
     # -- incremental updates -------------------------------------------------------------------
+    def _key(self, path: Path | str) -> str:
+        """The path as the index spells it (absolute; symlinks resolved like the walk)."""
+        p = str(path)
+        if p in self._records:
+            return p
+        if not os.path.isabs(p):
+            p = os.path.join(str(self.settings.root), p)
+        if p in self._records:
+            return p
+        return str(Path(p).resolve())
+
     def update_file(self, path: Path | str, source: str | None) -> None:
         """One file changed (``source``: its new text) or was deleted (``source=None``)."""
-        key = str(Path(path) if Path(path).is_absolute() else Path(self.settings.root) / path)
+        key = self._key(path)
         self._imports_cache.pop(key, None)
         if source is None:
             if self._records.pop(key, None) is not None:
@@ -279,7 +293,7 @@ class WorkspaceIndex:
 
     def refresh_file(self, path: Path | str) -> None:
         """Re-read one file from disk (deleted when it no longer exists)."""
-        p = str(path)
+        p = self._key(path)
         if not os.path.exists(p):
             self.update_file(p, None)
             return
@@ -319,7 +333,7 @@ class WorkspaceIndex:
         for path, record in self._records.items():
             if record[0] is not None:
                 modules[record[0]] = path
-        for path, (module, is_package, _refs, _b) in self._records.items():
+        for path, (module, is_package, *_rest) in self._records.items():
             if module is None or "." not in module:
                 continue
             parts = module.split(".")
@@ -347,6 +361,8 @@ class WorkspaceIndex:
             modules = self._modules
             if tops:
                 for record in self._records.values():
+                    if tops.isdisjoint(record[4]):
+                        continue
                     for r in refs_of(record):
                         m = r[1]
                         top = m.partition(".")[0]
@@ -437,7 +453,7 @@ class WorkspaceIndex:
         if self._definers is None:
             self._derive()
             table: dict[str, list[str]] = {}
-            for _path, (module, _pkg, _refs, b) in self._records.items():
+            for _path, (module, _pkg, _refs, b, _tops) in self._records.items():
                 if module is None:
                     continue
                 for n in b[0]:
@@ -473,7 +489,7 @@ class WorkspaceIndex:
 
     def file_imports(self, path: Path | str) -> FileImports | None:
         """The refs of an indexed file (as ``extract`` would give), without re-reading it."""
-        key = str(path)
+        key = self._key(path)
         fi = self._imports_cache.get(key)
         if fi is None:
             record = self._records.get(key)
@@ -483,5 +499,5 @@ class WorkspaceIndex:
         return fi
 
     def raw_refs(self, path: Path | str) -> tuple | None:
-        record = self._records.get(str(path))
+        record = self._records.get(self._key(path))
         return None if record is None else refs_of(record)
