@@ -13,7 +13,8 @@
 //   3b. importwarden.ignore set in .vscode/settings.json hides IW002 without a server restart;
 //   4. the hover on the broken import quotes the registry;
 //   5. the quick fix (Ctrl+.) rewrites the broken import; the file on disk has the canonical one;
-//   6. "importwarden: Fix All Imports" fixes the deprecated import; the file on disk shows it.
+//   6. "importwarden: Fix All Imports" fixes the deprecated import; the file on disk shows it;
+//   7. "Open Registry" opens the registry, "Restart Server" starts a second server.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -329,6 +330,28 @@ async function main() {
     result.trusted.after_fix_all = await waitForDisk((t) => t.includes('from shop.billing.payments import charge'), 'got the fixed deprecated import');
     await page.waitForFunction(() => document.querySelectorAll('.editor-group-container .monaco-editor .squiggly-error').length === 0);
     result.trusted.error_squiggles_after_fixes = 0;
+  });
+
+  // 7. The other commands: Open Registry, Restart Server -----------------------------------------
+  await step('open-registry', async () => {
+    await runCommand('importwarden: Open Registry');
+    await page.locator('.tab.active', { hasText: 'SSOT_IMPORT_REGISTRY.md' }).waitFor();
+    result.trusted.open_registry_tab = (await page.locator('.tab.active').innerText()).trim();
+  });
+  await step('restart-server', async () => {
+    await runCommand('importwarden: Restart Server');
+    const deadline = Date.now() + STEP_TIMEOUT;
+    while ((extensionLog().match(/importwarden server started\./g) ?? []).length < 2) {
+      if (Date.now() > deadline) throw new Error('the server did not start again after Restart Server');
+      await page.waitForTimeout(200);
+    }
+    result.trusted.server_starts_after_restart = (extensionLog().match(/importwarden server started\./g) ?? []).length;
+    await page.locator('.tab', { hasText: 'app.py' }).first().click();
+    await page.waitForFunction(
+      (sel) => !/Restricted|sync~spin|stopped/.test(document.querySelector(sel)?.textContent ?? 'stopped'),
+      '[id="importwarden.importwarden.importwarden.status"]',
+    );
+    result.trusted.status_after_restart = (await statusItem.innerText()).trim();
   });
 
   await step('output', async () => {
