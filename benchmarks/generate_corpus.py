@@ -35,7 +35,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-VERSION = 2
+VERSION = 3
 REGISTRY_NAME = "SSOT_IMPORT_REGISTRY.md"
 
 
@@ -548,6 +548,9 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
     start = time.perf_counter()
     rng = random.Random(params.seed)
     out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "corpus.json").exists():
+        # Only ever wipe a directory this generator made.
+        raise SystemExit(f"{out_dir}: not empty and not a generated corpus (no corpus.json); refusing to overwrite")
     if out_dir.exists():
         for child in out_dir.iterdir():
             if child.is_dir():
@@ -837,7 +840,8 @@ def _render_module(rng, mod: Module, target: int, libs_by_service, siblings, mod
 
     # --- body: the module's exports first, then filler blocks up to the target length
     for name in mod.exports:
-        if name[0].isupper() and name.isupper() is False and not name.endswith(("Error", "Config")):
+        is_class = name[0].isupper() and not name.isupper() and not name.endswith(("Error", "Config"))
+        if is_class or (mod.is_test and name.startswith("Test")):
             if mod.is_test:
                 lines += _class(rng, name, attr_uses, rng.randint(2, 5), True)
                 # decorate the first test method with the patches

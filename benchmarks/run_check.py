@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     corpus = args.corpus.resolve()
     if (corpus / "corpus.json").exists():
-        info = common.load_corpus_info(corpus)
+        # Keep the corpus's own parameters; regenerate only when the generator changed since.
+        info = common.ensure_corpus(corpus, **common.load_corpus_info(corpus)["params"])
     else:
         print(f"generating a {args.files}-file corpus into {corpus} ...", file=sys.stderr)
         info = common.ensure_corpus(corpus, files=args.files, seed=args.seed)

@@ -168,3 +168,12 @@ def test_run_check_runs_ruff_and_flake8_on_a_tiny_corpus(tmp_path, tiny):
                     ("flake8-tidy-imports", "cold"): str(expected)}
     body = results.read_text()
     assert "nproc" in body and "python" in body and "flake8-tidy-imports" in body
+
+
+def test_generator_refuses_to_wipe_a_directory_it_did_not_make(tmp_path):
+    precious = tmp_path / "project"
+    precious.mkdir()
+    (precious / "keep.py").write_text("x = 1\n")
+    with pytest.raises(SystemExit, match="refusing"):
+        generate_corpus.generate(precious, generate_corpus.CorpusParams(files=250, lines_scale=0.1))
+    assert (precious / "keep.py").read_text() == "x = 1\n"
