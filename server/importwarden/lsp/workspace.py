@@ -347,5 +347,13 @@ def _read_text(path: Path) -> str | None:
 
 def file_on_disk_changed(session: "Session", path: Path) -> None:
     """A Python file nobody has open changed, appeared or went away on disk."""
-    if session.index_ready:
+    if not session.index_ready or session.project is None:
+        return
+    refresh = getattr(session.project.index, "refresh_file", None)
+    if refresh is None:
         _update_index(session, path, _read_text(path) if path.exists() else None)
+        return
+    try:
+        refresh(path)  # reads the file itself (size limits, decoding) or drops it when gone
+    except Exception as exc:
+        log.warning("index refresh failed for %s: %s", path, exc)
