@@ -72,27 +72,21 @@ def test_fix_in_file_that_does_not_parse(proj):
 
 
 def test_refused_reason_reported(tmp_path):
-    class Index:  # the workspace knows `b` has no X
-        def resolves(self, module, name=None):
-            return False if module == "b" else None
+    """The real workspace index says the replacement is not there: refused, file unchanged."""
+    from importwarden.config import load_settings
+    from importwarden.workspace.index import WorkspaceIndex
 
-        def is_first_party(self, module):
-            return module.split(".")[0] in ("a", "b")
-
-        def definers(self, name):
-            return []
-
-        def module_binds(self, module):
-            return frozenset()
-
-        def module_for_path(self, path):
-            return None
-
-    proj = project(tmp_path, [entry("a:X", "broken", "b:X")], index=Index())
-    result = fix_source(proj, "m.py", "from a import X\n")
-    assert result.new_source == "from a import X\n"
+    (tmp_path / ".git").mkdir()
+    for pkg in ("a", "b"):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "__init__.py").write_text("")
+    (tmp_path / "b" / "mod.py").write_text("Y = 1\n")  # no X in b.mod
+    index = WorkspaceIndex.build(load_settings(tmp_path))
+    proj = project(tmp_path, [entry("a.mod:X", "broken", "b.mod:X")], index=index)
+    result = fix_source(proj, tmp_path / "m.py", "from a.mod import X\n")
+    assert result.new_source == "from a.mod import X\n"
     reasons = [why for _, why in result.left]
-    assert any(r == "refused: `b:X` does not exist in the workspace" for r in reasons), reasons
+    assert "refused: `b.mod:X` does not exist in the workspace" in reasons, reasons
 
 
 def test_replacement_chain_loop_changes_nothing(tmp_path):
