@@ -134,8 +134,20 @@ def test_bundled_server_refuses_unsupported_python_clearly() -> None:
     assert run.stderr.strip() == answer["message"]
 
 
+def _python_extension_interpreter() -> tuple[str, str] | None:
+    """A supported CPython other than the one python3 on PATH runs, for the Python extension
+    test double to select (so the switch is visible in the server's log)."""
+    default = subprocess.run(["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True).stdout.strip()
+    found = _interpreters()
+    for minor in ("3.12", "3.13", "3.11", "3.10"):
+        if minor != default and minor in found:
+            return minor, found[minor]
+    return None
+
+
 @pytest.fixture(scope="module")
-def e2e_result() -> dict:
+def e2e_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     require(CODE_SERVER / ".importwarden-complete", "code-server")
     require(VSIX, "the .vsix")
     require(DRIVER_DIR / "node_modules" / "playwright-core", "playwright-core")
@@ -145,6 +157,14 @@ def e2e_result() -> dict:
         shutil.rmtree(ARTIFACTS)
     cmd = ["node", "driver.mjs", "--code-server", str(CODE_SERVER), "--vsix", str(VSIX),
            "--workspace", "workspace", "--artifacts", str(ARTIFACTS)]
+    other_python = _python_extension_interpreter()
+    if other_python:
+        fake = tmp_path_factory.mktemp("fake-python") / "ms-python.python.vsix"
+        subprocess.run([str(EXTENSION / "node_modules" / ".bin" / "vsce"), "package", "--skip-license",
+                        "--allow-missing-repository", "--out", str(fake)],
+                       cwd=DRIVER_DIR / "fake-python-extension", check=True, capture_output=True,
+                       stdin=subprocess.DEVNULL, timeout=120)
+        cmd += ["--python-extension", str(fake), "--python-extension-interpreter", other_python[1]]
     proc = subprocess.run(cmd, cwd=DRIVER_DIR, capture_output=True, text=True, timeout=420)
     sys.stderr.write(proc.stderr)
     try:
@@ -177,8 +197,9 @@ def test_vscode_end_to_end(e2e_result: dict) -> None:
     assert e2e_result["ok"], _explain(e2e_result)
     t = e2e_result["trusted"]
     # the default users get: the server bundled in the .vsix
-    assert "bundled importwarden server on CPython" in t["output"]
-    assert "The folder is now trusted: starting the importwarden server." in t["output"]
+    assert "bundled importwarden server on CPython" in t["log"]
+    assert "The folder is now trusted: starting the importwarden server." in t["log"]
+    assert "importwarden server started." in t["output"]  # the Output panel shows the channel
     # an error squiggle on the broken import, a strikethrough on the deprecated one
     assert t["error_squiggles"] >= 1
     assert t["deprecated_marks"] >= 1 and t["deprecated_style"] == "line-through"
@@ -199,6 +220,25 @@ def test_vscode_end_to_end(e2e_result: dict) -> None:
     assert "error" not in t["status_after_restart"].lower()
     for step in e2e_result["steps"]:
         assert Path(step["screenshot"]).is_file(), step
+
+
+@pytest.mark.e2e
+def test_vscode_follows_python_extension_interpreter(e2e_result: dict) -> None:
+    """No interpreter selected in the Python extension -> python3 on PATH; selecting one there
+    restarts the bundled server on it."""
+    other = _python_extension_interpreter()
+    if other is None:
+        pytest.skip("needs a second supported CPython on this machine")
+    minor, python = other
+    t = e2e_result["trusted"]
+    log = t.get("python_extension_log")
+    assert log, _explain(e2e_result)
+    assert any("has no interpreter" in line for line in log)
+    assert any("(from PATH)" in line for line in log)
+    assert any("interpreter changed: restarting" in line for line in log)
+    assert any(f"bundled server with the Python extension's interpreter: {python}" in line for line in log)
+    assert any(f"bundled importwarden server on CPython {minor}" in line for line in log), log
+    assert "error" not in t["status_after_python_change"].lower()
 
 
 @pytest.mark.e2e

@@ -46,6 +46,8 @@ let client: LanguageClient | undefined;
 let lastServerStatus: ServerStatus | undefined;
 let currentCommand: ServerCommand | undefined;
 let extensionRoot = '';
+let extensionContext: vscode.ExtensionContext;
+let pythonListener: vscode.Disposable | undefined;
 /** Serialises start/stop/restart so overlapping triggers (settings + interpreter change) queue. */
 let lifecycle: Promise<void> = Promise.resolve();
 
@@ -157,6 +159,26 @@ function documentSelector(): LanguageClientOptions['documentSelector'] {
   return selector;
 }
 
+/**
+ * Restart when the Python extension's interpreter changes. Registered when the server starts,
+ * not at activation: in Restricted Mode the Python extension may be disabled until trust.
+ */
+async function watchPythonInterpreter(): Promise<void> {
+  if (pythonListener) {
+    return;
+  }
+  pythonListener = await onDidChangePythonInterpreter(() => {
+    const s = settingsFor(primaryFolder()?.uri);
+    if (!s.path && s.interpreter.length === 0 && vscode.workspace.isTrusted) {
+      output.info("The Python extension's interpreter changed: restarting the server.");
+      void restart();
+    }
+  }, (m) => output.info(m));
+  if (pythonListener) {
+    extensionContext.subscriptions.push(pythonListener);
+  }
+}
+
 async function startServer(): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     output.info(
@@ -166,6 +188,7 @@ async function startServer(): Promise<void> {
     setState({ kind: 'restricted' });
     return;
   }
+  await watchPythonInterpreter();
   const folder = primaryFolder();
   const resolved = await resolveCommand(folder);
   if (typeof resolved === 'string') {
@@ -376,6 +399,7 @@ async function openRegistry(): Promise<void> {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   extensionRoot = context.extensionPath;
+  extensionContext = context;
   output = vscode.window.createOutputChannel('importwarden', { log: true });
   statusItem = vscode.window.createStatusBarItem('importwarden.status', vscode.StatusBarAlignment.Left, 10);
   statusItem.name = 'importwarden';
@@ -407,16 +431,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
-  const pyListener = await onDidChangePythonInterpreter(() => {
-    const s = settingsFor(primaryFolder()?.uri);
-    if (!s.path && s.interpreter.length === 0 && vscode.workspace.isTrusted) {
-      output.info("The Python extension's interpreter changed: restarting the server.");
-      void restart();
-    }
-  }, (m) => output.info(m));
-  if (pyListener) {
-    context.subscriptions.push(pyListener);
-  }
   await queue(startServer);
 }
 

@@ -14,7 +14,9 @@
 //   4. the hover on the broken import quotes the registry;
 //   5. the quick fix (Ctrl+.) rewrites the broken import; the file on disk has the canonical one;
 //   6. "importwarden: Fix All Imports" fixes the deprecated import; the file on disk shows it;
-//   7. "Open Registry" opens the registry, "Restart Server" starts a second server.
+//   7. "Open Registry" opens the registry, "Restart Server" starts a second server;
+//   8. with --python-extension (a test double of ms-python.python), selecting an interpreter
+//      there restarts the server on that interpreter.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,6 +105,7 @@ writeFileSync(
 );
 
 const env = { ...process.env };
+if (args['python-extension-interpreter']) env.IW_E2E_PYTHON = resolve(args['python-extension-interpreter']);
 delete env.VSCODE_IPC_HOOK_CLI;
 let codeServer;
 let browser;
@@ -115,6 +118,13 @@ async function main() {
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120000,
   });
+  if (args['python-extension']) {
+    execFileSync(process.execPath, [entry, '--user-data-dir', dataDir, '--extensions-dir', extDir, '--install-extension', resolve(args['python-extension'])], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120000,
+    });
+  }
   result.install_ms = Date.now() - t;
   log(`installed the .vsix in ${result.install_ms} ms`);
 
@@ -354,8 +364,29 @@ async function main() {
     result.trusted.status_after_restart = (await statusItem.innerText()).trim();
   });
 
+  // 8. The Python extension's interpreter: selecting one restarts the server with it -------------
+  if (args['python-extension']) {
+    await step('python-extension-interpreter', async () => {
+      const before = (extensionLog().match(/importwarden server started\./g) ?? []).length;
+      await runCommand('Fake Python: Select Interpreter');
+      const deadline = Date.now() + STEP_TIMEOUT;
+      while ((extensionLog().match(/importwarden server started\./g) ?? []).length <= before) {
+        if (Date.now() > deadline) throw new Error("the server did not restart after the Python extension's interpreter changed");
+        await page.waitForTimeout(200);
+      }
+      const lines = extensionLog().split('\n');
+      result.trusted.python_extension_log = lines.filter((l) => /Python extension|bundled (importwarden )?server/.test(l)).map((l) => l.replace(/^\S+ \S+ /, ''));
+      await page.waitForFunction(
+        (sel) => !/Restricted|sync~spin|stopped/.test(document.querySelector(sel)?.textContent ?? 'stopped'),
+        '[id="importwarden.importwarden.importwarden.status"]',
+      );
+      result.trusted.status_after_python_change = (await statusItem.innerText()).trim();
+    });
+  }
+
   await step('output', async () => {
-    result.trusted.output = await outputText();
+    result.trusted.output = await outputText(); // what the panel shows (its visible lines)
+    result.trusted.log = extensionLog(); // the whole output channel, from its log file
   });
   result.ok = result.steps.every((s) => s.ok);
   result.logs.code_server_tail = csLog.split('\n').slice(-20).join('\n');
