@@ -209,6 +209,10 @@ class _Draft:
 
 def _draft(target: Target, claims: list[Claim], problems: list[Problem]) -> _Draft:
     """Rule 10: one target's claims -> status, the claim that decides it, its replacement."""
+    if len(claims) == 1:  # the common case
+        draft = _Draft(target, claims, claims[0].status, claims[0])
+        _take_written_replacement(draft)
+        return draft
     works = [c for c in claims if c.status.works]
     broken = [c for c in claims if not c.status.works]
     works_status = most_severe(c.status for c in works) if works else None
@@ -231,7 +235,8 @@ def _draft(target: Target, claims: list[Claim], problems: list[Problem]) -> _Dra
     draft = _Draft(target, claims, status, effective, conflict=conflict,
                    works_status=works_status if conflict else None)
     _take_written_replacement(draft)
-    _report_duplicates(target, claims, problems)
+    if len(claims) > 1:
+        _report_duplicates(target, claims, problems)
     return draft
 
 
@@ -280,10 +285,18 @@ def _own_note(claim: Claim) -> str:
     return comment
 
 
-def _candidates(drafts: dict[Target, _Draft], name: str, top: str | None,
+def _by_name(drafts: dict[Target, _Draft]) -> dict[str, list[_Draft]]:
+    index: dict[str, list[_Draft]] = {}
+    for draft in drafts.values():
+        if draft.target.name:
+            index.setdefault(draft.target.name, []).append(draft)
+    return index
+
+
+def _candidates(named: dict[str, list[_Draft]], name: str, top: str | None,
                 exclude: Target) -> list[_Draft]:
     """Canonical entries named ``name`` (else verified ones), in package ``top`` if given."""
-    pool = [d for d in drafts.values() if d.target.name == name and d.target != exclude
+    pool = [d for d in named.get(name, ()) if d.target != exclude
             and (top is None or d.target.top_level == top)]
     canonical = [d for d in pool if d.status is Status.CANONICAL]
     return canonical or [d for d in pool if d.status is Status.VERIFIED]
@@ -292,14 +305,16 @@ def _candidates(drafts: dict[Target, _Draft], name: str, top: str | None,
 def _resolve_bare_names(drafts: dict[Target, _Draft], problems: list[Problem]) -> None:
     """Rule 6: ``USE INSTEAD: Name`` -> the single canonical/verified entry of that name
     (same top-level package first). None or several: IWR011."""
+    named: dict[str, list[_Draft]] | None = None
     for draft in drafts.values():
         claim = draft.bare
         if claim is None:
             continue
+        named = named if named is not None else _by_name(drafts)
         name = claim.replacement_name or ""
-        found = _candidates(drafts, name, draft.target.top_level, draft.target)
+        found = _candidates(named, name, draft.target.top_level, draft.target)
         if len(found) != 1:
-            found = _candidates(drafts, name, None, draft.target)
+            found = _candidates(named, name, None, draft.target)
         line = claim.replacement_line or claim.provenance.line
         if len(found) == 1:
             draft.replacement = found[0].target
@@ -324,14 +339,15 @@ def _infer(drafts: dict[Target, _Draft], *, enabled: bool = True) -> None:
     -> ``agent_execution_tracker:ExecutionTracker`` -> ``…:AgentExecutionTracker``).
     """
     written = {t for t, d in drafts.items() if d.replacement is not None}
+    named = _by_name(drafts)
 
     def infer_one(draft: _Draft) -> bool:
         name = draft.target.name
         if not name or not enabled:
             return False
-        found = _candidates(drafts, name, draft.target.top_level, draft.target)
+        found = _candidates(named, name, draft.target.top_level, draft.target)
         if not found:
-            found = [d for d in drafts.values() if d.target.name == name
+            found = [d for d in named.get(name, ()) if d.target.name == name
                      and d.target != draft.target and d.target.top_level == draft.target.top_level
                      and d.target in written and d.status.needs_action and d.status.works
                      and d.replacement != draft.target]  # never straight back to itself

