@@ -470,6 +470,10 @@ def _combine_mocks(claims: list[MockClaim], problems: list[Problem]) -> dict[str
         by_target.setdefault(claim.target, []).append(claim)
     out: dict[str, MockEntry] = {}
     for target, cs in by_target.items():
+        # A mock target is right or wrong where it is patched: verified or broken (a
+        # "deprecated" patch path is still where the name is looked up).
+        cs = [c if c.status in (Status.BROKEN, Status.VERIFIED) else replace(
+            c, status=Status.VERIFIED) for c in cs]
         works = [c for c in cs if c.status.works]
         broken = [c for c in cs if not c.status.works]
         if works and broken:

@@ -196,3 +196,10 @@ def test_lookup_exact_then_module_then_prefix():
     assert registry.lookup("p.a.sub", "Z").target == Target("p.a")
     assert registry.lookup("p.b").target == Target("p")
     assert registry.lookup("q") is None
+
+
+def test_mock_targets_are_verified_or_broken():
+    registry = md(block("@patch('p.a.X.run')  # ⚠️ LEGACY\n@patch('p.b.X.run')  # ❓\n"
+                        "@patch('p.c.X.run')  # ❌"))
+    assert {t: m.status.value for t, m in registry.mocks.items()} == {
+        "p.a.X.run": "verified", "p.b.X.run": "verified", "p.c.X.run": "broken"}
