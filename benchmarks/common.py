@@ -17,6 +17,7 @@ Stdlib only, so the scripts run from any Python with the repository checked out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import platform
@@ -391,17 +392,53 @@ def load_corpus_info(corpus: Path) -> dict:
     return json.loads((corpus / "corpus.json").read_text(encoding="utf-8"))
 
 
+LOCK_NAME = ".lock"  # inside the corpus directory; the generator never deletes it
+
+
+@contextlib.contextmanager
+def corpus_lock(corpus: Path, exclusive: bool):
+    """Several bench scripts share ``benchmarks/corpus``: hold this shared while measuring on
+    it; (re)generating takes it exclusive, so it waits until no benchmark is using the corpus."""
+    import fcntl
+
+    corpus.mkdir(parents=True, exist_ok=True)
+    fd = os.open(corpus / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def ensure_corpus(corpus: Path = DEFAULT_CORPUS, files: int = 11000, seed: int = 0, **options) -> dict:
-    """Generate the corpus into ``corpus`` unless a matching one (same files/seed/options) is
-    already there; return its ``corpus.json``."""
+    """Generate the corpus into ``corpus`` unless a matching one (same files/seed/options and
+    generator version) is already there; return its ``corpus.json``."""
     sys.path.insert(0, str(BENCH_DIR))
     try:
         import generate_corpus
     finally:
         sys.path.pop(0)
     want = generate_corpus.CorpusParams(files=files, seed=seed, **options)
-    if (corpus / "corpus.json").exists():
-        info = load_corpus_info(corpus)
-        if info.get("params") == want.as_dict() and info.get("generator_version") == generate_corpus.VERSION:
-            return info
-    return generate_corpus.generate(corpus, want)
+
+    def current() -> dict | None:
+        if (corpus / "corpus.json").exists():
+            info = load_corpus_info(corpus)
+            if info.get("params") == want.as_dict() and info.get("generator_version") == generate_corpus.VERSION:
+                return info
+        return None
+
+    with corpus_lock(corpus, exclusive=False):
+        info = current()
+    if info is not None:
+        return info
+    with corpus_lock(corpus, exclusive=True):
+        return current() or generate_corpus.generate(corpus, want)
+
+
+@contextlib.contextmanager
+def using_corpus(corpus: Path = DEFAULT_CORPUS, files: int = 11000, seed: int = 0, **options):
+    """``ensure_corpus`` then hold the corpus (shared lock) for the block: nobody regenerates
+    it under a running benchmark. Yields its ``corpus.json``."""
+    ensure_corpus(corpus, files, seed, **options)
+    with corpus_lock(corpus, exclusive=False):
+        yield load_corpus_info(corpus)

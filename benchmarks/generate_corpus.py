@@ -548,11 +548,15 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
     start = time.perf_counter()
     rng = random.Random(params.seed)
     out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "corpus.json").exists():
+    keep = {".lock"}  # common.corpus_lock's file: deleting it would break the lock
+    if (out_dir.exists() and any(c.name not in keep for c in out_dir.iterdir())
+            and not (out_dir / "corpus.json").exists()):
         # Only ever wipe a directory this generator made.
         raise SystemExit(f"{out_dir}: not empty and not a generated corpus (no corpus.json); refusing to overwrite")
     if out_dir.exists():
         for child in out_dir.iterdir():
+            if child.name in keep:
+                continue
             if child.is_dir():
                 shutil.rmtree(child)
             else:
@@ -908,7 +912,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--files must be at least 200 (the corpus has ~200 packages and fixed modules)")
     if args.moved and not args.fix_files:
         parser.error("--moved needs --fix-files")
-    generate(args.out_dir, CorpusParams(args.files, args.seed, args.moved, args.fix_files, args.lines_scale), quiet=False)
+    import common  # same directory; the lock keeps running benchmarks' corpus in place
+
+    params = CorpusParams(args.files, args.seed, args.moved, args.fix_files, args.lines_scale)
+    with common.corpus_lock(args.out_dir, exclusive=True):
+        generate(args.out_dir, params, quiet=False)
     return 0
 
 

@@ -193,10 +193,16 @@ def main(argv: list[str] | None = None) -> int:
     corpus = args.corpus.resolve()
     if (corpus / "corpus.json").exists():
         # Keep the corpus's own parameters; regenerate only when the generator changed since.
-        info = common.ensure_corpus(corpus, **common.load_corpus_info(corpus)["params"])
+        params = common.load_corpus_info(corpus)["params"]
     else:
         print(f"generating a {args.files}-file corpus into {corpus} ...", file=sys.stderr)
-        info = common.ensure_corpus(corpus, files=args.files, seed=args.seed)
+        params = {"files": args.files, "seed": args.seed}
+    # Hold the corpus while measuring: another bench script must not regenerate it under us.
+    with common.using_corpus(corpus, **params) as info:
+        return _bench(args, tools, corpus, info, argv)
+
+
+def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, argv: list[str] | None) -> int:
     banned = banned_targets(info)
     # Configs live in the (gitignored, regenerable) corpus so the recorded commands can be re-run.
     cfg_dir = corpus / ".bench"
