@@ -101,6 +101,39 @@ def check_refs(refs: Iterable[ImportRef], *, path: str, module: str | None,
     return findings
 
 
+def interesting_raw(raws, *, module: str | None, ctx: RuleContext) -> list:
+    """The scanner's raw ref tuples (``analysis.scanner.RAW_FIELDS``) that some rule might
+    report: a cheap, conservative filter (a superset of what ``check_refs`` reports on), so
+    the CLI builds ``ImportRef`` objects only for those — most imports are fine."""
+    registry, index, services = ctx.registry, ctx.index, ctx.services
+    entries = registry.entries
+    mine = services.service_of(module) if module else None
+    members, shared = services.members, services.shared
+    out = []
+    for raw in raws:
+        kind, mod, name = raw[0], raw[1], raw[2]
+        if kind == "mock":
+            out.append(raw)
+            continue
+        nm = name if name != "*" else None
+        if kind == "attribute":
+            if nm is not None and Target(mod, nm) in entries:
+                out.append(raw)
+                continue
+        elif registry.lookup(mod, nm) is not None or (
+                nm is not None and Target(f"{mod}.{nm}") in entries):
+            out.append(raw)
+            continue
+        if mine is not None and raw[7] == 0:
+            top = mod.partition(".")[0]
+            if top != mine and top in members and top not in shared:
+                out.append(raw)
+                continue
+        if index is not None and index.resolves(mod, nm) is False:
+            out.append(raw)
+    return out
+
+
 # --- imports --------------------------------------------------------------------------------
 
 

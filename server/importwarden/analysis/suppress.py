@@ -112,6 +112,8 @@ def _spec(pattern: str):
 def file_ignores(rel_path: str, per_file_ignores: Iterable[tuple[str, frozenset[str]]]) -> frozenset[str]:
     """Codes (or prefixes) ignored for a file, from ``per-file-ignores`` globs (gitignore-style,
     matched against the path relative to the project root)."""
+    if not per_file_ignores:
+        return frozenset()
     path = PurePosixPath(rel_path)
     # As in .gitignore, a pattern that matches a directory covers everything below it.
     candidates = [path.as_posix()] + [p.as_posix() for p in path.parents if p.as_posix() != "."]

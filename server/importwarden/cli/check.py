@@ -189,24 +189,30 @@ def analyze_indexed(project: "Project", path: Path, rel: str) -> FileResult:
     from importwarden.analysis.suppress import skip_file
     from importwarden.textio import SourceDecodeError, read_source
 
+    from importwarden.analysis.imports import ref_from_raw
+    from importwarden.analysis.rules import interesting_raw
+
     index = project.index
-    fi = index.file_imports(str(path)) if index is not None else None
-    if fi is None:
+    raws = index.raw_refs(os.fspath(path)) if index is not None else None
+    if raws is None:
         return check_path(project, path, rel)
     result = FileResult(rel)
     try:
-        st = path.stat()
+        st = os.stat(path)
         result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
         module, _ = project.module_for(path)
         result.module = module
-        result.deps = refs_deps(fi.refs)
+        result.deps = frozenset(r[1] for r in raws)
         result.binds = binds_fingerprint(index, module)
-        found = project.analyze(rel, module, fi.refs, None, with_edits=False)
+        # Only refs some rule may report become ImportRef objects (most imports are fine).
+        refs = [ref_from_raw(r) for r in interesting_raw(raws, module=module,
+                                                          ctx=project.context)]
+        found = project.analyze(rel, module, refs, None, with_edits=False) if refs else []
         if found:
             text = read_source(path).text
             if skip_file(text):
                 return result
-            result.findings = tuple(project.analyze(rel, module, fi.refs, text))
+            result.findings = tuple(project.analyze(rel, module, refs, text))
     except (OSError, SourceDecodeError) as exc:
         result.notice = f"{rel}: skipped: cannot read: {getattr(exc, 'strerror', None) or exc}"
     except Exception as exc:  # a bug of ours must not end the run or print a traceback
@@ -236,7 +242,24 @@ _WORKER_PROJECT: "Project | None" = None
 
 def _work_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
     assert _WORKER_PROJECT is not None
-    return [analyze_indexed(_WORKER_PROJECT, Path(path), rel) for path, rel in items]
+    with _no_gc():
+        return [analyze_indexed(_WORKER_PROJECT, Path(path), rel) for path, rel in items]
+
+
+class _no_gc:
+    """Generational GC passes over ~10^6 young objects are pure overhead in a batch run."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: Any) -> None:
+        import gc
+
+        if self.enabled:
+            gc.enable()
 
 
 # --- the whole run --------------------------------------------------------------------------
@@ -258,10 +281,18 @@ class CheckSession:
         self.progress = progress
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         paths, errors = registry_paths(settings)
-        registry, load_errors = load_registry_files(paths)
+        self.cache = Cache(settings.root, run_key(settings, paths), enabled=use_cache)
+        # The parsed registry is cached under the run key (which hashes the registry files'
+        # bytes): parsing Markdown with text repair costs more than a whole warm run.
+        cached = self.cache.load_registry()
+        if cached is not None and not errors:
+            registry, load_errors = cached
+        else:
+            registry, load_errors = load_registry_files(paths)
+            if not errors and not load_errors:
+                self.cache.save_registry((registry, load_errors))
         self.registry_errors = errors + load_errors
         self.project = Project(settings, registry, None, self.registry_errors, paths)
-        self.cache = Cache(settings.root, run_key(settings, paths), enabled=use_cache)
         self.notices: list[str] = []
 
     def _notice(self, message: str) -> None:
@@ -296,14 +327,29 @@ class CheckSession:
                 wanted.append(full)
             if not wanted:
                 return []
-        return sorted(set(iter_python_files(self.settings, wanted, notice)))
+        return sorted(set(iter_python_files(self.settings, wanted, notice)), key=os.fspath)
+
+    def _rel_paths(self, paths: Sequence[Path]) -> dict[Path, str]:
+        """Paths relative to the project root (posix), by string ops: pathlib costs ~0.1 s
+        per 10k files, a tenth of the warm-run budget."""
+        root = os.fspath(self.settings.root).rstrip(os.sep) + os.sep
+        out = {}
+        for path in paths:
+            s = os.fspath(path)
+            if s.startswith(root):
+                rel = s[len(root):]
+                out[path] = rel.replace(os.sep, "/") if os.sep != "/" else rel
+            else:
+                out[path] = self.project.rel_path(path)
+        return out
 
     def check(self, paths: Sequence[Path]) -> list["Finding"]:
         """Findings for the given paths (all files when empty), sorted by path and position."""
         files = self.files(paths)
         # Change detection always covers the whole project: a module deleted or changed
         # anywhere can change the findings of the files asked about.
-        every = files if not paths else sorted(set(self.files([], quiet=True)) | set(files))
+        every = files if not paths else sorted(set(self.files([], quiet=True)) | set(files),
+                                               key=os.fspath)
         state = self.cache.load_state()
         findings = self._check_files(files, every, state)
         findings.sort(key=lambda f: f.sort_key())
@@ -314,7 +360,7 @@ class CheckSession:
         from importwarden.cache import FileState
 
         project = self.project
-        rel_of = {path: project.rel_path(path) for path in every}
+        rel_of = self._rel_paths(every)
         wanted = set(files)
         stale: list[Path] = []
         for path in every:
@@ -323,7 +369,7 @@ class CheckSession:
                 stale.append(path)
                 continue
             try:
-                st = path.stat()
+                st = os.stat(path)
             except OSError:
                 stale.append(path)
                 continue
@@ -339,7 +385,10 @@ class CheckSession:
         # and keeps its own content cache; the rules then run on the refs it extracted.
         from importwarden.workspace.index import WorkspaceIndex
 
-        index = WorkspaceIndex.build(self.settings, cache=self.cache.enabled, jobs=self.jobs)
+        # ``files``: the walk was just done; the index needs not repeat it.
+        index = WorkspaceIndex.build(self.settings, files=every, cache=self.cache.enabled,
+                                     jobs=self.jobs)
+        # (Files the index skipped are read again by ``analyze_indexed``, which says why.)
         project.index = index
         project._ctx = None
         if not state.files:
@@ -376,8 +425,11 @@ class CheckSession:
                         self.notices.append(res.notice)
                     state.files.pop(rel, None)
                     continue
-                state.files[rel] = FileState(res.size, res.mtime_ns, res.digest, res.findings,
-                                             res.deps, res.module, res.binds)
+                # Cached findings drop their ref (the ImportRef): no output needs it, and it
+                # would triple what a warm run unpickles.
+                state.files[rel] = FileState(res.size, res.mtime_ns, res.digest,
+                                             tuple(_without_ref(f) for f in res.findings),
+                                             "\n".join(sorted(res.deps)), res.module, res.binds)
             cached = state.files.get(rel)
             if cached is not None and path in wanted:
                 findings.extend(cached.findings)
@@ -410,16 +462,23 @@ class CheckSession:
                 finally:
                     _WORKER_PROJECT = None
             else:
-                for path_s, rel in items:
-                    out[rel] = analyze_indexed(self.project, Path(path_s), rel)
-                    bar.advance()
+                with _no_gc():
+                    for path_s, rel in items:
+                        out[rel] = analyze_indexed(self.project, Path(path_s), rel)
+                        bar.advance()
         return out
+
+
+def _without_ref(finding: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(finding, ref=None) if finding.ref is not None else finding
 
 
 def _affected(cached: "FileState", changed: set[str]) -> bool:
     if any(f.code == "IW005" for f in cached.findings):
         return True  # its fix suggestion depends on every module's names
-    for dep in cached.deps:
+    for dep in cached.deps.split("\n"):
         for mod in changed:
             if dep == mod or dep.startswith(mod + ".") or mod.startswith(dep + "."):
                 return True

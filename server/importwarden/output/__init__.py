@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from importwarden.analysis.findings import Finding
@@ -22,15 +23,20 @@ class OutputContext:
     statistics: bool = False
 
     def path(self, rel_or_abs: str) -> str:
-        """A finding's path as printed: relative to the cwd when below it, posix slashes."""
-        p = Path(rel_or_abs)
-        if not p.is_absolute():
-            p = self.root / p
-        try:
-            shown = os.path.relpath(p, self.cwd)
-        except ValueError:  # another drive (Windows)
-            return p.as_posix()
-        return Path(shown).as_posix()
+        """A finding's path as printed: relative to the cwd, posix slashes."""
+        return _display(str(self.root), str(self.cwd), rel_or_abs)
+
+
+@lru_cache(maxsize=65536)
+def _display(root_s: str, cwd_s: str, rel_or_abs: str) -> str:
+    p = Path(rel_or_abs)
+    if not p.is_absolute():
+        p = Path(root_s) / p
+    try:
+        shown = os.path.relpath(p, cwd_s)
+    except ValueError:  # another drive (Windows)
+        return p.as_posix()
+    return Path(shown).as_posix()
 
 
 def fixable(finding: Finding) -> bool:

@@ -65,5 +65,10 @@ def statistics(findings: list[Finding]) -> list[dict[str, Any]]:
 
 
 def render(findings: list[Finding], ctx: OutputContext) -> str:
+    """A JSON array with one object per line (the C encoder: ``indent`` would force the
+    pure-Python one, seconds on large outputs)."""
     data: Any = statistics(findings) if ctx.statistics else [finding_to_json(f, ctx) for f in findings]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if not data:
+        return "[]\n"
+    body = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in data)
+    return "[\n" + body + "\n]\n"
