@@ -386,8 +386,9 @@ class CheckSession:
         from importwarden.workspace.index import WorkspaceIndex
 
         # ``files``: the walk was just done; the index needs not repeat it.
-        index = WorkspaceIndex.build(self.settings, files=every, cache=self.cache.enabled,
-                                     jobs=self.jobs)
+        with _Progress(len(every), enabled=self.progress, label="indexing") as bar:
+            index = WorkspaceIndex.build(self.settings, files=every, cache=self.cache.enabled,
+                                         jobs=self.jobs, progress=bar.set)
         # (Files the index skipped are read again by ``analyze_indexed``, which says why.)
         project.index = index
         project._ctx = None
@@ -488,7 +489,8 @@ def _affected(cached: "FileState", changed: set[str]) -> bool:
 class _Progress:
     """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, label: str = "checking"):
+        self.label = label
         self.total = total
         self.enabled = enabled and total > 0
         self._progress: Any = None
@@ -499,11 +501,15 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            self._progress = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
+            self._progress = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(),
                                       console=Console(stderr=True), transient=True)
             self._progress.__enter__()
             self._task = self._progress.add_task("check", total=self.total)
         return self
+
+    def set(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done, total=total)
 
     def advance(self, n: int = 1) -> None:
         if self._progress is not None:
