@@ -261,19 +261,25 @@ def test_bad_input_is_reported_and_the_run_goes_on(cli, ws):
     assert tree(ws) == before  # nothing written
 
 
-def test_unloadable_registry_is_reported_and_the_run_goes_on(cli, ws):
+@pytest.mark.parametrize("kind", ["directory", "missing", "unreadable"])
+def test_unloadable_registry_is_reported_and_the_run_goes_on(cli, ws, kind):
     second = ws / "extra_registry.md"
-    second.write_bytes(b"")
-    second.chmod(0)
+    if kind == "directory":
+        second.mkdir()
+    elif kind == "unreadable":
+        if os.geteuid() == 0:
+            pytest.skip("root reads any file")
+        second.write_text("# registry\n")
+        second.chmod(0)
     try:
         result = cli("check", "--registry", "SSOT_IMPORT_REGISTRY.md", "--registry",
                      "extra_registry.md", "--no-cache", cwd=ws)
     finally:
-        second.chmod(0o644)
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
+        if kind == "unreadable":
+            second.chmod(0o644)
     assert result.returncode == 2, result
-    assert "extra_registry.md" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "extra_registry.md" in result.stderr and len(result.stderr.splitlines()) == 1, result
+    assert "Traceback" not in result.stderr
     assert "IW001" in result.stdout  # findings from the registry that did load
 
 
