@@ -119,10 +119,10 @@ def test_bundled_server_runs_on(minor: str) -> None:
 
 def test_bundled_server_refuses_unsupported_python_clearly() -> None:
     require(LAUNCHER, "the bundled server (vscode-extension/bundled/)")
-    old = {v: p for v, p in _interpreters().items() if int(v.split(".")[1]) < 10}
-    if not old:
+    old = _old_interpreter()
+    if old is None:
         pytest.skip("no CPython older than 3.10 on this machine")
-    version, python = sorted(old.items())[-1]
+    version, python = old
     probe = subprocess.run([python, str(LAUNCHER), "--probe"], capture_output=True, text=True, timeout=60)
     answer = json.loads(probe.stdout)
     assert answer["supported"] is False
@@ -132,6 +132,12 @@ def test_bundled_server_refuses_unsupported_python_clearly() -> None:
     assert run.returncode == 3
     assert "Traceback" not in run.stderr
     assert run.stderr.strip() == answer["message"]
+
+
+def _old_interpreter() -> tuple[str, str] | None:
+    """The newest CPython older than 3.10 on this machine, if any."""
+    old = {v: p for v, p in _interpreters().items() if int(v.split(".")[1]) < 10}
+    return max(old.items(), key=lambda kv: int(kv[0].split(".")[1])) if old else None
 
 
 def _python_extension_interpreter() -> tuple[str, str] | None:
@@ -165,6 +171,9 @@ def e2e_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
                        cwd=DRIVER_DIR / "fake-python-extension", check=True, capture_output=True,
                        stdin=subprocess.DEVNULL, timeout=120)
         cmd += ["--python-extension", str(fake), "--python-extension-interpreter", other_python[1]]
+        old_python = _old_interpreter()
+        if old_python:
+            cmd += ["--python-extension-old-interpreter", old_python[1]]
     proc = subprocess.run(cmd, cwd=DRIVER_DIR, capture_output=True, text=True, timeout=420)
     sys.stderr.write(proc.stderr)
     try:
@@ -239,6 +248,25 @@ def test_vscode_follows_python_extension_interpreter(e2e_result: dict) -> None:
     assert any(f"bundled server with the Python extension's interpreter: {python}" in line for line in log)
     assert any(f"bundled importwarden server on CPython {minor}" in line for line in log), log
     assert "error" not in t["status_after_python_change"].lower()
+
+
+@pytest.mark.e2e
+def test_vscode_unsupported_interpreter_is_one_clear_message(e2e_result: dict) -> None:
+    old = _old_interpreter()
+    if old is None or _python_extension_interpreter() is None:
+        pytest.skip("needs CPython < 3.10 and a second supported CPython on this machine")
+    version, python = old
+    u = e2e_result.get("unsupported")
+    assert u, _explain(e2e_result)
+    expected = f"{python} is cpython {version}"
+    assert "supports CPython 3.10-" in u["notification"] and expected in u["notification"]
+    assert f"importwarden: Python {version} unsupported" in u["status_text"]
+    assert expected in u["status_tooltip"]
+    assert "importwarden: importwarden:" not in u["notification"]
+    # refused once, before any server process: no start, no crash loop
+    assert sum("supports CPython" in line for line in u["log"]) == 1, u["log"]
+    refused = next(i for i, line in enumerate(u["log"]) if "supports CPython" in line)
+    assert not any("server started" in line for line in u["log"][refused:]), u["log"]
 
 
 @pytest.mark.e2e

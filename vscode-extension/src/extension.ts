@@ -98,19 +98,28 @@ function isExecutableFile(file: string): boolean {
 }
 
 /** Runs the bundled launcher's `--probe`: is this interpreter a supported CPython? */
-function probeBundled(cmd: ServerCommand): Promise<{ ok: boolean; message: string }> {
+function probeBundled(cmd: ServerCommand): Promise<{ ok: boolean; message: string; short: string }> {
   return new Promise((resolve) => {
     execFile(cmd.command, [...cmd.args, '--probe'], { timeout: 20000 }, (err, stdout, stderr) => {
       const text = stdout.toString().trim();
       try {
         const parsed = JSON.parse(text.split('\n').pop() ?? '') as { supported?: boolean; message?: string; python?: string };
-        resolve({ ok: parsed.supported === true, message: parsed.message ?? `Python ${parsed.python ?? '?'}` });
+        const version = (parsed.python ?? '?').split('.').slice(0, 2).join('.');
+        resolve({
+          ok: parsed.supported === true,
+          message: parsed.message ?? `Python ${version}`,
+          short: `Python ${version} unsupported`,
+        });
         return;
       } catch {
         // Not JSON: the interpreter did not even run the launcher (missing, Python 2, …).
       }
       const why = err ? (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd.command} not found` : err.message : '';
-      resolve({ ok: false, message: `Could not run ${cmd.command}: ${why} ${stderr.toString().trim()}`.trim() });
+      resolve({
+        ok: false,
+        message: `Could not run ${cmd.command}: ${why} ${stderr.toString().trim()}`.trim(),
+        short: 'Python did not run',
+      });
     });
   });
 }
@@ -131,15 +140,18 @@ async function resolveCommand(folder: vscode.WorkspaceFolder | undefined): Promi
   return isResolveError(resolved) ? resolved.error : resolved;
 }
 
-async function fail(message: string): Promise<void> {
-  output.error(message);
-  setState({ kind: 'error', message });
-  const choice = await vscode.window.showErrorMessage(`importwarden: ${message}`, 'Show Output', 'Open Settings');
-  if (choice === 'Show Output') {
-    output.show(true);
-  } else if (choice === 'Open Settings') {
-    await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:importwarden.importwarden');
-  }
+function fail(message: string, short?: string): void {
+  const text = message.replace(/^importwarden:\s*/, '');
+  output.error(text);
+  setState({ kind: 'error', message: text, short });
+  // Not awaited: the start/restart queue must not wait for someone to dismiss the message.
+  void vscode.window.showErrorMessage(`importwarden: ${text}`, 'Show Output', 'Open Settings').then(async (choice) => {
+    if (choice === 'Show Output') {
+      output.show(true);
+    } else if (choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:importwarden.importwarden');
+    }
+  });
 }
 
 function documentSelector(): LanguageClientOptions['documentSelector'] {
@@ -192,7 +204,7 @@ async function startServer(): Promise<void> {
   const folder = primaryFolder();
   const resolved = await resolveCommand(folder);
   if (typeof resolved === 'string') {
-    await fail(resolved);
+    fail(resolved, 'no server to run');
     return;
   }
   currentCommand = resolved;
@@ -201,7 +213,7 @@ async function startServer(): Promise<void> {
   if (resolved.bundled) {
     const probe = await probeBundled(resolved);
     if (!probe.ok) {
-      await fail(probe.message);
+      fail(probe.message, probe.short);
       return;
     }
     output.info(probe.message);
@@ -278,7 +290,7 @@ async function startServer(): Promise<void> {
     output.info('importwarden server started.');
   } catch (err) {
     client = undefined;
-    await fail(`The importwarden server did not start: ${err instanceof Error ? err.message : String(err)}`);
+    fail(`The importwarden server did not start: ${err instanceof Error ? err.message : String(err)}`, 'server did not start');
   }
 }
 

@@ -22,7 +22,7 @@ export type ClientState =
   | { kind: 'restricted' }
   | { kind: 'starting'; detail?: string }
   | { kind: 'running'; server?: ServerStatus; command?: string }
-  | { kind: 'error'; message: string }
+  | { kind: 'error'; message: string; short?: string }
   | { kind: 'stopped' };
 
 export interface StatusView {
@@ -59,7 +59,7 @@ export function statusView(state: ClientState): StatusView {
       return { text: '$(circle-slash) importwarden: stopped', tooltip: 'The importwarden server is not running. Click for the output.', severity: 'warning' };
     case 'error':
       return {
-        text: `$(error) importwarden: ${firstLine(state.message, 40)}`,
+        text: `$(error) importwarden: ${state.short ?? firstLine(state.message.replace(/^importwarden:\s*/, ''), 40)}`,
         tooltip: `${state.message}\nClick for the output.`,
         severity: 'error',
       };

@@ -47,3 +47,12 @@ describe('parseServerStatus', () => {
     assert.equal(parseServerStatus('ok'), undefined);
   });
 });
+
+describe('statusView errors', () => {
+  it('uses the short label when given, and never repeats the importwarden: prefix', () => {
+    const v = statusView({ kind: 'error', message: 'the bundled server supports CPython 3.10-3.14, but /x/python is cpython 3.9.', short: 'Python 3.9 unsupported' });
+    assert.equal(v.text, '$(error) importwarden: Python 3.9 unsupported');
+    assert.match(v.tooltip, /cpython 3\.9/);
+    assert.equal(statusView({ kind: 'error', message: 'importwarden: boom' }).text, '$(error) importwarden: boom');
+  });
+});

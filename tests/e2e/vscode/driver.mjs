@@ -16,7 +16,9 @@
 //   6. "importwarden: Fix All Imports" fixes the deprecated import; the file on disk shows it;
 //   7. "Open Registry" opens the registry, "Restart Server" starts a second server;
 //   8. with --python-extension (a test double of ms-python.python), selecting an interpreter
-//      there restarts the server on that interpreter.
+//      there restarts the server on that interpreter;
+//   9. selecting an unsupported interpreter there gives one clear message (notification, status
+//      bar, output) and no server.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,6 +108,7 @@ writeFileSync(
 
 const env = { ...process.env };
 if (args['python-extension-interpreter']) env.IW_E2E_PYTHON = resolve(args['python-extension-interpreter']);
+if (args['python-extension-old-interpreter']) env.IW_E2E_OLD_PYTHON = resolve(args['python-extension-old-interpreter']);
 delete env.VSCODE_IPC_HOOK_CLI;
 let codeServer;
 let browser;
@@ -381,6 +384,27 @@ async function main() {
         '[id="importwarden.importwarden.importwarden.status"]',
       );
       result.trusted.status_after_python_change = (await statusItem.innerText()).trim();
+    });
+  }
+
+  // 9. An interpreter the bundled server cannot run on: one clear message, no crash loop ----------
+  if (args['python-extension'] && args['python-extension-old-interpreter']) {
+    await step('unsupported-python', async () => {
+      await runCommand('Fake Python: Select Old Interpreter');
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'supports CPython' }).first();
+      await toast.waitFor({ state: 'visible' });
+      result.unsupported = {
+        notification: (await toast.locator('.notification-list-item-message').innerText()).trim(),
+        status_text: '',
+      };
+      await page.waitForFunction(
+        (sel) => /unsupported/.test(document.querySelector(sel)?.textContent ?? ''),
+        '[id="importwarden.importwarden.importwarden.status"]',
+      );
+      result.unsupported.status_text = (await statusItem.innerText()).trim();
+      result.unsupported.status_tooltip = (await statusItem.getAttribute('aria-label')) ?? '';
+      await page.waitForTimeout(1500); // a crash loop would show up as more start attempts
+      result.unsupported.log = extensionLog().split('\n').filter((l) => /supports CPython|server started|Server process/.test(l));
     });
   }
 

@@ -5,13 +5,14 @@ const vscode = require('vscode');
 exports.activate = function activate(context) {
   let current = { id: 'none', path: '' };
   const changed = new vscode.EventEmitter();
+  const select = (path) => {
+    current = { id: path, path };
+    changed.fire({ id: path, path, resource: undefined });
+  };
   context.subscriptions.push(
     changed,
-    vscode.commands.registerCommand('fakePython.selectInterpreter', () => {
-      const path = process.env.IW_E2E_PYTHON;
-      current = { id: path, path };
-      changed.fire({ id: path, path, resource: undefined });
-    }),
+    vscode.commands.registerCommand('fakePython.selectInterpreter', () => select(process.env.IW_E2E_PYTHON)),
+    vscode.commands.registerCommand('fakePython.selectOldInterpreter', () => select(process.env.IW_E2E_OLD_PYTHON)),
   );
   return {
     environments: {
