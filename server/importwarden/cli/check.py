@@ -75,7 +75,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from importwarden.cache import Cache, run_key
     from importwarden.config import load_settings
     from importwarden.output import OutputContext, render
 
