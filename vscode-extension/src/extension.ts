@@ -48,6 +48,7 @@ let currentCommand: ServerCommand | undefined;
 let extensionRoot = '';
 let extensionContext: vscode.ExtensionContext;
 let pythonListener: vscode.Disposable | undefined;
+const warned = new Set<string>();
 /** Serialises start/stop/restart so overlapping triggers (settings + interpreter change) queue. */
 let lifecycle: Promise<void> = Promise.resolve();
 
@@ -83,7 +84,11 @@ function serverSettingsFor(scopeUri: vscode.Uri | undefined): ServerSettings {
     process.env,
   );
   for (const w of warnings) {
-    output.warn(w);
+    // Settings are mapped on every configuration request: say each problem once.
+    if (!warned.has(w)) {
+      warned.add(w);
+      output.warn(w);
+    }
   }
   return settings;
 }

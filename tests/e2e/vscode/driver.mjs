@@ -14,7 +14,8 @@
 //   4. the hover on the broken import quotes the registry;
 //   5. the quick fix (Ctrl+.) rewrites the broken import; the file on disk has the canonical one;
 //   6. "importwarden: Fix All Imports" fixes the deprecated import; the file on disk shows it;
-//   7. "Open Registry" opens the registry, "Restart Server" starts a second server;
+//   7. "Open Registry" opens the registry, "Reload Registry" reloads it (or restarts a server
+//      that does not offer importwarden.reloadRegistry), "Restart Server" starts a new server;
 //   8. with --python-extension (a test double of ms-python.python), selecting an interpreter
 //      there restarts the server on that interpreter;
 //   9. selecting an unsupported interpreter there gives one clear message (notification, status
@@ -351,14 +352,32 @@ async function main() {
     await page.locator('.tab.active', { hasText: 'SSOT_IMPORT_REGISTRY.md' }).waitFor();
     result.trusted.open_registry_tab = (await page.locator('.tab.active').innerText()).trim();
   });
+  await step('reload-registry', async () => {
+    await runCommand('importwarden: Reload Registry');
+    const deadline = Date.now() + STEP_TIMEOUT;
+    let line;
+    while (!(line = extensionLog().split('\n').find((l) => /Registry reloaded\.|does not offer importwarden\.reloadRegistry/.test(l)))) {
+      if (Date.now() > deadline) throw new Error('Reload Registry did nothing visible in the output');
+      await page.waitForTimeout(200);
+    }
+    result.trusted.reload_registry = line.replace(/^\S+ \S+ /, '');
+    // With the restart fallback, wait for the new server before going on.
+    const startsWanted = /does not offer/.test(line) ? 2 : 1;
+    while ((extensionLog().match(/importwarden server started\./g) ?? []).length < startsWanted) {
+      if (Date.now() > deadline) throw new Error('the server did not come back after Reload Registry');
+      await page.waitForTimeout(200);
+    }
+  });
   await step('restart-server', async () => {
+    const starts = () => (extensionLog().match(/importwarden server started\./g) ?? []).length;
+    const before = starts();
     await runCommand('importwarden: Restart Server');
     const deadline = Date.now() + STEP_TIMEOUT;
-    while ((extensionLog().match(/importwarden server started\./g) ?? []).length < 2) {
+    while (starts() <= before) {
       if (Date.now() > deadline) throw new Error('the server did not start again after Restart Server');
       await page.waitForTimeout(200);
     }
-    result.trusted.server_starts_after_restart = (extensionLog().match(/importwarden server started\./g) ?? []).length;
+    result.trusted.restart_added_starts = starts() - before;
     await page.locator('.tab', { hasText: 'app.py' }).first().click();
     await page.waitForFunction(
       (sel) => !/Restricted|sync~spin|stopped/.test(document.querySelector(sel)?.textContent ?? 'stopped'),
