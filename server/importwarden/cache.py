@@ -110,6 +110,9 @@ class Cache:
 
     # --- the parsed registry ------------------------------------------------------------------
 
+    def has_registry(self) -> bool:
+        return self.enabled and (self.dir / "registry.pickle").is_file()
+
     def load_registry(self) -> Any | None:
         return self._load("registry.pickle")
 

@@ -204,8 +204,16 @@ def test_warm_run_uses_the_cache_and_sees_changes(cli, ws):
     assert (ws / ".importwarden_cache" / ".gitignore").exists()
     second = cli("check", cwd=ws)
     assert second.stdout == first.stdout and second.returncode == first.returncode
-    # A cached, unchanged file is not even read: making it unreadable changes nothing.
+    # The warm path trusts (size, mtime): a file rewritten with the same size and mtime is not
+    # read (this is how we know unchanged files cost only a stat).
     target = ws / "netra_backend" / "app" / "routes" / "cross_service.py"
+    st = target.stat()
+    original = target.read_bytes()
+    target.write_bytes(original.replace(b"auth_service.auth_core", b"auth_service.auth_xore"))
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert cli("check", cwd=ws).stdout == first.stdout
+    target.write_bytes(original)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     if os.geteuid() != 0:
         target.chmod(0)
         try:

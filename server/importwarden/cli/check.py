@@ -274,6 +274,7 @@ class CheckSession:
                  jobs: int | None = None):
         from importwarden.analysis.engine import Project, load_registry_files, registry_paths
         from importwarden.cache import Cache, run_key
+        from importwarden.registry.model import Registry
 
         self.settings = settings
         self.cwd = cwd
@@ -282,17 +283,36 @@ class CheckSession:
         paths, errors = registry_paths(settings)
         self.cache = Cache(settings.root, run_key(settings, paths), enabled=use_cache)
         # The parsed registry is cached under the run key (which hashes the registry files'
-        # bytes): parsing Markdown with text repair costs more than a whole warm run.
-        cached = self.cache.load_registry()
-        if cached is not None and not errors:
-            registry, load_errors = cached
+        # bytes): parsing Markdown with text repair costs more than a whole warm run. Only a
+        # registry that loaded without errors is cached, so a cached one means no errors, and
+        # it is unpickled only when something has to be checked (``project``).
+        self._registry_pending = not errors and self.cache.has_registry()
+        if self._registry_pending:
+            registry, load_errors = Registry(), []
         else:
             registry, load_errors = load_registry_files(paths)
             if not errors and not load_errors:
                 self.cache.save_registry((registry, load_errors))
         self.registry_errors = errors + load_errors
-        self.project = Project(settings, registry, None, self.registry_errors, paths)
+        self._project = Project(settings, registry, None, self.registry_errors, paths)
         self.notices: list[str] = []
+
+    @property
+    def project(self) -> "Project":
+        """The engine (its registry loaded from the cache on first use)."""
+        if self._registry_pending:
+            self._registry_pending = False
+            cached = self.cache.load_registry()
+            if cached is not None:
+                self._project.registry = cached[0]
+            else:  # the cache vanished since: parse after all
+                from importwarden.analysis.engine import load_registry_files
+
+                registry, load_errors = load_registry_files(self._project.registry_paths)
+                self._project.registry = registry
+                self.registry_errors += load_errors
+            self._project._ctx = None
+        return self._project
 
     def _notice(self, message: str) -> None:
         """A walker/index notice (absolute path first) as a cwd-relative line."""
@@ -339,7 +359,7 @@ class CheckSession:
                 rel = s[len(root):]
                 out[path] = rel.replace(os.sep, "/") if os.sep != "/" else rel
             else:
-                out[path] = self.project.rel_path(path)
+                out[path] = self._project.rel_path(path)
         return out
 
     def check(self, paths: Sequence[Path]) -> list["Finding"]:
@@ -358,7 +378,6 @@ class CheckSession:
                      state: "CacheState") -> list["Finding"]:
         from importwarden.cache import FileState
 
-        project = self.project
         rel_of = self._rel_paths(every)
         wanted = set(files)
         stale: list[Path] = []
@@ -380,6 +399,7 @@ class CheckSession:
             # The fast path: nothing changed since the last run; nothing is read.
             return [f for path in files for f in state.files[rel_of[path]].findings]
 
+        project = self.project
         # The index reads every changed file once (all of them on a cold run, in parallel)
         # and keeps its own content cache; the rules then run on the refs it extracted.
         from importwarden.workspace.index import WorkspaceIndex
