@@ -164,7 +164,7 @@ def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | 
         result.notice = f"{rel}: skipped: cannot read: {exc.strerror or exc}"
         return result
     except SourceDecodeError as exc:
-        result.notice = f"{rel}: skipped: {exc}"
+        result.notice = f"{rel}{_decode_line(raw, str(exc))}: skipped: {exc}"
         return result
     if keep_source:
         result.source = text
@@ -179,6 +179,17 @@ def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | 
     except Exception as exc:  # a bug of ours must not end the run or print a traceback
         result.notice = f"{rel}: internal error while checking: {type(exc).__name__}: {exc}"
     return result
+
+
+def _decode_line(raw: bytes, message: str) -> str:
+    """``:N`` for the line of the first undecodable byte (from the codec's "position N")."""
+    import re
+
+    m = re.search(r"position (\d+)", message)
+    if not m:
+        return ""
+    line = raw[: int(m.group(1))].count(b"\n") + 1
+    return f":{line}"
 
 
 def analyze_indexed(project: "Project", path: Path, rel: str) -> FileResult:
