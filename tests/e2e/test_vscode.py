@@ -70,7 +70,7 @@ def _interpreters() -> dict[str, str]:
     return found
 
 
-def _lsp_initialize(python: str, timeout: float = 60) -> dict:
+def _lsp_initialize(python: str, cwd: Path, timeout: float = 60) -> dict:
     """Starts the bundled launcher and performs initialize/shutdown/exit over stdio."""
 
     def frame(obj: dict) -> bytes:
@@ -85,7 +85,7 @@ def _lsp_initialize(python: str, timeout: float = 60) -> dict:
         {"jsonrpc": "2.0", "method": "exit", "params": None},
     ]
     proc = subprocess.run([python, str(LAUNCHER)], input=b"".join(frame(m) for m in messages),
-                          capture_output=True, timeout=timeout, cwd=DRIVER_DIR / "workspace")
+                          capture_output=True, timeout=timeout, cwd=cwd)
     out = proc.stdout
     responses = []
     while out:
@@ -99,7 +99,7 @@ def _lsp_initialize(python: str, timeout: float = 60) -> dict:
 
 
 @pytest.mark.parametrize("minor", ["3.10", "3.11", "3.12", "3.13"])
-def test_bundled_server_runs_on(minor: str) -> None:
+def test_bundled_server_runs_on(minor: str, tmp_path: Path) -> None:
     """The .vsix carries libcst's native wheel for each CPython: import, parse, LSP initialize."""
     require(LAUNCHER, "the bundled server (vscode-extension/bundled/)")
     python = _interpreters().get(minor)
@@ -112,7 +112,7 @@ def test_bundled_server_runs_on(minor: str) -> None:
     assert info["python"].startswith(minor + ".")
     assert info["libcst_roundtrip"] is True
     assert Path(info["importwarden_path"]).is_relative_to(EXTENSION / "bundled" / "libs")
-    result = _lsp_initialize(python)
+    result = _lsp_initialize(python, tmp_path)
     assert result["serverInfo"]["name"] == "importwarden"
     assert result["capabilities"]["codeActionProvider"]
 

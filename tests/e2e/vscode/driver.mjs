@@ -80,7 +80,11 @@ const tmp = mkdtempSync(join(tmpBase, 'iw-vscode-e2e-'));
 const ws = join(tmp, 'ws');
 const dataDir = join(tmp, 'data');
 const extDir = join(tmp, 'ext');
-cpSync(resolve(args.workspace), ws, { recursive: true });
+// Only the fixture's own files: no cache or bytecode left by an earlier run in the source tree.
+cpSync(resolve(args.workspace), ws, {
+  recursive: true,
+  filter: (src) => !/[\\/](\.importwarden_cache|__pycache__)([\\/]|$)/.test(src),
+});
 mkdirSync(join(dataDir, 'User'), { recursive: true });
 mkdirSync(ARTIFACTS, { recursive: true });
 writeFileSync(
