@@ -89,6 +89,10 @@ def _run(args: argparse.Namespace) -> int:
     for message in session.notices:
         _err(message)
     ctx = OutputContext(root=settings.root, cwd=cwd, statistics=args.statistics)
+    try:  # registry notes carry emoji; a legacy console encoding must not crash the run
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
     sys.stdout.write(render(args.output_format, findings, ctx))
     sys.stdout.flush()
     if session.registry_errors:
