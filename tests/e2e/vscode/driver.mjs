@@ -334,6 +334,7 @@ async function main() {
       if (i >= 10) throw new Error(`no quick fix naming shop.billing.invoices in ${JSON.stringify(result.trusted.quick_fix_items)}`);
       await page.keyboard.press('ArrowDown');
     }
+    await page.screenshot({ path: join(ARTIFACTS, `${String(shot + 1).padStart(2, '0')}-quick-fix-menu.png`) });
     await page.keyboard.press('Enter');
     await editor.locator('.view-line', { hasText: 'from shop.billing.invoices import Invoice' }).first().waitFor();
     await page.keyboard.press('Control+S');
