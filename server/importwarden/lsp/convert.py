@@ -159,9 +159,8 @@ def finding_to_diagnostic(finding: Finding, positions: DocumentPositions,
         if not file.is_absolute() and root is not None:
             file = root / file
         related.append(types.DiagnosticRelatedInformation(
-            location=types.Location(uri=path_to_uri(file), range=types.Range(
-                types.Position(rng.start.line, rng.start.character),
-                types.Position(rng.end.line, rng.end.character))),
+            location=types.Location(uri=path_to_uri(file),
+                                    range=_other_file_range(file, rng, positions.encoding)),
             message=message,
         ))
     return types.Diagnostic(
@@ -175,6 +174,17 @@ def finding_to_diagnostic(finding: Finding, positions: DocumentPositions,
         related_information=related or None,
         data=finding_data(finding),
     )
+
+
+def _other_file_range(file: Path, rng: Range, encoding: str) -> types.Range:
+    """A range in a file that is not the document at hand: its text decides the columns."""
+    from importwarden.textio import read_source
+
+    try:
+        return DocumentPositions(read_source(file).text, encoding).range_to_client(rng)
+    except (OSError, ValueError):
+        return types.Range(types.Position(rng.start.line, rng.start.character),
+                           types.Position(rng.end.line, rng.end.character))
 
 
 def findings_to_diagnostics(findings: Iterable[Finding], positions: DocumentPositions,
