@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
+import common
 
 RESULTS = common.RESULTS_DIR / "index.md"
 INTRO = (
@@ -98,8 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-record", action="store_true", help="print only")
     args = ap.parse_args(argv)
 
-    info = common.ensure_corpus(args.corpus) if args.corpus == common.DEFAULT_CORPUS else \
-        common.load_corpus_info(args.corpus)
+    if args.corpus == common.DEFAULT_CORPUS:
+        with common.using_corpus(args.corpus) as info:  # nobody regenerates it meanwhile
+            return _bench(args, info)
+    return _bench(args, common.load_corpus_info(args.corpus))
+
+
+def _bench(args: argparse.Namespace, info: dict) -> int:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     std_files = [p for p in sorted(stdlib.rglob("*.py")) if "site-packages" not in p.parts]
     corpus_files = sorted(args.corpus.rglob("*.py"))
@@ -143,10 +148,14 @@ def main(argv: list[str] | None = None) -> int:
         table2_rows)
     print(table2)
     stats = info.get("stats", {})
+    corpus_lines = stats.get("lines")
+    corpus_desc = (f"{stats.get('files', len(corpus_files)):,} files"
+                   + (f", {corpus_lines:,} lines" if isinstance(corpus_lines, int) else ""))
+    header = (f"Corpus: `{args.corpus.name}` ({corpus_desc}); stdlib: {len(std_files):,} files "
+              f"of {stdlib}. Cores: {args.cores}. Command: "
+              "`.venv/bin/python benchmarks/bench_index.py`.")
     body = "\n\n".join([
-        f"Corpus: `{args.corpus.name}` ({stats.get('files', len(corpus_files)):,} files, "
-        f"{stats.get('lines', '?'):,} lines); stdlib: {len(std_files):,} files of "
-        f"{stdlib}. Cores: {args.cores}. Command: `.venv/bin/python benchmarks/bench_index.py`.",
+        header,
         common.machine_info_markdown(common.machine_info()),
         "### Scanner throughput (one core)", table1,
         "### Workspace index build", table2,

@@ -105,8 +105,20 @@ def resolve_relative(level: int, module: str, package: str | None) -> tuple[str,
 class _Scan:
     """State of one scan: the text, skipped spans and raw statements found."""
 
-    __slots__ = ("text", "spans", "fstrings", "stmts", "mocks", "lines", "starts",
-                 "_header_cache", "names", "blocks", "mock_at", "stmt_spans")
+    __slots__ = (
+        "_header_cache",
+        "blocks",
+        "fstrings",
+        "lines",
+        "mock_at",
+        "mocks",
+        "names",
+        "spans",
+        "starts",
+        "stmt_spans",
+        "stmts",
+        "text",
+    )
 
     def __init__(self, text: str):
         self.text = text
@@ -280,11 +292,10 @@ class _Scan:
                     if alias is not None and keyword.iskeyword(alias):
                         break
                     sep = m.group(3)
-                    if not sep:
+                    if not sep and m.end() < len(text):
                         # unclosed paren running into other code: keep the name only if the
                         # statement visibly ends there (end of text)
-                        if m.end() < len(text):
-                            break
+                        break
                     items.append((m.group(1), m.start(1), m.end(1), alias, m.end()))
                     end = m.end()
                     pos = m.end()
@@ -332,7 +343,9 @@ class _Scan:
             if "\r" in text:
                 self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
             else:
-                self.starts = [0, *accumulate(len(ln) + 1 for ln in self.lines[:-1])]
+                # running sum of the line lengths (C) plus one newline per line
+                self.starts = [0] + [a + i for i, a in enumerate(
+                    accumulate(map(len, self.lines[:-1])), 1)]
 
     @staticmethod
     def _indent(line: str) -> tuple[int, int]:
@@ -520,7 +533,7 @@ class _Scan:
 class _Lines:
     """Offset -> (line, col) for increasing offsets, counting newlines in C."""
 
-    __slots__ = ("text", "cr", "starts", "off", "line")
+    __slots__ = ("cr", "line", "off", "starts", "text")
 
     def __init__(self, text: str, starts: list[int] | None):
         self.text = text

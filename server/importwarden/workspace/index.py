@@ -217,9 +217,11 @@ class WorkspaceIndex:
                 index._keys[path] = key
         index._records = dict(sorted(index._records.items()))
         if cache_dir and (todo or len(cached) != len(index._records)):
+            entries = {p: (index._keys[p], r) for p, r in index._records.items()}
+            if files is not None:  # a partial build keeps the other files' entries
+                entries = {**cached, **entries}
             try:
-                index_cache.save(cache_dir, {p: (index._keys[p], r)
-                                             for p, r in index._records.items()})
+                index_cache.save(cache_dir, entries)
             except OSError as exc:
                 notices.append(f"{cache_dir}: cannot write the index cache ({exc}); continuing")
         index._reset_derived()
@@ -453,7 +455,7 @@ class WorkspaceIndex:
         if self._definers is None:
             self._derive()
             table: dict[str, list[str]] = {}
-            for _path, (module, _pkg, _refs, b, _tops) in self._records.items():
+            for module, _pkg, _refs, b, _tops in self._records.values():
                 if module is None:
                     continue
                 for n in b[0]:
