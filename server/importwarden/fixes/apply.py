@@ -145,12 +145,17 @@ def _registry_problem(project, finding: Finding) -> str | None:
     return None
 
 
-def fix_source(project, path, source: str, unsafe: bool = False) -> FixResult:
-    """Apply every applicable fix in one file until stable; never raises on content."""
+def fix_source(project, path, source: str, unsafe: bool = False,
+               findings: Sequence[Finding] | None = None) -> FixResult:
+    """Apply every applicable fix in one file until stable; never raises on content.
+
+    ``findings``: the findings of ``project.check_source(path, source)`` when the caller already
+    has them for exactly this text (the CLI's check pass); saves the first check.
+    """
     original = source
     seen = {source}
     applied: list[Finding] = []
-    findings = project.check_source(path, source)
+    findings = list(findings) if findings is not None else project.check_source(path, source)
     first = findings
     for _ in range(MAX_ROUNDS):
         candidates, _left = plan_round(project, source, findings, unsafe)

@@ -106,3 +106,19 @@ def test_chain_followed(tmp_path):
 def test_noqa_suppressed_not_fixed(proj):
     source = "from a import X  # noqa: IW001\n"
     assert fix_source(proj, "m.py", source).new_source == source
+
+
+def test_findings_passed_in_save_the_first_check(proj):
+    source = "from a import X\n"
+    calls = []
+    real = proj.check_source
+
+    def counting(path, text):
+        calls.append(text)
+        return real(path, text)
+
+    findings = real("m.py", source)
+    proj.check_source = counting
+    result = fix_source(proj, "m.py", source, findings=findings)
+    assert result.new_source == "from b import X\n"
+    assert calls == ["from b import X\n"]  # only the re-check of the fixed text
