@@ -82,24 +82,35 @@ def _run(args: argparse.Namespace) -> int:
         _err(message)
         totals["failed"] += 1
     project = session.project
-    if project.index is None:  # everything came from the cache: the fixer still needs the index
-        index = session.cache.load_index()
-        if index is None:
-            from importwarden.workspace.index import WorkspaceIndex
+    # Only files with a finding that has (or had, before a refusal) a replacement are read and
+    # fixed; the others' findings are listed as left straight from the check pass.
+    by_rel: dict[str, list] = {}
+    for f in findings:
+        by_rel.setdefault(f.path, []).append(f)
+    files, untouched = [], []
+    for rel, found in sorted(by_rel.items()):
+        if any(f.fix is not None or f.replacement is not None for f in found):
+            files.append(project.abs_path(rel))
+        else:
+            untouched.append((rel, _left_as_is(project, rel, found)))
+    if files and project.index is None:
+        # Everything came from the check cache: the fixer still needs the index (it has its
+        # own content cache, so this reads no file that did not change).
+        from importwarden.workspace.index import WorkspaceIndex
 
-            index = WorkspaceIndex.build(settings)
-        project.index = index
+        project.index = WorkspaceIndex.build(settings, cache=session.cache.enabled,
+                                             jobs=session.jobs)
         project._ctx = None
-    files = sorted({project.abs_path(f.path) for f in findings})
     out = sys.stderr if args.diff else sys.stdout
-    outcomes = []
+    outcomes = dict(untouched)
     with _Progress(len(files), enabled=sys.stderr.isatty(), label="fixing") as bar:
-        for outcome in _fix_all(project, files, diff=args.diff, unsafe=args.unsafe_fixes):
-            outcomes.append(outcome)
+        for path, outcome in zip(files, _fix_all(project, files, diff=args.diff,
+                                                 unsafe=args.unsafe_fixes)):
+            outcomes[project.rel_path(path)] = outcome
             bar.advance()
-    for outcome in outcomes:  # printed after the bar is gone (it lives on stderr)
-        outcome.report(out)
-        totals.update(outcome.counts)
+    for rel in sorted(outcomes):  # printed after the bar is gone (it lives on stderr)
+        outcomes[rel].report(out)
+        totals.update(outcomes[rel].counts)
     _print_totals(totals, diff=args.diff, out=out)
     remaining = totals["left"] + totals["failed"] + (totals["fixed"] if args.diff else 0)
     return 1 if remaining else 0
@@ -151,7 +162,9 @@ def _fix_all(project: Any, files: list[Path], *, diff: bool, unsafe: bool):
 
     _WORKER.update(project=project, diff=diff, unsafe=unsafe)
     ctx = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    # Twice the cores: a worker waiting for its atomic write (fsync + rename) leaves the CPU
+    # to another one.
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2 * jobs, mp_context=ctx) as pool:
         yield from pool.map(_fix_in_worker, files, chunksize=8)
 
 
@@ -182,6 +195,19 @@ class Outcome:
             sys.stdout.flush()
         for to_err, text in self.lines:
             print(text, file=sys.stderr if to_err else out)
+
+
+def _left_as_is(project: Any, rel: str, findings: list) -> Outcome:
+    """A file with nothing to fix: its findings, as the check pass found them."""
+    from importwarden.fixes.apply import reason_without_replacement
+
+    outcome = Outcome()
+    for f in findings:
+        reason = reason_without_replacement(project, f)
+        outcome.say(f"{rel}:{f.range.start.line + 1}:{f.range.start.character + 1}: "
+                    f"{f.code} left: {reason}")
+        outcome.counts["left"] += 1
+    return outcome
 
 
 def fix_file(project: Any, path: Path, *, diff: bool, unsafe: bool) -> Outcome:
@@ -215,10 +241,6 @@ def fix_file(project: Any, path: Path, *, diff: bool, unsafe: bool) -> Outcome:
                 return outcome.err(f"{rel}: disappeared during the run; not written")
             except OSError as exc:
                 return outcome.err(f"{rel}: cannot write: {exc.strerror or exc}; left unchanged")
-            try:
-                project.update_file(path, result.new_source)
-            except Exception:
-                pass  # the index only serves later files' existence checks
         verb = "would fix" if diff else "fixed"
         outcome.say(f"{rel}: {verb} {len(result.applied)} ({_summary(result.applied)})")
         outcome.counts["fixed"] += len(result.applied)

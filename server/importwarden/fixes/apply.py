@@ -118,12 +118,17 @@ def plan_round(project, source: str, findings: Sequence[Finding], unsafe: bool):
     return candidates, {id(findings[i]): reason for i, reason in left.items()}
 
 
+def reason_without_replacement(project, finding: Finding) -> str:
+    """Why a finding with no replacement is left (shared with the CLI's report)."""
+    if finding.code in ("IW004", "IW006"):
+        return "not fixable"
+    problem = _registry_problem(project, finding)
+    return f"no replacement ({problem})" if problem else "no replacement"
+
+
 def _why_not(source: str, finding: Finding, exists, project=None) -> str:
     if finding.replacement is None:
-        if finding.code in ("IW004", "IW006"):
-            return "not fixable"
-        problem = _registry_problem(project, finding)
-        return f"no replacement ({problem})" if problem else "no replacement"
+        return reason_without_replacement(project, finding)
     if finding.ref is None:
         return "no fix"
     plan = plan_fix(source, finding.ref, finding.replacement, Applicability.UNSAFE, exists)
