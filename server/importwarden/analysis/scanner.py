@@ -647,15 +647,9 @@ _BLOCK0 = re.compile(_BLOCK0_SRC)
 _COL0 = re.compile(rf"[\r\n](?:{_COL0_BIND_SRC}|(?={_BLOCK0_SRC}))")
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
-_INDENT_BIND = re.compile(
-    rf"^([ \t]+)(?:(?:async[ \t]+)?def[ \t]+({_NAME})"
-    rf"|class[ \t]+({_NAME})"
-    rf"|[(\[]?[ \t]*({_TARGET}(?:[ \t]*,[ \t]*{_TARGET})*)[ \t]*,?[ \t]*[)\]]?[ \t]*"
-    rf"(?:=(?!=)|:(?!=)))",
-    re.MULTILINE,
-)
-_ALL = re.compile(r"^__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])", re.MULTILINE)
-_ALL_EXT = re.compile(r"^__all__\.(?:extend|append)\(", re.MULTILINE)
+# (literal first for a fast search; "in column 0" is checked by the caller)
+_ALL = re.compile(r"__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])")
+_ALL_EXT = re.compile(r"__all__\.(?:extend|append)\(")
 _STR_ITEM = re.compile(r"""['"]([^'"\\]+)['"]""")
 
 
@@ -678,20 +672,13 @@ def scan_all(text: str, module_name: str | None = None, is_package: bool = False
     sc.run(_wants_mocks(text), bindings=True)
     refs = _refs(sc, module_name, is_package, attributes)
     names = sc.names
-    # names bound inside module-level compound blocks (rare: walk only those blocks)
+    # names bound inside module-level compound blocks (walk only those blocks, line by line)
     for start in sc.blocks:
         nxt = _NEXT_COL0.search(text, start)
         while nxt is not None and (sc.inside(nxt.start()) or _CONTINUES.match(text, nxt.end())):
             nxt = _NEXT_COL0.search(text, nxt.end())
         end = nxt.end() if nxt is not None else len(text)
-        for b in _INDENT_BIND.finditer(text, start, end):
-            if sc.inside(b.start()):
-                continue
-            sc._ensure_lines()
-            li = sc._line_of(b.start(1))
-            if sc._enclosing(li, sc._indent(sc.lines[li])[1]) & FLAG_IN_DEF:
-                continue
-            _add_bind(b.group(2), b.group(3), b.group(4), names)
+        _block_bindings(sc, start, end, names)
     stars: list[str] = []
     imported: set[str] = set()
     for r in refs:
@@ -707,20 +694,54 @@ def scan_all(text: str, module_name: str | None = None, is_package: bool = False
             imported.add(alias or name)
     all_names: list[str] | None = None
     for m in _ALL.finditer(text) if "__all__" in text else ():
-        if sc.inside(m.start()):
+        if sc.inside(m.start()) or (m.start() and text[m.start() - 1] not in "\r\n"):
             continue
         close = "]" if m.group(2) == "[" else ")"
         stop = text.find(close, m.end())
         found = _STR_ITEM.findall(text, m.end(), stop if stop >= 0 else len(text))
         all_names = (all_names or []) + found if m.group(1) == "+=" else found
     for m in _ALL_EXT.finditer(text) if "__all__." in text else ():
-        if not sc.inside(m.start()):
+        if not sc.inside(m.start()) and not (m.start() and text[m.start() - 1] not in "\r\n"):
             stop = text.find(")", m.end())
             all_names = (all_names or []) + _STR_ITEM.findall(text, m.end(), stop)
     dynamic = "__getattr__" in names
     names.discard("__all__")
     return refs, (tuple(sorted(names)), tuple(sorted(imported - names)),
                   None if all_names is None else tuple(all_names), tuple(stars), dynamic)
+
+
+def _block_bindings(sc: _Scan, start: int, end: int, names: set[str]) -> None:
+    """Names bound by the indented lines of one module-level if/try/with/for/while block,
+    outside any def/class body: one forward pass keeping a stack of open blocks."""
+    sc._ensure_lines()
+    lines, starts = sc.lines, sc.starts
+    first = sc._line_of(start)
+    last = sc._line_of(max(start, end - 1))
+    stack: list[tuple[int, bool]] = []  # (indentation, is a def/class)
+    defs = 0
+    for j in range(first + 1, last + 1):
+        line = lines[j]
+        k, w = sc._indent(line)
+        if k == len(line) or line[k] == "#" or w == 0:
+            continue
+        if sc.inside(starts[j]) and not sc._span_starts_at(starts[j]):
+            continue  # inside a multi-line string or import statement
+        while stack and stack[-1][0] >= w:
+            defs -= stack.pop()[1]
+        head = line[k:]
+        if _DEF.match(head):
+            if not defs:
+                m = _COL0_BIND.match(line, k)
+                if m is not None:
+                    _add_bind(m.group(1), m.group(2), m.group(3), names)
+            stack.append((w, True))
+            defs += 1
+        elif _HEADER.match(head):
+            stack.append((w, False))
+        elif not defs:
+            m = _COL0_BIND.match(line, k)
+            if m is not None:
+                _add_bind(m.group(1), m.group(2), m.group(3), names)
 
 
 def _add_bind(defname: str | None, classname: str | None, targets: str | None,
