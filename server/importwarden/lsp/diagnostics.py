@@ -49,8 +49,10 @@ def _sync_index(session: "Session", doc: "Document") -> str | None:
     cache = session.cached(doc)
     if not doc.is_open or cache.indexed:
         return None
-    cache.indexed = True
-    return workspace.document_changed(session, doc.path, doc.text)
+    first = session.first_sync(doc.uri)
+    changed = workspace.document_changed(session, doc.path, doc.text, first=first)
+    cache.indexed = session.index_ready
+    return changed
 
 
 def refresh_importers(ls: "ImportwardenServer", uri: str, module: str) -> None:

@@ -136,6 +136,7 @@ class Session:
     _caches: dict[str, _Cache] = field(default_factory=dict)
     _pending: dict[str, asyncio.Task] = field(default_factory=dict)
     _last_change: dict[str, float] = field(default_factory=dict)
+    _synced: set[str] = field(default_factory=set)
     _refresh_task: asyncio.Task | None = None
 
     # --- initialize ------------------------------------------------------------------------
@@ -192,8 +193,16 @@ class Session:
             self._caches[doc.uri] = cache
         return cache
 
+    def first_sync(self, uri: str) -> bool:
+        """True the first time a just-opened document is synced into the index."""
+        if uri in self._synced:
+            return False
+        self._synced.add(uri)
+        return True
+
     def forget(self, uri: str) -> None:
         self._caches.pop(uri, None)
+        self._synced.discard(uri)
         task = self._pending.pop(uri, None)
         if task is not None:
             task.cancel()
@@ -204,21 +213,45 @@ class Session:
             cache.positions = DocumentPositions(doc.text, self.encoding)
         return cache.positions
 
+    def _indexed_refs(self, doc: Document, cache: _Cache) -> tuple[ImportRef, ...] | None:
+        """The refs the workspace index extracted from exactly this text (it scans each file
+        it indexes once; no need to scan it again), else None."""
+        if not (cache.indexed and self.index_ready and self.project is not None):
+            return None
+        try:
+            imports = self.project.index.file_imports(doc.path)
+        except Exception:
+            return None
+        return tuple(imports.refs) if imports is not None else None
+
     def refs(self, doc: Document) -> tuple[ImportRef, ...]:
         cache = self._cache(doc)
         if cache.refs is None:
             if self.project is None:
                 return ()
-            cache.refs = tuple(self.project.extract(doc.path, doc.text).refs)
+            cache.refs = self._indexed_refs(doc, cache)
+            if cache.refs is None:
+                cache.refs = tuple(self.project.extract(doc.path, doc.text).refs)
         return cache.refs
 
     def findings(self, doc: Document) -> list[Finding]:
-        """The findings for this version of the document (what ``check`` reports)."""
+        """The findings for this version of the document: what ``check`` reports (the same
+        engine calls as ``Project.check_source``, with the refs the index already has)."""
         cache = self._cache(doc)
         if cache.findings is None or cache.generation != self.generation:
-            if self.project is None or not self.index_ready:
+            project = self.project
+            if project is None or not self.index_ready:
                 return []
-            cache.findings = self.project.check_source(doc.path, doc.text)
+            refs = self._indexed_refs(doc, cache)
+            if refs is None:
+                cache.findings = project.check_source(doc.path, doc.text)
+            else:
+                from importwarden.analysis.suppress import skip_file
+
+                cache.refs = refs
+                module, _ = project.module_for(doc.path)
+                cache.findings = [] if skip_file(doc.text) else project.analyze(
+                    project.rel_path(doc.path), module, refs, doc.text)
             cache.generation = self.generation
         return cache.findings
 
