@@ -26,7 +26,7 @@ import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (  # noqa: E402
+from common import (
     REPO_ROOT,
     RESULTS_DIR,
     machine_info,
@@ -203,10 +203,11 @@ def main() -> int:
         "Command: `.venv/bin/python benchmarks/bench_registry.py`",
         machine_info_markdown(machine_info()),
         "### Loading (in-process, read + decode + repair + parse + combine)",
-        "Wall time on this shared machine depends on what else runs (see the load average "
-        "above); CPU time is the loader's own cost.", load_table,
-        f"Cold: a fresh interpreter importing `importwarden.registry` and loading the real "
-        f"registry: {fmt(cold)} (imports of markdown-it-py and ftfy included).",
+        ("Wall time on this shared machine depends on what else runs (see the load average "
+         "above); CPU time is the loader's own cost."),
+        load_table,
+        (f"Cold: a fresh interpreter importing `importwarden.registry` and loading the real "
+         f"registry: {fmt(cold)} (imports of markdown-it-py and ftfy included)."),
         "### Look-ups", lookup_table,
         "### Text repair", repair_table,
     ])

@@ -21,8 +21,8 @@ turns a list of bundles (in load order) into one ``Registry``:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
 from importwarden.registry.markers import split_comment, split_nested_comment
 from importwarden.registry.model import (
@@ -357,9 +357,9 @@ def _infer(drafts: dict[Target, _Draft], *, enabled: bool = True) -> None:
         return True
 
     for draft in drafts.values():  # pass 1: compatible entries
-        if draft.status is Status.COMPATIBLE and draft.replacement is None:
-            if not infer_one(draft):
-                _settle_compatible(draft)
+        if draft.status is Status.COMPATIBLE and draft.replacement is None \
+                and not infer_one(draft):
+            _settle_compatible(draft)
     for draft in drafts.values():  # pass 2: broken and deprecated entries
         if draft.status in (Status.BROKEN, Status.DEPRECATED) and draft.replacement is None:
             infer_one(draft)

@@ -12,7 +12,7 @@ already in ``registry.problems``. ``lint`` adds, given ``resolves(target) -> boo
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from importwarden.registry.model import Problem, Registry, Status, Target
 

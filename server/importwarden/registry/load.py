@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from importwarden.errors import RegistryLoadError
 from importwarden.registry.combine import Claims, build

@@ -10,8 +10,8 @@ content: whatever looks like an entry but cannot be read becomes an IWR001 probl
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from markdown_it import MarkdownIt
 
@@ -29,8 +29,8 @@ from importwarden.registry.text import repair
 # Code blocks read for entries: unlabelled and Python ones (a ```bash block is not a registry).
 PYTHON_INFOS = {"", "python", "py", "python3", "py3", "pycon", "ipython", "pyi"}
 
-_FROM = re.compile(r"^from\s+(?P<module>\S+)\s+import\b\s*(?P<names>.*)$", re.S)
-_IMPORT = re.compile(r"^import\s+(?P<modules>.+)$", re.S)
+_FROM = re.compile(r"^from\s+(?P<module>\S+)\s+import\b\s*(?P<names>.*)$", re.DOTALL)
+_IMPORT = re.compile(r"^import\s+(?P<modules>.+)$", re.DOTALL)
 _MOCK = re.compile(
     r"""(?<![\w.])(?:[A-Za-z_]\w*\.)*(?:patch(?:\.dict|\.multiple)?|setattr)\s*\(\s*"""
     r"""(?:target\s*=\s*)?(?P<q>['"])(?P<target>[^'"]*)(?P=q)""")
@@ -38,7 +38,7 @@ _PATCHISH = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*\.)*patch(?:\.dict|\.multiple)
 # ``# USE INSTEAD: …``, ``# ✅ CORRECTED: …`` (emoji/punctuation allowed before the keyword).
 _REPLACEMENT = re.compile(
     r"^[\W_]*(?:use\s+instead|instead\s+use|corrected|replace(?:d)?\s+(?:with|by)|migrate\s+to"
-    r"|use\s+this)\s*:\s*(?P<content>.+)$", re.I)
+    r"|use\s+this)\s*:\s*(?P<content>.+)$", re.IGNORECASE)
 # A bare replacement name: ``UserExecutionEngine (canonical SSOT class)``, or a target.
 _BARE = re.compile(r"^(?P<name>[A-Za-z_][\w.:]*)\s*(?:\(.*\))?\s*[.;]?$")
 # ``# ❌ DEPRECATED: from M import X``: an optional marker prefix ending in ':' before the entry.
@@ -46,12 +46,13 @@ _COMMENTED_ENTRY = re.compile(r"^(?:(?P<prefix>[^:]*?):\s*|(?P<emoji>[^\w\s#]+)\
                               r"(?P<entry>(?:from|import)\s.*|@?[\w.]*patch.*)$")
 # A line that continues a parenthesised/backslashed import: names, commas, ``as``, ``)``.
 _CONTINUATION = re.compile(r"^[\w\s,.*]*\)?\s*\\?$")
-_SERVICE_HEADING = re.compile(r"^[\W_]*(?P<name>[A-Za-z_]\w*)\s+service\s*:?\s*$", re.I)
-_ISOLATION_HEADING = re.compile(r"service\s+isolation", re.I)
-_ISOLATION_RULE = re.compile(r"never\s+import\s+(?:between|across)\s+services", re.I)
-_EXCEPT = re.compile(r"\bexcept\s+(?P<what>[^)\n]*)", re.I)
-_NOT_PACKAGES = {"shared_", "utilities", "utility", "utils", "and", "or", "the", "for", "packages",
-                 "package", "modules", "module", "libraries", "library", "code", "common_code"}
+_SERVICE_HEADING = re.compile(r"^[\W_]*(?P<name>[A-Za-z_]\w*)\s+service\s*:?\s*$", re.IGNORECASE)
+_ISOLATION_HEADING = re.compile(r"service\s+isolation", re.IGNORECASE)
+_ISOLATION_RULE = re.compile(r"never\s+import\s+(?:between|across)\s+services", re.IGNORECASE)
+_EXCEPT = re.compile(r"\bexcept\s+(?P<what>[^)\n]*)", re.IGNORECASE)
+# Words of "(except shared utilities)" that are not package names.
+_NOT_PACKAGES = {"utilities", "utility", "utils", "and", "or", "the", "for", "packages", "package",
+                 "modules", "module", "libraries", "library", "code", "helpers", "types"}
 
 
 # --- line classification -----------------------------------------------------------------------
@@ -232,7 +233,7 @@ def _join_statements(lines: list[tuple[int, str]]) -> Iterator[Line]:
                 nxt_code, nxt_comment = split_comment(lines[i + span][1].strip())
                 if not nxt_code or not _CONTINUATION.match(nxt_code):
                     break  # not a name list: the statement is unclosed (reported below)
-                code = (code[:-1] if code.endswith("\\") else code) + " " + nxt_code
+                code = (code.removesuffix("\\")) + " " + nxt_code
                 stripped = code + (f"  # {nxt_comment}" if nxt_comment else "")
                 span += 1
             if span > 1:
@@ -267,7 +268,7 @@ class _Pending:
 class _BlockWalker:
     """Reads one code block: statuses (rule 4), notes, replacements (rules 6-7)."""
 
-    def __init__(self, loader: "_Loader", heading: Markers, heading_path: tuple[str, ...]):
+    def __init__(self, loader: _Loader, heading: Markers, heading_path: tuple[str, ...]):
         self.loader = loader
         self.heading = heading
         self.heading_path = heading_path
@@ -381,8 +382,12 @@ class _BlockWalker:
                 continue
             bare = [line.bare_name for line in lines if line.bare_name]
             pool = [t for line in lines for t, _p in line.targets]
-            if bare and not pool and len(pending.line.targets) == 1:
-                pending.replacements[0] = (None, bare[0], False)
+            if bare and not pool:
+                if len(pending.line.targets) == 1:
+                    pending.replacements[0] = (None, bare[0], False)
+                else:
+                    self.loader.problem(lines[0].number, f"replacement name {bare[0]!r} cannot "
+                                        "stand for the several names on the line above")
                 continue
             _map_names(pending, pool, different_api=False)
 

@@ -75,7 +75,7 @@ class Markers:
     def __bool__(self) -> bool:
         return bool(self.statuses)
 
-    def __or__(self, other: "Markers") -> "Markers":
+    def __or__(self, other: Markers) -> Markers:
         return Markers(self.statuses | other.statuses, self.before or other.before,
                        self.after or other.after)
 

@@ -80,8 +80,7 @@ def repair(text: str) -> list[str]:
 
     Line ``i`` of the result is line ``i + 1`` of the file (line numbers do not move).
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return [repair_line(line) for line in _NEWLINES.sub("\n", text).split("\n")]
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from importwarden.errors import RegistryLoadError
 from importwarden.registry.combine import Claims, MockClaim

@@ -10,7 +10,7 @@ from importwarden.registry.export import to_json, to_toml
 from importwarden.registry.load import load_text
 from importwarden.registry.model import Registry
 
-from .conftest import FIXTURES, load_fixture, md, block
+from .conftest import FIXTURES, block, load_fixture, md
 
 
 def model(registry: Registry) -> dict:
