@@ -17,7 +17,3 @@ def binding_alias(name: str, alias: str | None, new_name: str) -> str | None:
     bound = alias or name
     return None if bound == new_name else bound
 
-
-def attribute_name(name: str, new_name: str | None) -> str:
-    """For ``a.b.X`` uses there is no alias to hide behind: the attribute itself changes."""
-    return new_name or name
