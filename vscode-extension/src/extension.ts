@@ -250,7 +250,7 @@ async function startServer(): Promise<void> {
           return { action: CloseAction.Restart };
         }
         const message = 'The importwarden server crashed 3 times in 3 minutes and was not restarted. Use "importwarden: Restart Server".';
-        setState({ kind: 'error', message });
+        setState({ kind: 'error', message, short: 'server crashed' });
         return { action: CloseAction.DoNotRestart, message };
       },
     },
