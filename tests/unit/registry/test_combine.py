@@ -203,3 +203,10 @@ def test_mock_targets_are_verified_or_broken():
                         "@patch('p.c.X.run')  # ❌"))
     assert {t: m.status.value for t, m in registry.mocks.items()} == {
         "p.a.X.run": "verified", "p.b.X.run": "verified", "p.c.X.run": "broken"}
+
+
+def test_lookup_sees_entries_added_without_reindex():
+    registry = reg(claim("p.a:X", "verified", 1))
+    extra = reg(claim("p.b", "broken", 1)).entries[Target("p.b")]
+    registry.entries[Target("p.b")] = extra
+    assert registry.lookup("p.b.c", "Y") is extra

@@ -312,3 +312,11 @@ def test_no_isolation_rule_no_services():
 def test_odd_input_never_raises(text):
     bundle = load_markdown(text, "odd.md")
     assert all(p.code == "IWR001" for p in bundle.problems)
+
+
+def test_tilde_fences_and_fences_in_lists_are_read():
+    text = ("## ❌ BROKEN\n\n~~~python\nfrom a.b import X\n~~~\n\n"
+            "1. step\n   ```python\n   from a.c import Y\n   ```\n")
+    registry = md(text)
+    assert status(registry, "a.b:X") is Status.BROKEN
+    assert registry.entries[Target("a.c", "Y")].provenance.line == 9
