@@ -170,13 +170,17 @@ class _Scan:
                 i = bisect_right(spans, lit)
                 if i & 1 and spans[i - 1] == lit and text[lit : lit + 1] in ("'", '"'):
                     self._maybe_mock(lit, spans[i], via, site)
-        # 4. column-0 bindings for the index
+        # 4. column-0 bindings for the index: lines that start with a name (str.split and a
+        #    list comprehension are cheaper than a regex attempt at every line break)
         if bindings:
-            if text[:1].isalpha() or text[:1] == "_":
-                self._col0(_COL0_BIND.match(text, 0), 0)
-            for m in _COL0.finditer(text):
-                if not bisect_right(spans, m.start()) & 1:
-                    self._col0(m, m.start() + 1)
+            self._ensure_lines()
+            starts = self.starts
+            col0 = self._col0
+            for j in [j for j, ln in enumerate(self.lines)
+                      if ln[:1].isidentifier() or ln[:1] in ("(", "[")]:
+                off = starts[j]
+                if not bisect_right(spans, off) & 1:
+                    col0(_COL0_BIND.match(text, off), off)
 
     def is_fstring(self, start: int) -> bool:
         text = self.text
@@ -191,7 +195,7 @@ class _Scan:
         if _BLOCK0.match(self.text, pos):
             self.blocks.append(pos)
         elif m is not None and m.lastindex is not None and m.lastindex <= 3:
-            _add_bind(m.group(1), m.group(2), m.group(3), self.names)
+            _bind_match(m, self.text, self.names)
 
     def _mock_sites(self) -> None:
         text = self.text
@@ -641,10 +645,8 @@ _COL0_BIND_SRC = (
     rf"(?:=(?!=)|:(?!=)|(?:[-+*/%&|^@]|<<|>>|\*\*|//)=))"
 )
 _COL0_BIND = re.compile(_COL0_BIND_SRC)
-_BLOCK0_SRC = r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b"
-_BLOCK0 = re.compile(_BLOCK0_SRC)
-# a line break then a binding or a compound statement in column 0 (starts with a literal class)
-_COL0 = re.compile(rf"[\r\n](?:{_COL0_BIND_SRC}|(?={_BLOCK0_SRC}))")
+_CHAINED = re.compile(rf"[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*+)[ \t]*=(?!=)")
+_BLOCK0 = re.compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
 # (literal first for a fast search; "in column 0" is checked by the caller)
@@ -741,7 +743,17 @@ def _block_bindings(sc: _Scan, start: int, end: int, names: set[str]) -> None:
         elif not defs:
             m = _COL0_BIND.match(line, k)
             if m is not None:
-                _add_bind(m.group(1), m.group(2), m.group(3), names)
+                _bind_match(m, line, names)
+
+
+def _bind_match(m: re.Match, text: str, names: set[str]) -> None:
+    _add_bind(m.group(1), m.group(2), m.group(3), names)
+    if m.group(3) and text[m.end() - 1] == "=":
+        # chained assignment: a = b = value
+        c = _CHAINED.match(text, m.end())
+        while c is not None:
+            _add_bind(None, None, c.group(1), names)
+            c = _CHAINED.match(text, c.end())
 
 
 def _add_bind(defname: str | None, classname: str | None, targets: str | None,
