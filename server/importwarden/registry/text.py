@@ -5,7 +5,8 @@ Registries get pasted through tools that decode UTF-8 as Windows-1252 (``✅`` b
 0x8F, 0x90 and 0x9D, so those bytes were *lost* on the way (``❌`` = E2 9D 8C became ``âŒ``).
 No library can restore a lost byte, and ftfy's best guess there is wrong (``âŒ `` + space
 becomes ``⌠``), so the handful of marker emoji whose encoding contains such a byte are restored
-from their known damaged forms first; ftfy then repairs the rest.
+from their known damaged forms first; ftfy then repairs the rest. UTF-8 read as Mac Roman
+(``‚úÖ``, which ftfy does not recognise) is undone run by run (``_undo_mac_roman``).
 
 Only lines that contain non-ASCII text are looked at, and ftfy runs only on lines its own
 ``badness`` heuristic flags: a clean registry costs one ``str.isascii`` per line.
@@ -62,12 +63,30 @@ def decode_bytes(raw: bytes) -> str:
         return raw.decode("latin-1")  # maps every byte: cannot fail
 
 
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+
+
+def _undo_mac_roman(match: re.Match[str]) -> str:
+    """``‚úÖ`` -> ``✅``: UTF-8 read as Mac Roman (as some Mac tools do). ftfy's heuristics do
+    not flag it, so each run of non-ASCII characters is tried on its own: it is taken when its
+    Mac Roman bytes are valid UTF-8 that decodes to symbols (U+0800 and up: emoji, arrows,
+    dingbats); real accented text ("café", "–") never forms such sequences."""
+    run = match.group(0)
+    try:
+        fixed = run.encode("mac_roman").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return run
+    return fixed if any(ord(ch) >= 0x800 for ch in fixed) else run
+
+
 def repair_line(line: str) -> str:
     """One line with mojibake undone (a line that is plain ASCII is returned as is)."""
     if line.isascii():
         return line
     if "\u00e2" in line or "\u00f0" in line:
         line = _LOST_BYTE_RE.sub(lambda m: _LOST_BYTE_FORMS[m.group(0)], line)
+    if "\u201a" in line or "\uf8ff" in line:  # how Mac Roman reads the lead bytes E2 and F0
+        line = _NON_ASCII_RUN.sub(_undo_mac_roman, line)
     if is_bad(line):
         line = ftfy.fix_text(line, _FTFY)
     if line and line[0] == "\ufeff":

@@ -33,6 +33,13 @@ def test_lost_byte_mojibake_of_markers_is_restored():
     assert repair("x  # \u00e2\u201c") == ["x  # ❓"]
 
 
+def test_utf8_read_as_mac_roman_is_repaired():
+    # seeds 002/003: "‚úÖ" is ✅, "\uf8ffüîß" is 🔧, "‚Üí" is →; real accents stay.
+    assert repair("| ‚úÖ Clean | ‚ùå FAILED | ‚Üí x") == ["| ✅ Clean | ❌ FAILED | → x"]
+    assert repair("### \uf8ffüîß Technical Migration Pattern") == ["### 🔧 Technical Migration Pattern"]
+    assert repair("café – “x” naïve ü ‚") == ["café – “x” naïve ü ‚"]
+
+
 def test_quotes_and_plain_text_are_left_alone():
     text = "“quoted” café naïve — fine"
     assert repair(text) == [text]
