@@ -7,6 +7,9 @@ The real server (``python -m importwarden lsp``) runs in a subprocess pinned to 
 and is driven over stdio by a minimal client in this file; every time is taken from the moment
 the client has written a message to the moment the answer (or the ``publishDiagnostics`` for
 that document version) has been read back, so it is the server's work plus a pipe round trip.
+Next to each wall time is the CPU time the server spent on it (``/proc/<pid>/task/*/schedstat``):
+on a shared, loaded machine the wall time mostly measures waiting for a core, the CPU time
+what the server did.
 Diagnostics after a change are measured with the debounce off (``debounce: 0``), as the targets
 ask. Scenarios and targets:
 
@@ -28,7 +31,6 @@ import json
 import os
 import queue
 import shutil
-import statistics
 import subprocess
 import sys
 import threading
@@ -148,6 +150,17 @@ class Client:
                           and (version is None or m["params"].get("version") == version))
         return at - sent
 
+    def cpu(self) -> float:
+        """Seconds the server has run on a CPU so far (all threads; ns resolution from
+        schedstat): a load-independent measure of its work."""
+        total = 0
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+        return total / 1e9
+
     def memory_mb(self) -> float:
         pid = self.proc.pid
         if Path(f"/proc/{pid}/task").exists():
@@ -187,17 +200,25 @@ def run(corpus: Path, repeat: int, cores: int | None) -> dict:
         results["index_cold"] = client.wait_index()
         # open -> first diagnostics, 5,000 lines
         big_text = (corpus / big).read_text(encoding="utf-8")
-        opens = []
+        opens, opens_cpu = [], []
         for i in range(repeat):
             rel = big if i == 0 else big.replace(".py", f"_copy{i}.py")
+            cpu = client.cpu()
             opens.append(client.open(rel, big_text))
+            opens_cpu.append(client.cpu() - cpu)
         results["open_5000"] = opens
+        results["open_5000_cpu"] = opens_cpu
         # change -> diagnostics, 2,000 lines (no debounce)
         mid_text = (corpus / mid).read_text(encoding="utf-8")
         client.open(mid, mid_text)
         lines = mid_text.count("\n")
-        results["change"] = [client.change(mid, (i * 37) % lines, f"# edit {i}\n")
-                             for i in range(max(repeat, 50))]
+        changes, changes_cpu = [], []
+        for i in range(max(repeat, 50)):
+            cpu = client.cpu()
+            changes.append(client.change(mid, (i * 37) % lines, f"# edit {i}\n"))
+            changes_cpu.append(client.cpu() - cpu)
+        results["change"] = changes
+        results["change_cpu"] = changes_cpu
         # completion in the 2,000-line file: four contexts
         registry = (corpus / info["registry"]).read_text(encoding="utf-8")
         canonical_module = next(line.split()[1] for line in registry.splitlines()
@@ -208,15 +229,18 @@ def run(corpus: Path, repeat: int, cores: int | None) -> dict:
             "value = Execution",
             "patch('netra_backend.app.",
         ]
-        completions = []
+        completions, completions_cpu = [], []
         for i in range(max(repeat, 50)):
             probe = probes[i % len(probes)]
             client.change(mid, 0, probe + "\n")
+            cpu = client.cpu()
             elapsed, _ = client.call("textDocument/completion", {
                 "textDocument": {"uri": client.uri(mid)},
                 "position": {"line": 0, "character": len(probe)}})
+            completions_cpu.append(client.cpu() - cpu)
             completions.append(elapsed)
         results["completion"] = completions
+        results["completion_cpu"] = completions_cpu
         # registry edit -> 20 open files re-diagnosed
         users = [p for p in info.get("registry_users", [])][:20]
         if len(users) < 20:
@@ -227,8 +251,9 @@ def run(corpus: Path, repeat: int, cores: int | None) -> dict:
         client.versions[reg_uri] = 1
         client.notify("textDocument/didOpen", {"textDocument": {
             "uri": reg_uri, "languageId": "markdown", "version": 1, "text": registry}})
-        reloads = []
+        reloads, reloads_cpu = [], []
         for i in range(min(repeat, 10)):
+            cpu = client.cpu()
             client.versions[reg_uri] += 1
             sent = client.notify("textDocument/didChange", {
                 "textDocument": {"uri": reg_uri, "version": client.versions[reg_uri]},
@@ -242,7 +267,9 @@ def run(corpus: Path, repeat: int, cores: int | None) -> dict:
                 pending.discard(message["params"]["uri"])
                 last = at
             reloads.append(last - sent)
+            reloads_cpu.append(client.cpu() - cpu)
         results["registry_20"] = reloads
+        results["registry_20_cpu"] = reloads_cpu
         results["memory_mb"] = client.memory_mb()
     finally:
         client.close()
@@ -269,24 +296,22 @@ def _files_using_registry(corpus: Path, n: int) -> list[str]:
 
 
 def report(results: dict) -> str:
-    change = results["change"]
+    def both(key: str) -> tuple[str, str]:
+        wall, cpu = results[key], results[f"{key}_cpu"]
+        return (f"{ms(pct(wall, 0.5))} / {ms(pct(wall, 0.95))}",
+                f"{ms(pct(cpu, 0.5))} / {ms(pct(cpu, 0.95))}")
+
     rows = [
-        ("index build, cold (background)", f"{results['index_cold']:.2f} s", "<= 20 s"),
-        ("index build, from the cache", f"{results['index_cached']:.2f} s", "<= 2 s"),
-        ("open -> diagnostics, 5,000 lines (median / max)",
-         f"{ms(statistics.median(results['open_5000']))} / {ms(max(results['open_5000']))}",
-         "<= 100 ms"),
-        ("change -> diagnostics, 2,000 lines (p50 / p95)",
-         f"{ms(pct(change, 0.5))} / {ms(pct(change, 0.95))}", "<= 30 / 60 ms"),
-        ("completion (p50 / p95)",
-         f"{ms(pct(results['completion'], 0.5))} / {ms(pct(results['completion'], 0.95))}",
-         "p95 <= 30 ms"),
-        ("registry edit -> 20 files re-diagnosed (median / max)",
-         f"{ms(statistics.median(results['registry_20']))} / {ms(max(results['registry_20']))}",
-         "<= 300 ms"),
-        ("server memory (VmHWM)", f"{results['memory_mb']:.0f} MB", "<= 400 MB"),
+        ("index build, cold (background)", f"{results['index_cold']:.2f} s", "", "<= 20 s"),
+        ("index build, from the cache (incl. server start)", f"{results['index_cached']:.2f} s",
+         "", "<= 2 s"),
+        ("open -> diagnostics, 5,000 lines", *both("open_5000"), "<= 100 ms"),
+        ("change -> diagnostics, 2,000 lines", *both("change"), "p50 <= 30, p95 <= 60 ms"),
+        ("completion", *both("completion"), "p95 <= 30 ms"),
+        ("registry edit -> 20 files re-diagnosed", *both("registry_20"), "<= 300 ms"),
+        ("server memory (VmHWM)", f"{results['memory_mb']:.0f} MB", "", "<= 400 MB"),
     ]
-    return markdown_table(["scenario", "measured", "target"], rows)
+    return markdown_table(["scenario", "wall p50 / p95", "server CPU p50 / p95", "target"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -237,7 +237,8 @@ def entry_status(entry: Entry, index: Index | None) -> Status:
     return entry.status_given(_resolves(index, entry.target.module, entry.target.name))
 
 
-def module_status(registry: Registry, index: Index | None, module: str) -> tuple[Status | None, Entry | None]:
+def module_status(registry: Registry, index: Index | None,
+                  module: str) -> tuple[Status | None, Entry | None]:
     """A module's status for completion: its own entry, else the best of its names' entries.
     ``(BROKEN, entry)`` when nothing says it works."""
     exact = registry.entries.get(_target(module))
@@ -292,7 +293,8 @@ def _suggest(label: str, kind: str, insert: str, start: int, status: Status | No
 
 # --- the contexts ---------------------------------------------------------------------------
 
-def complete_modules(registry: Registry, index: Index | None, prefix: str, start: int) -> Completions:
+def complete_modules(registry: Registry, index: Index | None, prefix: str,
+                     start: int) -> Completions:
     out: dict[str, Suggestion] = {}
     parent, _, _partial = prefix.rpartition(".")
     lowered = prefix.lower()

@@ -85,7 +85,8 @@ def describe_target(target: Target, *, registry: Registry, index: Index | None,
                     root: Path | None) -> str:
     resolves = _resolves(index, target.module, target.name)
     entry = registry.lookup(target.module, target.name)
-    shown = f"from {target.module} import {target.name}" if target.name else f"import {target.module}"
+    shown = (f"from {target.module} import {target.name}" if target.name
+             else f"import {target.module}")
     parts = [f"**importwarden** · `{shown}`"]
     if entry is None and target.is_module and registry.entries_in_module(target.module):
         return _describe_module(target.module, parts, registry=registry, index=index, root=root)
@@ -97,7 +98,8 @@ def describe_target(target: Target, *, registry: Registry, index: Index | None,
             parts.append("Does **not** resolve in the workspace.")
         canonical = _canonical_elsewhere(registry, target)
         if canonical is not None:
-            parts.append(f"Canonical: `{canonical.target}` · {registry_link(canonical.provenance, root)}")
+            link = registry_link(canonical.provenance, root)
+            parts.append(f"Canonical: `{canonical.target}` · {link}")
         return "\n\n".join(parts)
     status = entry.status_given(resolves)
     governs = "" if entry.target == target else f" (entry for `{entry.target}`)"

@@ -68,7 +68,8 @@ def code_actions(ls: "ImportwardenServer", params: types.CodeActionParams
     if _wanted(only, types.CodeActionKind.QuickFix):
         lines = positions.lines
         for finding in findings:
-            if finding.range.end.line < asked.start.line or finding.range.start.line > asked.end.line:
+            if (finding.range.end.line < asked.start.line
+                    or finding.range.start.line > asked.end.line):
                 continue
             diagnostic = finding_to_diagnostic(finding, positions, root)
             fix = quick_fix(session, doc, positions, finding, diagnostic)

@@ -44,8 +44,9 @@ def to_item(session: "Session", positions: "DocumentPositions", cursor: Position
             deprecated = True
     documentation: str | types.MarkupContent | None = None
     if item.documentation:
-        documentation = (types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
-                         if support.markdown_completion else item.documentation)
+        documentation = (
+            types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
+            if support.markdown_completion else item.documentation)
     extra = None
     if item.import_edit is not None:
         extra = [positions.edit(item.import_edit)]

@@ -152,7 +152,8 @@ def finding_to_diagnostic(finding: Finding, positions: DocumentPositions,
             file = root / file
         related.append(types.DiagnosticRelatedInformation(
             location=line_location(file, finding.registry.line),
-            message=f"registry entry{': ' + finding.registry.note if finding.registry.note else ''}",
+            message="registry entry" + (f": {finding.registry.note}" if finding.registry.note
+                                        else ""),
         ))
     for path, rng, message in finding.related:
         file = Path(path)

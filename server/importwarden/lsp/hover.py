@@ -31,6 +31,7 @@ def hover(ls: "ImportwardenServer", params: types.HoverParams) -> types.Hover | 
         info = None
     if info is None:
         return None
-    kind = types.MarkupKind.Markdown if session.support.markdown_hover else types.MarkupKind.PlainText
+    kind = (types.MarkupKind.Markdown if session.support.markdown_hover
+            else types.MarkupKind.PlainText)
     return types.Hover(contents=types.MarkupContent(kind=kind, value=info.markdown),
                        range=positions.range_to_client(info.range))
