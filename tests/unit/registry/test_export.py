@@ -63,3 +63,13 @@ def test_strings_are_escaped():
 def test_json_orders_entries_by_file_and_line():
     registry = md(block("from z.z import Z\nfrom a.a import A"))
     assert [e["target"] for e in to_json(registry)["entries"]] == ["z.z:Z", "a.a:A"]
+
+
+def test_merged_registries_round_trip():
+    from importwarden.registry.load import read_file
+
+    from .conftest import NETRA, SEED, rel
+
+    merged = build([load_text(read_file(p), rel(p)) for p in (SEED, NETRA)])
+    assert any(p.code == "IWR008" for p in merged.problems)
+    assert model(reload(to_toml(merged))) == model(merged)
