@@ -196,6 +196,10 @@ class _Scan:
             self.blocks.append(pos)
         elif m is not None and m.lastindex is not None and m.lastindex <= 3:
             _bind_match(m, self.text, self.names)
+        elif self.text[pos : pos + 1] in ("(", "["):
+            mt = _MULTILINE_TARGETS.match(self.text, pos)  # (A,\n B) = ...
+            if mt is not None:
+                _add_bind(None, None, mt.group(1), self.names)
 
     def _mock_sites(self) -> None:
         text = self.text
@@ -646,6 +650,8 @@ _COL0_BIND_SRC = (
 )
 _COL0_BIND = re.compile(_COL0_BIND_SRC)
 _CHAINED = re.compile(rf"[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*+)[ \t]*=(?!=)")
+_MULTILINE_TARGETS = re.compile(
+    rf"[(\[]\s*({_NAME}(?:\s*,\s*{_NAME})*+)\s*,?\s*[)\]]\s*=(?!=)")
 _BLOCK0 = re.compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
@@ -656,7 +662,7 @@ _STR_ITEM = re.compile(r"""['"]([^'"\\]+)['"]""")
 
 
 def _names_of(group: str) -> list[str]:
-    return [t.strip().lstrip("*") for t in group.split(",") if t.strip()]
+    return [t.strip().lstrip("*").strip() for t in group.split(",") if t.strip()]
 
 
 def scan_all(text: str, module_name: str | None = None, is_package: bool = False,

@@ -14,6 +14,8 @@ A = 1
 B: int
 C: int = 3
 (D, E) = 1, 2
+(U,
+ V) = 8, 9
 [F, G] = 3, 4
 H, I = 5, 6
 J = K = L = 7
@@ -53,7 +55,7 @@ def test_binding_forms() -> None:
     _refs, (defined, imported, all_names, stars, dynamic) = scan_all(SRC, "pkg.mod")
     assert set(defined) >= {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M",
                             "fn", "afn", "Cls", "N", "in_if", "O", "P", "Q", "R", "S", "T",
-                            "opt"}
+                            "U", "V", "opt"}
     assert not set(defined) & {"HIDDEN", "local", "attr", "deep", "X", "x", "__all__"}
     assert set(imported) == {"a", "d", "g", "h"}  # `opt` is also assigned: in `defined`
     assert all_names == ("A", "fn", "B")
