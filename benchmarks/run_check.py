@@ -199,10 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         params = {"files": args.files, "seed": args.seed}
     # Hold the corpus while measuring: another bench script must not regenerate it under us.
     with common.using_corpus(corpus, **params) as info:
-        return _bench(args, tools, corpus, info, argv)
+        return _bench(args, tools, corpus, info, argv if argv is not None else sys.argv[1:])
 
 
-def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, argv: list[str] | None) -> int:
+def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, cli_argv: list[str]) -> int:
     banned = banned_targets(info)
     # Configs live in the (gitignored, regenerable) corpus so the recorded commands can be re-run.
     cfg_dir = corpus / ".bench"
@@ -336,7 +336,7 @@ def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, 
             targets,
             "\n".join(f"- {n}" for n in notes),
             f"Commands (cwd = the corpus; `.bench/` holds the generated ruff/flake8 configs), "
-            f"reproduce with `python benchmarks/run_check.py {' '.join(argv if argv is not None else sys.argv[1:])}`:"
+            f"reproduce with `python benchmarks/run_check.py {' '.join(cli_argv)}`:"
             "\n\n```\n" + "\n".join(_short(c, corpus) for c in commands) + "\n```",
         ]))
         title = f"{common.today()}: {st['files']} files, seed {info['params']['seed']}, {args.cores} cores"
