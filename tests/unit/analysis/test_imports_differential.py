@@ -21,8 +21,8 @@ from importwarden.analysis.scanner import scan
 from importwarden.textio import SourceDecodeError, read_source
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ast_reference import reference  # noqa: E402
-from scan_compare import comparable, sort  # noqa: E402
+from ast_reference import reference
+from scan_compare import comparable, sort
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 

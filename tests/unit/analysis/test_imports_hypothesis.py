@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from importwarden.analysis.scanner import scan
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ast_reference import reference  # noqa: E402
-from scan_compare import comparable, sort  # noqa: E402
+from ast_reference import reference
+from scan_compare import comparable, sort
 
 ident = st.sampled_from(["a", "b", "pkg", "mod", "ünï", "cødé", "x1", "_p", "Ω", "sub"])
 dotted = st.lists(ident, min_size=1, max_size=3).map(".".join)
