@@ -11,6 +11,7 @@
 //      bundled server (default importStrategy useBundled);
 //   3. the broken import gets an error squiggle, the deprecated one a strikethrough;
 //   3b. importwarden.ignore set in .vscode/settings.json hides IW002 without a server restart;
+//   3c. importStrategy set there restarts the server (fromEnvironment), and back (bundled);
 //   4. the hover on the broken import quotes the registry;
 //   5. the quick fix (Ctrl+.) rewrites the broken import; the file on disk has the canonical one;
 //   6. "importwarden: Fix All Imports" fixes the deprecated import; the file on disk shows it;
@@ -299,6 +300,28 @@ async function main() {
     result.trusted.server_starts = (extensionLog().match(/importwarden server started\./g) ?? []).length;
   });
 
+  // 3c. A setting that picks another process restarts the server ------------------------------
+  await step('settings-restart', async () => {
+    const settingsFile = join(ws, '.vscode', 'settings.json');
+    const starts = () => (extensionLog().match(/importwarden server started\./g) ?? []).length;
+    const deadline = Date.now() + STEP_TIMEOUT;
+    const waitFor = async (pred, what) => {
+      while (!pred()) {
+        if (Date.now() > deadline) throw new Error(`${what}; log:\n${extensionLog().slice(-1500)}`);
+        await page.waitForTimeout(200);
+      }
+    };
+    const restarts = () => (extensionLog().match(/Server settings changed \(path, interpreter or importStrategy\): restarting\./g) ?? []).length;
+    writeFileSync(settingsFile, JSON.stringify({ 'importwarden.importStrategy': 'fromEnvironment' }, null, 2));
+    await waitFor(() => restarts() === 1, 'no restart after importStrategy changed');
+    await waitFor(() => /\(fromEnvironment\)|importStrategy is "fromEnvironment"/.test(extensionLog()), 'fromEnvironment was not used');
+    result.trusted.from_environment_line = extensionLog().split('\n').find((l) => /\(fromEnvironment\)|importStrategy is "fromEnvironment"/.test(l)).replace(/^\S+ \S+ /, '');
+    const before = starts();
+    writeFileSync(settingsFile, '{}\n');
+    await waitFor(() => restarts() === 2 && starts() > before, 'the bundled server did not come back');
+    await editor.locator('.squiggly-error').first().waitFor({ state: 'visible' });
+  });
+
   // 4. Hover -------------------------------------------------------------------------------------
   await step('hover', async () => {
     const squiggle = editor.locator('.squiggly-error').first();
@@ -358,6 +381,8 @@ async function main() {
     result.trusted.open_registry_tab = (await page.locator('.tab.active').innerText()).trim();
   });
   await step('reload-registry', async () => {
+    const starts = () => (extensionLog().match(/importwarden server started\./g) ?? []).length;
+    const before = starts();
     await runCommand('importwarden: Reload Registry');
     const deadline = Date.now() + STEP_TIMEOUT;
     let line;
@@ -367,8 +392,7 @@ async function main() {
     }
     result.trusted.reload_registry = line.replace(/^\S+ \S+ /, '');
     // With the restart fallback, wait for the new server before going on.
-    const startsWanted = /does not offer/.test(line) ? 2 : 1;
-    while ((extensionLog().match(/importwarden server started\./g) ?? []).length < startsWanted) {
+    while (/does not offer/.test(line) && starts() <= before) {
       if (Date.now() > deadline) throw new Error('the server did not come back after Reload Registry');
       await page.waitForTimeout(200);
     }
@@ -394,11 +418,16 @@ async function main() {
   // 8. The Python extension's interpreter: selecting one restarts the server with it -------------
   if (args['python-extension']) {
     await step('python-extension-interpreter', async () => {
-      const before = (extensionLog().match(/importwarden server started\./g) ?? []).length;
       await runCommand('Fake Python: Select Interpreter');
       const deadline = Date.now() + STEP_TIMEOUT;
-      while ((extensionLog().match(/importwarden server started\./g) ?? []).length <= before) {
-        if (Date.now() > deadline) throw new Error("the server did not restart after the Python extension's interpreter changed");
+      // Done when a server started after the command line that names the selected interpreter.
+      const switched = () => {
+        const log = extensionLog();
+        const at = log.lastIndexOf("bundled server with the Python extension's interpreter:");
+        return at >= 0 && log.indexOf('importwarden server started.', at) >= 0;
+      };
+      while (!switched()) {
+        if (Date.now() > deadline) throw new Error("the server did not restart on the Python extension's interpreter");
         await page.waitForTimeout(200);
       }
       const lines = extensionLog().split('\n');
