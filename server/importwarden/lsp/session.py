@@ -67,14 +67,11 @@ class ClientSupport:
     work_done_progress: bool = False
     configuration: bool = False
     watched_files_dynamic: bool = False
-    watched_files_relative: bool = False
     markdown_hover: bool = True
     markdown_completion: bool = True
     completion_tags: bool = False
     completion_deprecated: bool = False
     action_resolve_edit: bool = False
-    action_literals: bool = True
-    diagnostic_tags: bool = True
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities, mode: str = "auto") -> "ClientSupport":
@@ -103,16 +100,12 @@ class ClientSupport:
             configuration=bool(has("workspace.configuration", False)),
             watched_files_dynamic=bool(
                 has("workspace.did_change_watched_files.dynamic_registration", False)),
-            watched_files_relative=bool(
-                has("workspace.did_change_watched_files.relative_pattern_support", False)),
             markdown_hover=not hover_formats or types.MarkupKind.Markdown in hover_formats,
             markdown_completion=types.MarkupKind.Markdown in doc_formats,
             completion_tags=types.CompletionItemTag.Deprecated in tag_set,
             completion_deprecated=bool(
                 has("text_document.completion.completion_item.deprecated_support", False)),
             action_resolve_edit="edit" in resolve,
-            action_literals=has("text_document.code_action.code_action_literal_support")
-            is not None,
         )
 
 
