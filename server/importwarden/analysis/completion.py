@@ -164,28 +164,34 @@ def context_at(lines: Sequence[str], line: int, character: int) -> Context | Non
     return Context("identifier", ident.group(), ident.start())
 
 
-def _code_part(before: str) -> str | None:
-    """The line before the cursor if the cursor is in code (not in a string or comment)."""
+def code_end(line: str) -> int | None:
+    """Where the code of a line ends: the column of the ``#`` starting its comment, else the
+    line's length; None when a string is still open at the end of the line."""
     quote: str | None = None
     i = 0
-    while i < len(before):
-        ch = before[i]
+    while i < len(line):
+        ch = line[i]
         if quote:
             if ch == "\\":
                 i += 2
                 continue
-            if before.startswith(quote, i):
+            if line.startswith(quote, i):
                 i += len(quote)
                 quote = None
                 continue
         elif ch == "#":
-            return None
+            return i
         elif ch in "'\"":
-            quote = before[i:i + 3] if before[i:i + 3] in ('"""', "'''") else ch
+            quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else ch
             i += len(quote)
             continue
         i += 1
-    return None if quote else before
+    return None if quote else len(line)
+
+
+def _code_part(before: str) -> str | None:
+    """The line before the cursor if the cursor is in code (not in a string or comment)."""
+    return before if code_end(before) == len(before) else None
 
 
 def _split_level(module: str) -> tuple[str, int]:

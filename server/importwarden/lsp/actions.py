@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from lsprotocol import types
 
+from importwarden.analysis.completion import code_end
 from importwarden.analysis.findings import Finding, Position, Range, TextEdit
 from importwarden.analysis.suppress import parse_noqa
 from importwarden.lsp.convert import DocumentPositions, finding_to_diagnostic, line_location
@@ -125,39 +126,12 @@ def noqa_edit(lines: Sequence[str], finding: Finding) -> TextEdit | None:
         if match is not None:
             at = Position(n, match.end())
             return TextEdit(Range(at, at), f", {finding.code}")
-        comment = _comment_start(text)
-        code = text if comment is None else text[:comment]
-        if code.rstrip().endswith("\\") or comment == -1:
-            continue  # a continuation line (or inside a string): try the statement's first line
-        end = len(text.rstrip())
-        at = Position(n, end)
+        code = code_end(text)
+        if code is None or text[:code].rstrip().endswith("\\"):
+            continue  # inside a string, or a continuation line: try the statement's first line
+        at = Position(n, len(text.rstrip()))
         return TextEdit(Range(at, at), f"  # noqa: {finding.code}")
     return None
-
-
-def _comment_start(line: str) -> int | None:
-    """Column of the ``#`` starting a comment; None without one; -1 if a string is still open
-    at the end of the line (a comment cannot be added there)."""
-    quote: str | None = None
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if line.startswith(quote, i):
-                i += len(quote)
-                quote = None
-                continue
-        elif ch == "#":
-            return i
-        elif ch in "'\"":
-            quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else ch
-            i += len(quote)
-            continue
-        i += 1
-    return -1 if quote and len(quote) == 3 else None
 
 
 def noqa_action(session: "Session", doc: "Document", positions: DocumentPositions,
