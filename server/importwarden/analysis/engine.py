@@ -209,26 +209,18 @@ class Project:
 
 
 def plan_edits(finding: Finding, source: str, exists: Any = None) -> Finding:
-    """Attach the fix helper's edits to a fixable finding; a refused fix is dropped (the
+    """Attach the fix engine's edits to a fixable finding; a refused fix is dropped (the
     message still names the replacement)."""
     if finding.fix is None or finding.replacement is None or finding.ref is None:
         return finding
-    try:
-        from importwarden.fixes import plan_fix
-    except ImportError:  # the fix engine is not installed yet: keep the applicability only
-        return finding
     from importwarden.analysis.imports import RefKind
+    from importwarden.fixes import plan_fix
 
     if finding.ref.kind is RefKind.MOCK:
         exists = None  # a mock replacement is a dotted attribute path, not an importable target
-    planned = plan_fix(source, finding.ref, _replacement_for_fix(finding), finding.fix.applicability,
-                       exists)
+    planned = plan_fix(source, finding.ref, finding.replacement, finding.fix.applicability, exists)
     if isinstance(planned, Fix):
         return replace(finding, fix=Fix(finding.fix.applicability,
                                         planned.message or finding.fix.message, planned.edits))
     return replace(finding, fix=None)
 
-
-def _replacement_for_fix(finding: Finding) -> Target:
-    assert finding.replacement is not None
-    return finding.replacement
