@@ -43,7 +43,7 @@ local function step(name, fn)
   table.insert(result.steps, name)
 end
 
--- The setup documented in docs/editors.md (Neovim 0.11).
+-- The setup documented in the README (Editors > Neovim 0.11).
 vim.lsp.config('importwarden', {
   cmd = { python, '-m', 'importwarden', 'lsp' },
   filetypes = { 'python' },
