@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from collections.abc import Callable, Mapping
 from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 from importwarden.analysis.findings import Severity
 from importwarden.errors import ConfigError, RegistryLoadError
