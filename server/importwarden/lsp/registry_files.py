@@ -71,22 +71,21 @@ def relint(session: "Session") -> None:
     if project is None:
         session.registry_problems = []
         return
+    from importwarden.lsp import status
+    from importwarden.registry.lint import lint
+
     problems: list["Problem"] = list(project.registry.problems)
+    index = session.index
+    resolves = None
+    if index is not None:
+        def resolves(target):  # noqa: E306 - small adapter
+            return index.resolves(target.module, target.name)
     try:
-        from importwarden.registry.lint import lint
-    except ImportError:
-        lint = None  # type: ignore[assignment]
-    if lint is not None:
-        index = session.index
-        resolves = None
-        if index is not None:
-            def resolves(target):  # noqa: E306 - small adapter
-                return index.resolves(target.module, target.name)
-        try:
-            problems.extend(lint(project.registry, resolves))
-        except Exception as exc:
-            log.warning("registry lint failed: %s", exc)
+        problems.extend(lint(project.registry, resolves))
+    except Exception as exc:
+        log.warning("registry lint failed: %s", exc)
     session.registry_problems = sorted(set(problems))
+    status.publish(session)
 
 
 def _problems_for(session: "Session", path: Path) -> list["Problem"]:

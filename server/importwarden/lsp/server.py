@@ -19,7 +19,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from importwarden import __version__
-from importwarden.lsp import actions, completion, diagnostics, hover, settings, workspace
+from importwarden.lsp import actions, completion, diagnostics, hover, settings, status, workspace
 from importwarden.lsp.session import Session
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ def create_server() -> ImportwardenServer:
         code_action_kinds=actions.KINDS, resolve_provider=True))(actions.code_actions)
     feature(types.CODE_ACTION_RESOLVE)(actions.resolve)
     server.command(actions.OPEN_ENTRY_COMMAND)(actions.open_registry_entry)
+    server.command(status.RELOAD_COMMAND)(status.reload_registry)
 
     feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(
         trigger_characters=completion.TRIGGER_CHARACTERS))(completion.completion)

@@ -149,11 +149,14 @@ class Session:
     # --- logging ---------------------------------------------------------------------------
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        log.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, message)
+        # The client shows window/logMessage; editors also show our stderr, so the same line
+        # goes there only when the client cannot be told (or at --log-level debug).
         try:
             self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:  # no connection (tests calling us directly, or shutting down)
-            pass
+            log.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, message)
+        else:
+            log.debug(message)
 
     # --- documents -------------------------------------------------------------------------
 
