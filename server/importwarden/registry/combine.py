@@ -80,25 +80,8 @@ def build(bundles: Sequence[Claims]) -> Registry:
     for bundle in bundles:
         files.append(bundle.file)
         problems.extend(bundle.problems)
-        own = _combine_file(bundle, problems)
-        for target, entry in own.items():
-            old = entries.get(target)
-            if old is not None and old.provenance.file != entry.provenance.file \
-                    and _says_otherwise(old, entry):
-                problems.append(Problem(
-                    old.provenance.file, old.provenance.line, "IWR008",
-                    f"entry {target} ({_summary(old)}) is overridden by "
-                    f"{entry.provenance.location()} ({_summary(entry)})"))
-            entries[target] = entry
-        for target, mock in _combine_mocks(bundle.mocks, problems).items():
-            old_mock = mocks.get(target)
-            if old_mock is not None and old_mock.provenance.file != mock.provenance.file \
-                    and _says_otherwise(old_mock, mock):
-                problems.append(Problem(
-                    old_mock.provenance.file, old_mock.provenance.line, "IWR008",
-                    f"mock target {target} ({_summary(old_mock)}) is overridden by "
-                    f"{mock.provenance.location()} ({_summary(mock)})"))
-            mocks[target] = mock
+        _override(entries, _combine_file(bundle, problems), "entry", problems)
+        _override(mocks, _combine_mocks(bundle.mocks, problems), "mock target", problems)
         if bundle.services is not None and (bundle.services.members or bundle.services.shared):
             services = bundle.services
     registry = Registry(entries=entries, mocks=mocks, services=services, files=files)
@@ -106,6 +89,20 @@ def build(bundles: Sequence[Claims]) -> Registry:
     _derive_mock_replacements(registry, {b.file for b in bundles if not b.infer})
     registry.problems = sorted(set(problems))
     return registry
+
+
+def _override(merged: dict, own: dict, what: str, problems: list[Problem]) -> None:
+    """A later file's entries replace an earlier file's, entry by entry; IWR008 when the later
+    one says something else about the same target."""
+    for target, entry in own.items():
+        old = merged.get(target)
+        if old is not None and old.provenance.file != entry.provenance.file \
+                and _says_otherwise(old, entry):
+            problems.append(Problem(
+                old.provenance.file, old.provenance.line, "IWR008",
+                f"{what} {target} ({_summary(old)}) is overridden by "
+                f"{entry.provenance.location()} ({_summary(entry)})"))
+        merged[target] = entry
 
 
 def _says_otherwise(old: Entry | MockEntry, new: Entry | MockEntry) -> bool:
