@@ -93,7 +93,9 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
-    sys.stdout.write(render(args.output_format, findings, ctx))
+    with _no_gc():  # (the findings and the cache are still alive: see ``check``)
+        text = render(args.output_format, findings, ctx)
+    sys.stdout.write(text)
     sys.stdout.flush()
     if session.registry_errors:
         return 2
@@ -347,7 +349,11 @@ class CheckSession:
     def files(self, paths: Sequence[Path], *, quiet: bool = False) -> list[Path]:
         """The files to report on: the given paths (files and directories, walked with the
         project's exclude and .gitignore rules), or the whole project."""
-        from importwarden.workspace.files import iter_python_files
+        return [Path(p) for p in self._file_paths(paths, quiet=quiet)]
+
+    def _file_paths(self, paths: Sequence[Path], *, quiet: bool = False) -> list[str]:
+        """``files`` as sorted strings (what ``check`` works with: no ``Path`` per file)."""
+        from importwarden.workspace.files import iter_python_paths
 
         notice = (lambda _m: None) if quiet else self._notice
         wanted: list[Path] | None = None
@@ -361,9 +367,19 @@ class CheckSession:
                 wanted.append(full)
             if not wanted:
                 return []
-        return sorted(set(iter_python_files(self.settings, wanted, notice)), key=os.fspath)
+        return sorted(set(iter_python_paths(self.settings, wanted, notice)))
 
-    def _rel_paths(self, paths: Sequence[Path]) -> dict[Path, str]:
+    def _covers_project(self, paths: Sequence[Path]) -> bool:
+        """Whether one of ``paths`` is the project root itself (``check .``): its walk is then
+        the whole project's walk, which needs not be repeated."""
+        root = Path(self.settings.root).resolve()
+        for p in paths:
+            full = p if p.is_absolute() else self.cwd / p
+            if full.is_dir() and full.resolve() == root:
+                return True
+        return False
+
+    def _rel_paths(self, paths: Sequence[str]) -> dict[str, str]:
         """Paths relative to the project root (posix), by string ops: pathlib costs ~0.1 s
         per 10k files, a tenth of the warm-run budget."""
         root = os.fspath(self.settings.root).rstrip(os.sep) + os.sep
@@ -379,23 +395,29 @@ class CheckSession:
 
     def check(self, paths: Sequence[Path]) -> list["Finding"]:
         """Findings for the given paths (all files when empty), sorted by path and position."""
-        files = self.files(paths)
+        with _no_gc():  # the loaded cache is ~10^6 objects: a full GC pass costs ~0.1 s
+            return self._check(paths)
+
+    def _check(self, paths: Sequence[Path]) -> list["Finding"]:
+        files = self._file_paths(paths)
         # Change detection always covers the whole project: a module deleted or changed
         # anywhere can change the findings of the files asked about.
-        every = files if not paths else sorted(set(self.files([], quiet=True)) | set(files),
-                                               key=os.fspath)
+        if not paths or self._covers_project(paths):
+            every = files
+        else:
+            every = sorted(set(self._file_paths([], quiet=True)) | set(files))
         state = self.cache.load_state()
         findings = self._check_files(files, every, state)
         findings.sort(key=lambda f: f.sort_key())
         return findings
 
-    def _check_files(self, files: list[Path], every: list[Path],
+    def _check_files(self, files: list[str], every: list[str],
                      state: "CacheState") -> list["Finding"]:
         from importwarden.cache import FileState
 
         rel_of = self._rel_paths(every)
         wanted = set(files)
-        stale: list[Path] = []
+        stale: list[str] = []
         for path in every:
             cached = state.files.get(rel_of[path])
             if cached is None:
@@ -473,10 +495,10 @@ class CheckSession:
             self.notices.append(warning)
         return findings
 
-    def _run_many(self, paths: list[Path], rel_of: dict[Path, str]) -> dict[str, FileResult]:
+    def _run_many(self, paths: list[str], rel_of: dict[str, str]) -> dict[str, FileResult]:
         """Check files from the index's refs, in a process pool (fork) when there are many."""
         global _WORKER_PROJECT
-        items = [(str(path), rel_of[path]) for path in paths]
+        items = [(path, rel_of[path]) for path in paths]
         out: dict[str, FileResult] = {}
         with _Progress(len(items), enabled=self.progress) as bar:
             if self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD and sys.platform != "win32":

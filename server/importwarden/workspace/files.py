@@ -67,6 +67,14 @@ def _matches(specs: list[tuple[str, pathspec.PathSpec]], path: str, is_dir: bool
 def iter_python_files(settings: Settings, paths: Iterable[Path | str] | None = None,
                       notice: Notice | None = None) -> Iterator[Path]:
     """Python files under ``paths`` (default: the project root), sorted per directory."""
+    for p in iter_python_paths(settings, paths, notice):
+        yield Path(p)
+
+
+def iter_python_paths(settings: Settings, paths: Iterable[Path | str] | None = None,
+                      notice: Notice | None = None) -> Iterator[str]:
+    """``iter_python_files`` as strings: a ``Path`` per file costs ~20 us, which is most of a
+    warm run's walk over 10^4 files."""
     notice = notice or _ignore
     root = str(Path(settings.root).resolve())
     base_specs: list[tuple[str, pathspec.PathSpec]] = []
@@ -84,7 +92,7 @@ def iter_python_files(settings: Settings, paths: Iterable[Path | str] | None = N
             key = str(start)
             if key not in seen:
                 seen.add(key)
-                yield start
+                yield key
             continue
         if not start.is_dir():
             notice(f"{start}: no such file or directory; skipped")
@@ -104,7 +112,7 @@ def iter_python_files(settings: Settings, paths: Iterable[Path | str] | None = N
         for p in _walk(top, specs, notice):
             if p not in seen:
                 seen.add(p)
-                yield Path(p)
+                yield p
 
 
 def _walk(directory: str, specs: list[tuple[str, pathspec.PathSpec]],
