@@ -418,13 +418,14 @@ class CheckSession:
         rel_of = self._rel_paths(every)
         wanted = set(files)
         stale: list[str] = []
+        stats: dict[str, os.stat_result] = {}  # (the index needs not stat them again)
         for path in every:
             cached = state.files.get(rel_of[path])
             if cached is None:
                 stale.append(path)
                 continue
             try:
-                st = os.stat(path)
+                st = stats[path] = os.stat(path)
             except OSError:
                 stale.append(path)
                 continue
@@ -444,7 +445,7 @@ class CheckSession:
         # ``files``: the walk was just done; the index needs not repeat it.
         with _Progress(len(every), enabled=self.progress, label="indexing") as bar:
             index = WorkspaceIndex.build(self.settings, files=every, cache=self.cache.enabled,
-                                         jobs=self.jobs, progress=bar.set)
+                                         jobs=self.jobs, progress=bar.set, stats=stats)
         # (Files the index skipped are read again by ``analyze_indexed``, which says why.)
         project.index = index
         project._ctx = None
