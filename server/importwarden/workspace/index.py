@@ -373,22 +373,30 @@ class WorkspaceIndex:
         for path, record in self._records.items():
             if record[0] is not None:
                 modules[record[0]] = path
-        for path, (module, is_package, *_rest) in self._records.items():
+        for path, record in self._records.items():
+            module = record[0]
             if module is None or "." not in module:
                 continue
-            parts = module.split(".")
             # the directory that corresponds to module parts[:depth]
             base = os.path.dirname(path)
-            depth = len(parts) if is_package else len(parts) - 1
-            for i in range(len(parts) - 1, 0, -1):
-                parent = ".".join(parts[:i])
-                children.setdefault(parent, set()).add(".".join(parts[: i + 1]))
+            n = module.count(".") + 1
+            depth = n if record[1] else n - 1
+            child = module
+            for i in range(n - 1, 0, -1):
+                parent = child.rpartition(".")[0]
+                kids = children.get(parent)
+                if kids is None:
+                    kids = children[parent] = set()
+                elif child in kids:
+                    break  # (an earlier file went up this chain: its ancestors are done)
+                kids.add(child)
                 if parent not in modules:
                     d = base
                     for _ in range(depth - i):
                         d = os.path.dirname(d)
                     modules[parent] = d
                     self._namespace.add(parent)
+                child = parent
         for module in modules:
             if "." not in module:
                 (self._ns_tops if module in self._namespace else self._regular_tops).add(module)
