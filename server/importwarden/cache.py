@@ -20,15 +20,26 @@ import os
 import pickle
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Sequence
 
 from importwarden import __version__
 from importwarden.analysis.findings import Finding
+from importwarden.textio import write_atomic
 
 CACHE_DIR_NAME = ".importwarden_cache"
+
+
+def prepare_cache_dir(base: Path) -> None:
+    """Create a cache directory that, like ruff's, git and backup tools ignore."""
+    base.mkdir(parents=True, exist_ok=True)
+    if not (base / ".gitignore").exists():
+        (base / ".gitignore").write_text("# Automatically created by importwarden.\n*\n")
+    if not (base / "CACHEDIR.TAG").exists():
+        (base / "CACHEDIR.TAG").write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This file is a cache directory tag created by importwarden.\n")
 KEEP_KEYS = 4  # cache directories kept per project (others are pruned, oldest first)
 _FORMAT = 3
 
@@ -190,30 +201,14 @@ class Cache:
             return None
         try:
             self._prepare()
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.dir)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.dir / name)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_atomic(self.dir / name, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),
+                         durable=False)
         except Exception as exc:  # read-only checkout, full disk: the run still succeeds
             return f"{self.base}: cannot write the cache: {exc}"
         return None
 
     def _prepare(self) -> None:
-        self.base.mkdir(parents=True, exist_ok=True)
-        # Like ruff's cache: ignored by git and by backup tools.
-        if not (self.base / ".gitignore").exists():
-            (self.base / ".gitignore").write_text("# Automatically created by importwarden.\n*\n")
-        if not (self.base / "CACHEDIR.TAG").exists():
-            (self.base / "CACHEDIR.TAG").write_text(
-                "Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# This file is a cache directory tag created by importwarden.\n")
+        prepare_cache_dir(self.base)
         self.dir.mkdir(parents=True, exist_ok=True)
         self._prune()
 

@@ -77,11 +77,13 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
     return decode_source(Path(path).read_bytes())
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, *, expect: bytes | None = None) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, expect: bytes | None = None,
+                 durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically (temp file + rename, same directory).
 
     With ``expect``, refuse (``FileChangedError``) when the file no longer holds those bytes.
-    Keeps the file's permission bits.
+    Keeps the file's permission bits. ``durable=False`` skips the fsync: for caches, which
+    may be lost but must never be half-written.
     """
     target = Path(path)
     if expect is not None and target.read_bytes() != expect:
@@ -91,8 +93,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, expect: bytes | N
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import tempfile
 from pathlib import Path
 
 from importwarden import __version__
+from importwarden.textio import write_atomic
 
 FORMAT = 3
 
@@ -85,39 +85,25 @@ def load(directory: Path) -> dict[str, tuple]:
 def save(directory: Path, files: dict[str, tuple], previous: dict | None = None) -> None:
     """Write ``files``; given the ``previous`` entries (as ``load`` returned them), only the
     entries that differ from the base on disk go to a small journal while it stays small."""
+    from importwarden.cache import prepare_cache_dir
+
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    gitignore = directory / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("# created by importwarden\n*\n", encoding="utf-8")
+    prepare_cache_dir(directory)
     if isinstance(previous, Entries) and previous.base_id:
         changed = set(previous.journal)
         changed.update(p for p, e in files.items() if previous.get(p) != e)
         removed = (set(previous.removed) | (previous.keys() - files.keys())) - files.keys()
         changed &= files.keys()
         if len(changed) + len(removed) <= max(DELTA_MIN, len(files) // DELTA_SHARE):
-            _write(directory, journal_file(directory), marshal.dumps({
+            write_atomic(journal_file(directory), marshal.dumps({
                 "__version__": (__version__, FORMAT), "base": previous.base_id,
-                "files": {p: files[p] for p in sorted(changed)}, "removed": sorted(removed)}))
+                "files": {p: files[p] for p in sorted(changed)}, "removed": sorted(removed)}),
+                durable=False)
             return
     base_id = os.urandom(8).hex()
-    _write(directory, cache_file(directory), marshal.dumps(
-        {"__version__": (__version__, FORMAT), "id": base_id, "files": files}))
+    write_atomic(cache_file(directory), marshal.dumps(
+        {"__version__": (__version__, FORMAT), "id": base_id, "files": files}), durable=False)
     try:  # (a reader in between ignores it: it names the old base)
         os.unlink(journal_file(directory))
     except FileNotFoundError:
         pass
-
-
-def _write(directory: Path, target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".index.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
