@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def err(message: str) -> None:
+    """One line on stderr, the way every command reports what it could not do."""
+    print(f"importwarden: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -57,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except (UsageError, ImportwardenError) as exc:
-        print(f"importwarden: {exc}", file=sys.stderr)
+        err(str(exc))
         return 2
     except KeyboardInterrupt:
         return 130

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from importwarden.cli import err
+
 if TYPE_CHECKING:
     from importwarden.analysis.engine import Project
     from importwarden.analysis.findings import Finding
@@ -60,21 +62,7 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def _err(message: str) -> None:
-    print(f"importwarden: {message}", file=sys.stderr)
-
-
 def run(args: argparse.Namespace) -> int:
-    from importwarden.errors import ImportwardenError
-
-    try:
-        return _run(args)
-    except ImportwardenError as exc:
-        _err(str(exc))
-        return 2
-
-
-def _run(args: argparse.Namespace) -> int:
     from importwarden.config import load_settings
     from importwarden.output import OutputContext, render
 
@@ -84,10 +72,10 @@ def _run(args: argparse.Namespace) -> int:
     session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
                            progress=sys.stderr.isatty())
     for message in session.registry_errors:
-        _err(message)
+        err(message)
     findings = session.check([Path(p) for p in args.paths])
     for message in session.notices:
-        _err(message)
+        err(message)
     ctx = OutputContext(root=settings.root, cwd=cwd, statistics=args.statistics)
     try:  # registry notes carry emoji; a legacy console encoding must not crash the run
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]

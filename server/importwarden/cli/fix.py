@@ -19,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from importwarden.cli import err
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATHS",
@@ -36,26 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="accepted for symmetry with check; fix always reads every file")
 
 
-def _err(message: str) -> None:
-    print(f"importwarden: {message}", file=sys.stderr)
-
-
-def run(args: argparse.Namespace) -> int:
-    from importwarden.errors import ImportwardenError
-
-    try:
-        return _run(args)
-    except ImportwardenError as exc:
-        _err(str(exc))
-        return 2
-
-
 def _summary(findings) -> str:
     counts = Counter(f.code for f in findings)
     return ", ".join(f"{code} ×{n}" if n > 1 else code for code, n in sorted(counts.items()))
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from importwarden.cli.check import CheckSession, overrides_from_args
     from importwarden.config import load_settings
 
@@ -65,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     for p in args.paths:
         full = Path(p) if Path(p).is_absolute() else cwd / p
         if not full.exists():
-            _err(f"{p}: no such file or directory")
+            err(f"{p}: no such file or directory")
             return 2
     # Find the files with something to report the way `check` does (parallel, cached); only
     # those are read again and fixed. A file without findings is never parsed by the fixer.
@@ -74,12 +62,12 @@ def _run(args: argparse.Namespace) -> int:
     if session.registry_errors:
         # Fixing against half a registry could rewrite imports the missing part governs.
         for message in session.registry_errors:
-            _err(message)
+            err(message)
         return 2
     findings = session.check([Path(p) for p in args.paths])
     totals: Counter = Counter()
     for message in session.notices:
-        _err(message)
+        err(message)
         totals["failed"] += 1
     project = session.project
     # Only files with a finding that has (or had, before a refusal) a replacement are read and
