@@ -1,3 +1,3 @@
-from importwarden.cli import main
+from importwarden.cli import entry
 
-raise SystemExit(main())
+entry()
