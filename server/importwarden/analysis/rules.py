@@ -101,37 +101,49 @@ def check_refs(refs: Iterable[ImportRef], *, path: str, module: str | None,
     return findings
 
 
-def interesting_raw(raws, *, module: str | None, ctx: RuleContext) -> list:
+def interesting_raw(raws, *, module: str | None, ctx: RuleContext,
+                    memo: dict | None = None) -> list:
     """The scanner's raw ref tuples (``analysis.scanner.RAW_FIELDS``) that some rule might
     report: a cheap, conservative filter (a superset of what ``check_refs`` reports on), so
-    the CLI builds ``ImportRef`` objects only for those — most imports are fine."""
+    the CLI builds ``ImportRef`` objects only for those — most imports are fine.
+
+    ``memo``: answers by (kind, module, name) to share across files while the registry and
+    the index stay the same (a monorepo imports the same few thousand targets everywhere)."""
     registry, index, services = ctx.registry, ctx.index, ctx.services
     entries = registry.entries
     mine = services.service_of(module) if module else None
     members, shared = services.members, services.shared
+    memo = {} if memo is None else memo
     out = []
     for raw in raws:
         kind, mod, name = raw[0], raw[1], raw[2]
         if kind == "mock":
             out.append(raw)
             continue
-        nm = name if name != "*" else None
-        if kind == "attribute":
-            if nm is not None and Target(mod, nm) in entries:
-                out.append(raw)
-                continue
-        elif registry.lookup(mod, nm) is not None or (
-                nm is not None and Target(f"{mod}.{nm}") in entries):
+        hit = memo.get((kind, mod, name))
+        if hit is None:
+            hit = memo[(kind, mod, name)] = _registry_or_missing(kind, mod, name, registry,
+                                                                 entries, index)
+        if hit:
             out.append(raw)
-            continue
-        if mine is not None and raw[7] == 0:
+        elif mine is not None and raw[7] == 0:  # another service's module
             top = mod.partition(".")[0]
             if top != mine and top in members and top not in shared:
                 out.append(raw)
-                continue
-        if index is not None and index.resolves(mod, nm) is False:
-            out.append(raw)
     return out
+
+
+def _registry_or_missing(kind: str, mod: str, name: str | None, registry: Registry,
+                         entries: Any, index: Any) -> bool:
+    """Whether the registry says something of the target, or the workspace lacks it."""
+    nm = name if name != "*" else None
+    if kind == "attribute":
+        if nm is not None and Target(mod, nm) in entries:
+            return True
+    elif registry.lookup(mod, nm) is not None or (
+            nm is not None and Target(f"{mod}.{nm}") in entries):
+        return True
+    return index is not None and index.resolves(mod, nm) is False
 
 
 # --- imports --------------------------------------------------------------------------------
