@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,9 +78,10 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
     return decode_source(Path(path).read_bytes())
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, *, expect: bytes | None = None,
-                 durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically (temp file + rename, same directory).
+def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
+                 expect: bytes | None = None, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` (bytes, or chunks of bytes written one after the other)
+    atomically (temp file + rename, same directory).
 
     With ``expect``, refuse (``FileChangedError``) when the file no longer holds those bytes.
     Keeps the file's permission bits. ``durable=False`` skips the fsync: for caches, which
@@ -92,7 +94,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, expect: bytes | N
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".iw-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

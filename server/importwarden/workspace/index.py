@@ -41,10 +41,14 @@ PARALLEL_MIN_FILES = 400  # below this a process pool costs more than it saves
 Progress = Callable[[int, int], None]
 UNCHANGED = "="
 
-# One file's entry (marshal-friendly): (module | None, is_package, marshal blob of the raw refs,
-# bindings, tops) where bindings = (defined, imported, all | None, stars, dynamic) as from
-# ``scanner.scan_all`` and tops the top-level names of the modules its imports/mocks name.
+# One file's entry (marshal-friendly): (module | None, is_package, refs blob, bindings blob,
+# tops) where the blobs are marshalled (version 2: equal values give equal bytes) raw refs and
+# bindings = (defined, imported, all | None, stars, dynamic) as from ``scanner.scan_all``, and
+# tops the NUL-joined top-level names of the modules its imports/mocks name. Blobs, not
+# tuples: a run after one change loads 11k entries and looks inside a few dozen; ~400k name
+# strings would cost more than the rest of that run.
 Record = tuple
+BLOB_VERSION = 2
 
 
 class _Any(frozenset):
@@ -159,12 +163,18 @@ def record_for_text(text: str, module: str | None, is_package: bool) -> Record:
     # refs stay a marshal blob until someone asks for them: loading 11k files' worth of ref
     # tuples from the cache would otherwise dominate a warm start. The top-level names the
     # file refers to are kept apart, to decide namespace directories without the blobs.
-    tops = tuple(sorted({r[1].partition(".")[0] for r in refs if r[0] != "attribute"}))
-    return (module, is_package, marshal.dumps(tuple(refs)), bindings, tops)
+    tops = "\0".join(sorted({r[1].partition(".")[0] for r in refs if r[0] != "attribute"}))
+    return (module, is_package, marshal.dumps(tuple(refs), BLOB_VERSION),
+            marshal.dumps(bindings, BLOB_VERSION), tops)
 
 
 def refs_of(record: Record) -> tuple:
     return marshal.loads(record[2])
+
+
+def bindings_of(record: Record) -> tuple:
+    """(defined, imported, all | None, stars, dynamic) of a record."""
+    return marshal.loads(record[3])
 
 
 def _scan_chunk(items: list[tuple[str, str | None, bool, bytes]]) -> list[tuple]:
@@ -217,16 +227,18 @@ class WorkspaceIndex:
         if cache:
             cache_dir = Path(cache) if not isinstance(cache, bool) else (
                 Path(settings.root) / ".importwarden_cache")
+        roots = [str(r) for r in index.roots]
         cached = index_cache.load(cache_dir) if cache_dir else {}
+        # Module names are a function of the path and the roots: entries written under the
+        # same roots need no second computation (saves ~0.03 s on 11k files).
+        same_roots = getattr(cached, "roots", None) == roots
         todo: list[tuple[str, str | None, bool, bytes]] = []
         total = len(paths)
         done = 0
+        records, keys = index._records, index._keys
         module_for = _memo_module_for(index.roots)
         for path in paths:
-            mod = module_for(path)
-            module, is_package = mod if mod else (None, False)
             hit = cached.get(path)
-            digest = b""
             if hit is not None:
                 key, record = hit
                 st = stats.get(path)
@@ -235,15 +247,25 @@ class WorkspaceIndex:
                         st = os.stat(path)
                     except OSError:
                         st = None
-                if (st is not None and (st.st_size, st.st_mtime_ns) == key[:2]
-                        and record[0] == module and record[1] == is_package):
-                    index._records[path] = record
-                    index._keys[path] = key
+                fresh = st is not None and st.st_size == key[0] and st.st_mtime_ns == key[1]
+                if fresh and same_roots:
+                    records[path] = record
+                    keys[path] = key
                     done += 1
                     continue
-                if record[0] == module and record[1] == is_package:
-                    digest = key[2]
-            todo.append((path, module, is_package, digest))
+                mod = module_for(path)
+                module, is_package = mod if mod else (None, False)
+                same_module = record[0] == module and record[1] == is_package
+                if fresh and same_module:
+                    records[path] = record
+                    keys[path] = key
+                    done += 1
+                    continue
+                todo.append((path, module, is_package, key[2] if same_module else b""))
+                continue
+            mod = module_for(path)
+            module, is_package = mod if mod else (None, False)
+            todo.append((path, module, is_package, b""))
         if progress:
             progress(done, total)
         results = index._scan_many(todo, progress, done, total, jobs, cached)
@@ -259,7 +281,7 @@ class WorkspaceIndex:
             if files is not None:  # a partial build keeps the other files' entries
                 entries = {**cached, **entries}
             try:
-                index_cache.save(cache_dir, entries, previous=cached)
+                index_cache.save(cache_dir, entries, previous=cached, roots=roots)
             except OSError as exc:
                 notices.append(f"{cache_dir}: cannot write the index cache ({exc}); continuing")
         index._reset_derived()
@@ -364,7 +386,17 @@ class WorkspaceIndex:
         self._regular_tops: set[str] = set()
         self._ns_used: set[str] | None = None
         self._binds_memo: dict[str, frozenset[str]] = {}
+        self._bindings: dict[str, tuple] = {}  # path -> decoded bindings
         self._definers: dict[str, list[str]] | None = None
+
+    def _bindings_at(self, path: str) -> tuple | None:
+        found = self._bindings.get(path)
+        if found is None:
+            record = self._records.get(path)
+            if record is None:
+                return None
+            found = self._bindings[path] = bindings_of(record)
+        return found
 
     def _derive(self) -> None:
         if self._derived:
@@ -377,10 +409,7 @@ class WorkspaceIndex:
             module = record[0]
             if module is None or "." not in module:
                 continue
-            # the directory that corresponds to module parts[:depth]
-            base = os.path.dirname(path)
             n = module.count(".") + 1
-            depth = n if record[1] else n - 1
             child = module
             for i in range(n - 1, 0, -1):
                 parent = child.rpartition(".")[0]
@@ -391,8 +420,10 @@ class WorkspaceIndex:
                     break  # (an earlier file went up this chain: its ancestors are done)
                 kids.add(child)
                 if parent not in modules:
-                    d = base
-                    for _ in range(depth - i):
+                    # the directory of parts[:i]: up from the file's (package: its
+                    # ``__init__.py``'s) directory
+                    d = os.path.dirname(path)
+                    for _ in range((n if record[1] else n - 1) - i):
                         d = os.path.dirname(d)
                     modules[parent] = d
                     self._namespace.add(parent)
@@ -409,7 +440,7 @@ class WorkspaceIndex:
             modules = self._modules
             if tops:
                 for record in self._records.values():
-                    if tops.isdisjoint(record[4]):
+                    if tops.isdisjoint(record[4].split("\0")):
                         continue
                     for r in refs_of(record):
                         m = r[1]
@@ -454,10 +485,10 @@ class WorkspaceIndex:
         if memo is not None:
             return memo
         path = self._modules.get(module)
-        record = self._records.get(path) if path else None
-        if record is None:
+        bindings = self._bindings_at(path) if path else None
+        if bindings is None:
             return frozenset()
-        defined, imported, _all, stars, dynamic = record[3]
+        defined, imported, _all, stars, dynamic = bindings
         if dynamic:
             self._binds_memo[module] = ANY
             return ANY
@@ -485,10 +516,10 @@ class WorkspaceIndex:
     def _exports(self, module: str, visiting: set[str]) -> frozenset[str]:
         """What ``from module import *`` binds."""
         path = self._modules.get(module)
-        record = self._records.get(path) if path else None
-        if record is None:
+        bindings = self._bindings_at(path) if path else None
+        if bindings is None:
             return frozenset()
-        all_names = record[3][2]
+        all_names = bindings[2]
         if all_names is not None:
             return frozenset(all_names)
         binds = self._binds(module, visiting)
@@ -501,10 +532,11 @@ class WorkspaceIndex:
         if self._definers is None:
             self._derive()
             table: dict[str, list[str]] = {}
-            for module, _pkg, _refs, b, _tops in self._records.values():
+            for path, record in self._records.items():
+                module = record[0]
                 if module is None:
                     continue
-                for n in b[0]:
+                for n in self._bindings_at(path)[0]:
                     table.setdefault(n, []).append(module)
             for v in table.values():
                 v.sort()
@@ -546,6 +578,11 @@ class WorkspaceIndex:
             fi = self._imports_cache[key] = file_imports_from_raw(refs_of(record))
         return fi
 
-    def raw_refs(self, path: Path | str) -> tuple | None:
-        record = self._records.get(self._key(path))
-        return None if record is None else refs_of(record)
+    def indexed(self, path: Path | str) -> tuple[tuple, str | None, tuple] | None:
+        """(cache key (size, mtime_ns, digest), module, raw refs) of an indexed file: what a
+        check needs of it, without reading it or computing its module name again."""
+        key = self._key(path)
+        record = self._records.get(key)
+        if record is None:
+            return None
+        return self._keys.get(key, (0, 0, b"")), record[0], refs_of(record)

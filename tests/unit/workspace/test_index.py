@@ -195,3 +195,25 @@ def test_parallel_build_equals_serial(tmp_path: Path, monkeypatch) -> None:
     progress: list[tuple[int, int]] = []
     WorkspaceIndex.build(settings, cache=False, jobs=2, progress=lambda d, t: progress.append((d, t)))
     assert progress[-1][0] == progress[-1][1] == len(serial.files())
+
+
+def test_cached_module_names_follow_a_change_of_roots(tmp_path: Path) -> None:
+    """Entries cached under some roots give other module names under others: recomputed,
+    and the next save rewrites the base with the new roots (a journal would mix the two)."""
+    from dataclasses import replace
+
+    from importwarden.workspace import cache as index_cache
+
+    settings = make(tmp_path)
+    WorkspaceIndex.build(settings, jobs=1)
+    as_src = replace(settings, roots=(tmp_path / "src", tmp_path))
+    again = WorkspaceIndex.build(as_src, jobs=1)
+    assert again.resolves("srcpkg", "S") is True
+    only_pkg = replace(settings, roots=(tmp_path / "pkg",))
+    narrowed = WorkspaceIndex.build(only_pkg, jobs=1)
+    assert narrowed.resolves("sub", "thing") is True  # pkg/sub.py is now top-level ``sub``
+    assert narrowed.resolves("pkg.sub") is None
+    assert not index_cache.journal_file(tmp_path / ".importwarden_cache").exists()
+    assert index_cache.load(tmp_path / ".importwarden_cache").roots == [str(tmp_path / "pkg")]
+    back = WorkspaceIndex.build(settings, jobs=1)
+    assert back.resolves("pkg.sub", "thing") is True and back.resolves("sub") is None
