@@ -170,15 +170,15 @@ class _Scan:
                 i = bisect_right(spans, lit)
                 if i & 1 and spans[i - 1] == lit and text[lit : lit + 1] in ("'", '"'):
                     self._maybe_mock(lit, spans[i], via, site)
-        # 4. column-0 bindings for the index: lines that start with a name (str.split and a
-        #    list comprehension are cheaper than a regex attempt at every line break)
+        # 4. column-0 bindings for the index: lines that start with a name, "(" or "[" (one
+        #    C scan for line breaks followed by one; no per-line Python loop)
         if bindings:
-            self._ensure_lines()
-            starts = self.starts
             col0 = self._col0
-            for j in [j for j, ln in enumerate(self.lines)
-                      if ln[:1].isidentifier() or ln[:1] in ("(", "[")]:
-                off = starts[j]
+            starts0 = _COL0_START_CR if "\r" in text else _COL0_START
+            offsets = [m.end() for m in starts0.finditer(text)]
+            if text[:1].isidentifier() or text[:1] in ("(", "["):
+                offsets.insert(0, 0)
+            for off in offsets:
                 if not bisect_right(spans, off) & 1:
                     col0(_COL0_BIND.match(text, off), off)
 
@@ -655,6 +655,11 @@ _MULTILINE_TARGETS = re.compile(
 _BLOCK0 = re.compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
+# A line break before a line that starts with a name, "(" or "[" (the match ends where the line
+# starts). A literal first character lets ``re`` skip ahead fast (4x faster than the charset
+# ``[\r\n]``, which only texts with a CR need).
+_COL0_START = re.compile(r"\n(?=[^\W\d]|[(\[])")
+_COL0_START_CR = re.compile(r"[\r\n](?=[^\W\d]|[(\[])")
 # (literal first for a fast search; "in column 0" is checked by the caller)
 _ALL = re.compile(r"__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])")
 _ALL_EXT = re.compile(r"__all__\.(?:extend|append)\(")
