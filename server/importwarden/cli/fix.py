@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from importwarden.cli import err
+from importwarden.cli import err, keep_until_exit
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             err(message)
         return 2
     findings = session.check([Path(p) for p in args.paths])
+    keep_until_exit(session, findings)
     totals: Counter = Counter()
     for message in session.notices:
         err(message)
