@@ -66,6 +66,7 @@ _FROM_PAREN_CLOSE = re.compile(rf"{_WSP}\)")
 _STRIP_WS = re.compile(r"[\s\\]+")
 _NAME_RE = re.compile(_NAME)
 _CHAIN = re.compile(rf"{_NAME}(?:\s*+\.\s*+{_NAME})+")
+_PLAIN_CHAIN = re.compile(r"[\w.]+")  # a chain written without blanks
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # A call whose first argument, when it is a string literal, is a mock target. Branches start
@@ -173,14 +174,24 @@ class _Scan:
         # 4. column-0 bindings for the index: lines that start with a name, "(" or "[" (one
         #    C scan for line breaks followed by one; no per-line Python loop)
         if bindings:
-            col0 = self._col0
-            starts0 = _COL0_START_CR if "\r" in text else _COL0_START
-            offsets = [m.end() for m in starts0.finditer(text)]
-            if text[:1].isidentifier() or text[:1] in ("(", "["):
-                offsets.insert(0, 0)
-            for off in offsets:
-                if not bisect_right(spans, off) & 1:
-                    col0(_COL0_BIND.match(text, off), off)
+            lines0 = _COL0_LINE_CR if "\r" in text else _COL0_LINE
+            found = list(lines0.finditer(text))
+            first = _COL0_FIRST.match(text)
+            if first is not None:
+                found.insert(0, first)
+            names, blocks = self.names, self.blocks
+            for m in found:
+                off = m.start(1)
+                if bisect_right(spans, off) & 1:
+                    continue  # (inside a string)
+                if m.group(2) is not None:
+                    blocks.append(off)
+                elif m.lastindex != 1:  # (group 1 always matches)
+                    _bind_groups(m.group(3), m.group(4), m.group(5), m.end(), text, names)
+                elif text[off] in "([":
+                    mt = _MULTILINE_TARGETS.match(text, off)  # (A,\n B) = ...
+                    if mt is not None:
+                        _add_bind(None, None, mt.group(1), names)
 
     def is_fstring(self, start: int) -> bool:
         text = self.text
@@ -190,16 +201,6 @@ class _Scan:
         if p >= 0 and (text[p].isalnum() or text[p] == "_"):
             return False
         return "f" in text[p + 1 : start].lower()
-
-    def _col0(self, m: re.Match | None, pos: int) -> None:
-        if _BLOCK0.match(self.text, pos):
-            self.blocks.append(pos)
-        elif m is not None and m.lastindex is not None and m.lastindex <= 3:
-            _bind_match(m, self.text, self.names)
-        elif self.text[pos : pos + 1] in ("(", "["):
-            mt = _MULTILINE_TARGETS.match(self.text, pos)  # (A,\n B) = ...
-            if mt is not None:
-                _add_bind(None, None, mt.group(1), self.names)
 
     def _mock_sites(self) -> None:
         text = self.text
@@ -500,15 +501,16 @@ class _Scan:
         return out
 
     def _attr_hit(self, m: re.Match, imported: dict[str, str], out: list) -> None:
-        comps = [(c.group(), c.start(), c.end()) for c in _NAME_RE.finditer(m.group(), 0)]
-        names = [c[0] for c in comps]
+        chain = m.group()
+        plain = _PLAIN_CHAIN.fullmatch(chain) is not None  # no blanks: offsets by lengths
+        names = chain.split(".") if plain else _NAME_RE.findall(chain)
         for j in range(len(names) - 1, 0, -1):
             key = ".".join(names[:j])
             if key in imported:
                 break
         else:
             return
-        if j + 1 == len(names) and ".".join(names) in imported:
+        if j + 1 == len(names) and (chain if plain else ".".join(names)) in imported:
             return
         name = names[j]
         if keyword.iskeyword(name):
@@ -516,8 +518,14 @@ class _Scan:
         base = m.start()
         module = imported[key]
         alias = key if j == 1 and module != key else None
-        out.append((module, name, alias, base + comps[0][1], base + comps[j - 1][2],
-                    base + comps[j][1], base + comps[j][2]))
+        if plain:
+            mod_end = base + len(key)
+            out.append((module, name, alias, base, mod_end, mod_end + 1,
+                        mod_end + 1 + len(name)))
+            return
+        comps = [(c.start(), c.end()) for c in _NAME_RE.finditer(chain)]
+        out.append((module, name, alias, base + comps[0][0], base + comps[j - 1][1],
+                    base + comps[j][0], base + comps[j][1]))
 
     def _in_fstring_expr(self, s: int, e: int, pos: int) -> bool:
         if self.text[s] == "#" or not self.is_fstring(s):
@@ -655,11 +663,16 @@ _MULTILINE_TARGETS = re.compile(
 _BLOCK0 = re.compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
-# A line break before a line that starts with a name, "(" or "[" (the match ends where the line
-# starts). A literal first character lets ``re`` skip ahead fast (4x faster than the charset
+# A line that starts with a name, "(" or "[" (group 1: empty, where the line starts), then
+# what it begins: a module-level block (2), or a def (3), class (4) or assignment targets (5).
+# One regex for all of it: no Python per line. Searching for the line break before it, a
+# literal first character lets ``re`` skip ahead fast (4x faster than the charset
 # ``[\r\n]``, which only texts with a CR need).
-_COL0_START = re.compile(r"\n(?=[^\W\d]|[(\[])")
-_COL0_START_CR = re.compile(r"[\r\n](?=[^\W\d]|[(\[])")
+_COL0_LINE_SRC = (rf"()(?=[^\W\d]|[(\[])"
+                  rf"(?:({_BLOCK0.pattern})|{_COL0_BIND_SRC})?")
+_COL0_FIRST = re.compile(_COL0_LINE_SRC)
+_COL0_LINE = re.compile(r"\n" + _COL0_LINE_SRC)
+_COL0_LINE_CR = re.compile(r"[\r\n]" + _COL0_LINE_SRC)
 # (literal first for a fast search; "in column 0" is checked by the caller)
 _ALL = re.compile(r"__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])")
 _ALL_EXT = re.compile(r"__all__\.(?:extend|append)\(")
@@ -695,10 +708,10 @@ def scan_all(text: str, module_name: str | None = None, is_package: bool = False
     stars: list[str] = []
     imported: set[str] = set()
     for r in refs:
-        kind, module, name, alias, *_rest = r
-        flags = r[8]
-        if flags & FLAG_IN_DEF or kind in ("attribute", "mock"):
+        kind = r[0]
+        if kind == "attribute" or kind == "mock" or r[8] & FLAG_IN_DEF:
             continue
+        module, name, alias = r[1], r[2], r[3]
         if kind == "import":
             imported.add(alias or module.split(".", 1)[0])
         elif name == "*":
@@ -758,10 +771,15 @@ def _block_bindings(sc: _Scan, start: int, end: int, names: set[str]) -> None:
 
 
 def _bind_match(m: re.Match, text: str, names: set[str]) -> None:
-    _add_bind(m.group(1), m.group(2), m.group(3), names)
-    if m.group(3) and text[m.end() - 1] == "=":
+    _bind_groups(m.group(1), m.group(2), m.group(3), m.end(), text, names)
+
+
+def _bind_groups(defname: str | None, classname: str | None, targets: str | None, end: int,
+                 text: str, names: set[str]) -> None:
+    _add_bind(defname, classname, targets, names)
+    if targets and text[end - 1] == "=":
         # chained assignment: a = b = value
-        c = _CHAINED.match(text, m.end())
+        c = _CHAINED.match(text, end)
         while c is not None:
             _add_bind(None, None, c.group(1), names)
             c = _CHAINED.match(text, c.end())

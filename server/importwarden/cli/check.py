@@ -189,11 +189,12 @@ def _decode_line(raw: bytes, message: str) -> str:
 
 
 def analyze_indexed(project: "Project", path: Path, rel: str,
-                    memo: dict | None = None) -> FileResult:
+                    memo: dict | None = None, for_cache: bool = True) -> FileResult:
     """Check a file the workspace index has already read: its refs come from the index (no
     read); the source is read again only when there are findings (for ``# noqa`` comments and
     fix edits). Files the index skipped are read here, to say why. ``memo``: shared by the
-    files of one run (see ``rules.interesting_raw``)."""
+    files of one run (see ``rules.interesting_raw``). ``for_cache=False``: the result will not
+    be cached, so what only the cache needs (deps, bindings fingerprint) is not computed."""
     from importwarden.analysis.suppress import skip_file
     from importwarden.textio import SourceDecodeError, read_source
 
@@ -208,8 +209,9 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     # (size and mtime as the index read the file: its refs are of that content)
     result = FileResult(rel, size=size, mtime_ns=mtime_ns, module=module)
     try:
-        result.deps = "\n".join(sorted({r[1] for r in raws}))
-        result.binds = binds_fingerprint(index, module)
+        if for_cache:
+            result.deps = "\n".join(sorted({r[1] for r in raws}))
+            result.binds = binds_fingerprint(index, module)
         # Only refs some rule may report become ImportRef objects (most imports are fine).
         refs = [ref_from_raw(r) for r in interesting_raw(raws, module=module,
                                                           ctx=project.context, memo=memo)]
@@ -243,14 +245,13 @@ def binds_fingerprint(index: Any, module: str | None) -> str:
 
 # --- worker processes -----------------------------------------------------------------------
 
-_WORKER_PROJECT: "Project | None" = None
-_WORKER_MEMO: dict = {}
+_WORKER_ARGS: tuple = ()  # (project, memo, for_cache): inherited by the forked workers
 
 
 def _work_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
-    assert _WORKER_PROJECT is not None
+    project, memo, for_cache = _WORKER_ARGS
     with _no_gc():
-        return [analyze_indexed(_WORKER_PROJECT, Path(path), rel, _WORKER_MEMO)
+        return [analyze_indexed(project, Path(path), rel, memo, for_cache)
                 for path, rel in items]
 
 
@@ -436,9 +437,12 @@ class CheckSession:
         from importwarden.workspace.index import WorkspaceIndex
 
         # ``files``: the walk was just done; the index needs not repeat it.
+        fixer = _ImportInBackground("importwarden.fixes")
         with _Progress(len(every), enabled=self.progress, label="indexing") as bar:
             index = WorkspaceIndex.build(self.settings, files=every, cache=self.cache.enabled,
-                                         jobs=self.jobs, progress=bar.set, stats=stats)
+                                         jobs=self.jobs, progress=bar.set, stats=stats,
+                                         while_scanning=fixer.start)
+        fixer.join()  # (before any fork: no thread may be mid-import then)
         # (Files the index skipped are read again by ``analyze_indexed``, which says why.)
         project.index = index
         project._ctx = None
@@ -492,7 +496,7 @@ class CheckSession:
 
     def _run_many(self, paths: list[str], rel_of: dict[str, str]) -> dict[str, FileResult]:
         """Check files from the index's refs, in a process pool (fork) when there are many."""
-        global _WORKER_PROJECT, _WORKER_MEMO
+        global _WORKER_ARGS
         items = [(path, rel_of[path]) for path in paths]
         out: dict[str, FileResult] = {}
         memo: dict = {}  # this run's registry and index: see ``rules.interesting_raw``
@@ -503,7 +507,7 @@ class CheckSession:
 
                 n = max(1, min(self.jobs * 8, len(items) // CHUNK_SIZE))
                 chunks = [items[i::n] for i in range(n)]
-                _WORKER_PROJECT, _WORKER_MEMO = self.project, memo  # inherited by the forks
+                _WORKER_ARGS = (self.project, memo, self.cache.enabled)
                 try:
                     with concurrent.futures.ProcessPoolExecutor(
                             max_workers=self.jobs,
@@ -513,11 +517,12 @@ class CheckSession:
                                 out[res.rel] = res
                             bar.advance(len(chunk))
                 finally:
-                    _WORKER_PROJECT, _WORKER_MEMO = None, {}
+                    _WORKER_ARGS = ()
             else:
                 with _no_gc():
                     for path_s, rel in items:
-                        out[rel] = analyze_indexed(self.project, Path(path_s), rel, memo)
+                        out[rel] = analyze_indexed(self.project, Path(path_s), rel, memo,
+                                                   self.cache.enabled)
                         bar.advance()
         return out
 
@@ -561,6 +566,39 @@ def _affected_by(changed: set[str], regex_max: int = 256) -> Callable[["FileStat
         return bool(cached.deps) and names_changed(cached.deps)
 
     return affected
+
+
+class _ImportInBackground:
+    """Import a module in a thread while the index's worker processes scan.
+
+    The fix engine (libcst, ~0.25 s to import) plans the edits of every fixable finding; in a
+    large run each checking worker would import it for itself. Imported once in the parent,
+    while it only waits for the scanners, the forked checkers inherit it. Started only after
+    the scanners are forked, and joined before the checkers are (a fork while another thread
+    holds an import lock could deadlock the child)."""
+
+    def __init__(self, module: str):
+        self.module = module
+        self.thread: Any = None
+
+    def start(self) -> None:
+        import threading
+
+        def run() -> None:
+            import importlib
+
+            try:
+                importlib.import_module(self.module)
+            except Exception:  # imported again (and reported) where it is needed
+                pass
+
+        self.thread = threading.Thread(target=run, name="importwarden-warmup", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
 
 
 class _Progress:

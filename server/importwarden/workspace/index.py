@@ -197,23 +197,28 @@ class WorkspaceIndex:
     def build(cls, settings: Settings, files: Iterable[Path | str] | None = None,
               progress: Progress | None = None, *, cache: bool | Path = True,
               jobs: int | None = None,
-              stats: Mapping[str, os.stat_result] | None = None) -> WorkspaceIndex:
+              stats: Mapping[str, os.stat_result] | None = None,
+              while_scanning: Callable[[], None] | None = None) -> WorkspaceIndex:
         """Index ``files`` (default: every Python file under the roots).
 
         ``cache``: True (``<root>/.importwarden_cache/``), a directory, or False (no cache).
         ``jobs``: worker processes (default: all cores; 1 = in this process).
         ``stats``: ``os.stat`` results the caller already has, by path (not taken again).
+        ``while_scanning``: called once the worker processes run (when there are any): the
+        parent is idle until they finish, and may prepare something meanwhile.
         """
         enabled = gc.isenabled()
         gc.disable()  # ~10^5 long-lived tuples: generational GC passes are pure overhead here
         try:
-            return cls._build(settings, files, progress, cache, jobs, stats or {})
+            return cls._build(settings, files, progress, cache, jobs, stats or {},
+                              while_scanning)
         finally:
             if enabled:
                 gc.enable()
 
     @classmethod
-    def _build(cls, settings, files, progress, cache, jobs, stats) -> WorkspaceIndex:
+    def _build(cls, settings, files, progress, cache, jobs, stats,
+               while_scanning=None) -> WorkspaceIndex:
         index = cls(settings)
         notices = index.notices
         if files is None:
@@ -268,7 +273,7 @@ class WorkspaceIndex:
             todo.append((path, module, is_package, b""))
         if progress:
             progress(done, total)
-        results = index._scan_many(todo, progress, done, total, jobs, cached)
+        results = index._scan_many(todo, progress, done, total, jobs, cached, while_scanning)
         for path, record, notice, key in results:
             if notice:
                 notices.append(notice)
@@ -287,14 +292,18 @@ class WorkspaceIndex:
         index._reset_derived()
         return index
 
-    def _scan_many(self, todo, progress, done, total, jobs, cached) -> list[tuple]:
+    def _scan_many(self, todo, progress, done, total, jobs, cached,
+                   while_scanning=None) -> list[tuple]:
         out: list[tuple] = []
         jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
             n = max(1, min(jobs * 8, len(todo) // 50))
             chunks = [todo[i::n] for i in range(n)]
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for chunk in pool.map(_scan_chunk, chunks):
+                results = pool.map(_scan_chunk, chunks)  # (the workers exist from here on)
+                if while_scanning is not None:
+                    while_scanning()
+                for chunk in results:
                     out.extend(self._content_hits(chunk, cached))
                     done += len(chunk)
                     if progress:
