@@ -89,3 +89,20 @@ def test_a_journal_for_another_base_does_not_break_the_run(cli, ws):
     for p, data in saved.items():
         p.write_bytes(data)
     _agrees(cli, ws)
+
+
+def test_a_star_re_export_carries_a_change_to_the_importers(cli, ws):
+    """``facade`` re-exports ``impl`` with ``*``; ``user`` imports a name through ``facade``.
+    When ``impl`` stops binding the name, ``user`` changes nothing itself, yet its finding
+    changes: the cached run must see that, as ``--no-cache`` does."""
+    pkg = ws / "netra_backend" / "app" / "services"
+    impl = pkg / "star_impl.py"
+    impl.write_text("def exported():\n    return 1\n")
+    (pkg / "star_facade.py").write_text("from netra_backend.app.services.star_impl import *\n")
+    user = ws / "netra_backend" / "app" / "routes" / "star_user.py"
+    user.write_text("from netra_backend.app.services.star_facade import exported\n")
+    assert "star_user.py" not in _agrees(cli, ws)
+    impl.write_text("def renamed():\n    return 1\n")
+    assert "star_user.py" in _agrees(cli, ws)
+    impl.write_text("def exported():\n    return 1\n")  # and back
+    assert "star_user.py" not in _agrees(cli, ws)

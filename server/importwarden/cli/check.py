@@ -460,6 +460,13 @@ class CheckSession:
                 module, _ = project.module_for(path)
                 if module and (cached is None or cached.binds != binds_fingerprint(index, module)):
                     changed.add(module)
+            # A module that star-imports a changed one binds something else too.
+            pending = list(changed)
+            while pending:
+                for importer in index.star_importers(pending.pop()):
+                    if importer not in changed:
+                        changed.add(importer)
+                        pending.append(importer)
             if changed:
                 affected = _affected_by(changed)
                 stale_set = set(stale)

@@ -2,7 +2,7 @@
 ``.importwarden_cache/``.
 
 Per file: ((size, mtime_ns, blake2b digest), record) where the record is the compact tuple the
-index keeps (module, is_package, refs blob, bindings blob, tops). A file whose size and mtime
+index keeps (module, is_package, refs blob, bindings blob, tops, stars). A file whose size and mtime
 are unchanged is not read; one whose content hash is unchanged is not scanned. The base also
 records the roots the module names were computed under (the same roots mean they need not be
 computed again). File names carry the importwarden version and a format number, so an upgrade
@@ -34,7 +34,7 @@ from pathlib import Path
 from importwarden import __version__
 from importwarden.textio import write_atomic
 
-FORMAT = 5
+FORMAT = 6
 _HEAD = struct.Struct("<Q")  # the length of the table that follows
 
 DELTA_MIN = 256  # a journal this small is always cheaper than rewriting the base
@@ -102,11 +102,11 @@ def load(directory: Path) -> dict[str, tuple]:
         table, blobs = base
         out = Entries()
         try:
-            for path, (key, module, is_package, tops, at, n_refs, n_binds) in \
+            for path, (key, module, is_package, tops, stars, at, n_refs, n_binds) in \
                     table["files"].items():
                 mid = at + n_refs
                 out[path] = (key, (module, is_package, blobs[at:mid], blobs[mid:mid + n_binds],
-                                   tops))
+                                   tops, stars))
         except (TypeError, ValueError):  # a table of another shape: not ours to trust
             return {}
         out.base_id = table.get("id", "")
@@ -130,8 +130,8 @@ def load(directory: Path) -> dict[str, tuple]:
 
 def _plain(entry: tuple) -> tuple:
     """An entry with its blobs as bytes (a loaded one holds views of the mapped base)."""
-    key, (module, is_package, refs, binds, tops) = entry
-    return key, (module, is_package, bytes(refs), bytes(binds), tops)
+    key, (module, is_package, refs, binds, tops, stars) = entry
+    return key, (module, is_package, bytes(refs), bytes(binds), tops, stars)
 
 
 def save(directory: Path, files: dict[str, tuple], previous: dict | None = None,
@@ -166,8 +166,8 @@ def _base_chunks(files: dict[str, tuple], roots: list | None) -> Iterator[bytes]
     table: dict[str, tuple] = {}
     blobs: list = []
     at = 0
-    for path, (key, (module, is_package, refs, binds, tops)) in files.items():
-        table[path] = (key, module, is_package, tops, at, len(refs), len(binds))
+    for path, (key, (module, is_package, refs, binds, tops, stars)) in files.items():
+        table[path] = (key, module, is_package, tops, stars, at, len(refs), len(binds))
         blobs += (refs, binds)
         at += len(refs) + len(binds)
     head = marshal.dumps({"__version__": (__version__, FORMAT), "id": os.urandom(8).hex(),

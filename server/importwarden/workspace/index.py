@@ -42,9 +42,11 @@ Progress = Callable[[int, int], None]
 UNCHANGED = "="
 
 # One file's entry (marshal-friendly): (module | None, is_package, refs blob, bindings blob,
-# tops) where the blobs are marshalled (version 2: equal values give equal bytes) raw refs and
+# tops, stars) where the blobs are marshalled (version 2: equal values give equal bytes) raw refs and
 # bindings = (defined, imported, all | None, stars, dynamic) as from ``scanner.scan_all``, and
-# tops the NUL-joined top-level names of the modules its imports/mocks name. Blobs, not
+# tops the NUL-joined top-level names of the modules its imports/mocks name, stars the
+# NUL-joined modules it star-imports at module level (kept apart from the bindings blob: a
+# change to one of those modules changes what this one binds). Blobs, not
 # tuples: a run after one change loads 11k entries and looks inside a few dozen; ~400k name
 # strings would cost more than the rest of that run.
 Record = tuple
@@ -165,7 +167,7 @@ def record_for_text(text: str, module: str | None, is_package: bool) -> Record:
     # file refers to are kept apart, to decide namespace directories without the blobs.
     tops = "\0".join(sorted({r[1].partition(".")[0] for r in refs if r[0] != "attribute"}))
     return (module, is_package, marshal.dumps(tuple(refs), BLOB_VERSION),
-            marshal.dumps(bindings, BLOB_VERSION), tops)
+            marshal.dumps(bindings, BLOB_VERSION), tops, "\0".join(bindings[3]))
 
 
 def refs_of(record: Record) -> tuple:
@@ -382,6 +384,8 @@ class WorkspaceIndex:
         self._records[path] = record
         self._keys[path] = key
         self._imports_cache.pop(path, None)
+        if old is None or old[5] != record[5]:
+            self._star_importers = None
         if not self._derived:
             return  # (derived from scratch when first asked)
         if old is None:
@@ -442,6 +446,7 @@ class WorkspaceIndex:
         self._binds_memo: dict[str, frozenset[str]] = {}
         self._bindings: dict[str, tuple] = {}  # path -> decoded bindings
         self._definers: dict[str, list[str]] | None = None
+        self._star_importers: dict[str, list[str]] | None = None
 
     def _bindings_at(self, path: str) -> tuple | None:
         found = self._bindings.get(path)
@@ -605,6 +610,18 @@ class WorkspaceIndex:
                 v.sort()
             self._definers = table
         return list(self._definers.get(name, ()))
+
+    def star_importers(self, module: str) -> list[str]:
+        """Modules that do ``from module import *`` at module level (what they bind changes
+        with what ``module`` binds)."""
+        if self._star_importers is None:
+            table: dict[str, list[str]] = {}
+            for record in self._records.values():
+                if record[5] and record[0] is not None:
+                    for star in record[5].split("\0"):
+                        table.setdefault(star, []).append(record[0])
+            self._star_importers = table
+        return sorted(self._star_importers.get(module, ()))
 
     def modules(self) -> list[str]:
         """All first-party modules (packages, namespace packages and modules), sorted."""

@@ -7,7 +7,7 @@ from importwarden.workspace import cache as index_cache
 
 
 def _entries(n: int, tag: str = "a") -> dict[str, tuple]:
-    return {f"/p/m{i}.py": ((i, i, b"d"), (f"m{i}", False, tag.encode(), b"x", "os"))
+    return {f"/p/m{i}.py": ((i, i, b"d"), (f"m{i}", False, tag.encode(), b"x", "os", ""))
             for i in range(n)}
 
 
@@ -18,9 +18,9 @@ def test_small_change_goes_to_the_journal_and_loads_back(tmp_path):
     loaded = index_cache.load(tmp_path)
     assert loaded == files
     new = dict(loaded)
-    new["/p/m3.py"] = ((9, 9, b"e"), ("m3", False, b"b", b"y", ""))
+    new["/p/m3.py"] = ((9, 9, b"e"), ("m3", False, b"b", b"y", "", ""))
     del new["/p/m4.py"]
-    new["/p/added.py"] = ((1, 2, b"f"), ("added", False, b"", b"", ""))
+    new["/p/added.py"] = ((1, 2, b"f"), ("added", False, b"", b"", "", ""))
     index_cache.save(tmp_path, new, previous=loaded)
     assert index_cache.cache_file(tmp_path).read_bytes() == base  # base untouched
     assert index_cache.journal_file(tmp_path).exists()
@@ -28,7 +28,7 @@ def test_small_change_goes_to_the_journal_and_loads_back(tmp_path):
     assert again == new
     # a second small save keeps the first one's changes
     newer = dict(again)
-    newer["/p/m5.py"] = ((5, 6, b"g"), ("m5", False, b"c", b"", ""))
+    newer["/p/m5.py"] = ((5, 6, b"g"), ("m5", False, b"c", b"", "", ""))
     newer["/p/m4.py"] = files["/p/m4.py"]
     index_cache.save(tmp_path, newer, previous=again)
     assert index_cache.load(tmp_path) == newer
@@ -49,7 +49,7 @@ def test_a_journal_for_another_base_is_ignored(tmp_path):
     index_cache.save(tmp_path, files)
     loaded = index_cache.load(tmp_path)
     new = dict(loaded)
-    new["/p/m1.py"] = ((7, 7, b"z"), ("m1", False, b"z", b"", ""))
+    new["/p/m1.py"] = ((7, 7, b"z"), ("m1", False, b"z", b"", "", ""))
     index_cache.save(tmp_path, new, previous=loaded)
     journal = index_cache.journal_file(tmp_path).read_bytes()
     index_cache.save(tmp_path, files)  # another run rewrites the base (and drops the journal)
@@ -62,7 +62,7 @@ def test_base_blobs_are_views_of_the_file_and_old_formats_are_removed(tmp_path):
     stale = tmp_path / "index-0.0.1-f3.marshal"
     stale.write_bytes(b"old")
     files = _entries(3)
-    files["/p/big.py"] = ((1, 1, b"k"), ("big", True, bytes(range(256)) * 40, b"\0binds", "a\0b"))
+    files["/p/big.py"] = ((1, 1, b"k"), ("big", True, bytes(range(256)) * 40, b"\0binds", "a\0b", "pkg.star"))
     index_cache.save(tmp_path, files)
     assert not stale.exists()
     loaded = index_cache.load(tmp_path)

@@ -34,6 +34,7 @@ def answers(index: WorkspaceIndex) -> dict:
                   "ANY" if binds is ANY else (sorted(binds) if binds is not None else None),
                   [index.resolves(m, n) for n in NAMES])
     out["definers"] = {n: index.definers(n) for n in NAMES}
+    out["star_importers"] = {m: index.star_importers(m) for m in QUERIES_MODULES}
     return out
 
 
