@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from importwarden.cli import err, keep_until_exit
+from importwarden.cli.progress import ProgressBar
 
 if TYPE_CHECKING:
     from importwarden.analysis.engine import Project
@@ -234,12 +235,14 @@ def binds_fingerprint(index: Any, module: str | None) -> str:
         return ""
     import hashlib
 
+    from importwarden.workspace.index import ANY
+
     try:
         binds = index.module_binds(module)
         exists = index.resolves(module)
     except Exception:
         return ""
-    text = f"{exists}|" + ("*ANY*" if type(binds).__name__ == "_Any" else "\0".join(sorted(binds)))
+    text = f"{exists}|" + ("*ANY*" if binds is ANY else "\0".join(sorted(binds)))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -438,7 +441,7 @@ class CheckSession:
 
         # ``files``: the walk was just done; the index needs not repeat it.
         fixer = _ImportInBackground("importwarden.fixes")
-        with _Progress(len(every), enabled=self.progress, label="indexing") as bar:
+        with ProgressBar(len(every), enabled=self.progress, label="indexing") as bar:
             index = WorkspaceIndex.build(self.settings, files=every, cache=self.cache.enabled,
                                          jobs=self.jobs, progress=bar.set, stats=stats,
                                          while_scanning=fixer.start)
@@ -507,7 +510,7 @@ class CheckSession:
         items = [(path, rel_of[path]) for path in paths]
         out: dict[str, FileResult] = {}
         memo: dict = {}  # this run's registry and index: see ``rules.interesting_raw``
-        with _Progress(len(items), enabled=self.progress) as bar:
+        with ProgressBar(len(items), enabled=self.progress) as bar:
             if self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD and sys.platform != "win32":
                 import concurrent.futures
                 import multiprocessing
@@ -606,37 +609,3 @@ class _ImportInBackground:
         if self.thread is not None:
             self.thread.join()
             self.thread = None
-
-
-class _Progress:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
-
-    def __init__(self, total: int, enabled: bool, label: str = "checking"):
-        self.label = label
-        self.total = total
-        self.enabled = enabled and total > 0
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> "_Progress":
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            self._progress = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(),
-                                      console=Console(stderr=True), transient=True)
-            self._progress.__enter__()
-            self._task = self._progress.add_task("check", total=self.total)
-        return self
-
-    def set(self, done: int, total: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, completed=done, total=total)
-
-    def advance(self, n: int = 1) -> None:
-        if self._progress is not None:
-            self._progress.advance(self._task, n)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(*exc)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from importwarden.cli import err, keep_until_exit
+from importwarden.cli.progress import ProgressBar
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         project._ctx = None
     out = sys.stderr if args.diff else sys.stdout
     outcomes = dict(untouched)
-    with _Progress(len(files), enabled=sys.stderr.isatty(), label="fixing") as bar:
+    with ProgressBar(len(files), enabled=sys.stderr.isatty(), label="fixing") as bar:
         for path, outcome in zip(files, _fix_all(project, files, diff=args.diff,
                                                  unsafe=args.unsafe_fixes)):
             outcomes[project.rel_path(path)] = outcome
@@ -103,33 +104,6 @@ def run(args: argparse.Namespace) -> int:
     _print_totals(totals, diff=args.diff, out=out)
     remaining = totals["left"] + totals["failed"] + (totals["fixed"] if args.diff else 0)
     return 1 if remaining else 0
-
-
-class _Progress:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
-
-    def __init__(self, total: int, enabled: bool, label: str):
-        self.enabled, self.total, self.label = enabled and total > 0, total, label
-        self._progress: Any = None
-
-    def __enter__(self) -> "_Progress":
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            self._progress = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(),
-                                      console=Console(stderr=True), transient=True)
-            self._progress.__enter__()
-            self._task = self._progress.add_task(self.label, total=self.total)
-        return self
-
-    def advance(self) -> None:
-        if self._progress is not None:
-            self._progress.advance(self._task)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(*exc)
 
 
 PARALLEL_THRESHOLD = 32  # fewer files than this are fixed in-process
