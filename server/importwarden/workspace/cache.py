@@ -186,7 +186,7 @@ def _remove_other_formats(directory: Path) -> None:
     except OSError:
         return
     for name in names:
-        if name.startswith("index-") and name not in keep and not name.endswith(".iw-tmp"):
+        if name.startswith("index-") and name not in keep:  # (temp files start with ".")
             try:
                 os.unlink(directory / name)
             except OSError:

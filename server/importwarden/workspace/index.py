@@ -255,14 +255,12 @@ class WorkspaceIndex:
                     except OSError:
                         st = None
                 fresh = st is not None and st.st_size == key[0] and st.st_mtime_ns == key[1]
-                if fresh and same_roots:
-                    records[path] = record
-                    keys[path] = key
-                    done += 1
-                    continue
-                mod = module_for(path)
-                module, is_package = mod if mod else (None, False)
-                same_module = record[0] == module and record[1] == is_package
+                if same_roots:
+                    module, is_package, same_module = record[0], record[1], True
+                else:
+                    mod = module_for(path)
+                    module, is_package = mod if mod else (None, False)
+                    same_module = record[0] == module and record[1] == is_package
                 if fresh and same_module:
                     records[path] = record
                     keys[path] = key
