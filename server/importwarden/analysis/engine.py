@@ -172,11 +172,17 @@ class Project:
 
     def check_source(self, path: str | os.PathLike[str], source: str) -> list[Finding]:
         """Findings for one file's text (need not be saved). Fixable findings carry edits."""
+        return self.check_extracted(path, source)
+
+    def check_extracted(self, path: str | os.PathLike[str], source: str,
+                        refs: Sequence[ImportRef] | None = None) -> list[Finding]:
+        """``check_source`` with the refs already extracted from ``source`` (the index's)."""
         if skip_file(source):
             return []
+        if refs is None:
+            refs = self.extract(path, source).refs
         module, _ = self.module_for(path)
-        imports = self.extract(path, source)
-        return self.analyze(self.rel_path(path), module, imports.refs, source)
+        return self.analyze(self.rel_path(path), module, refs, source)
 
     def check_file(self, path: str | os.PathLike[str]) -> list[Finding]:
         """Read a file (keeping its encoding) and check it. Raises OSError/SourceDecodeError."""

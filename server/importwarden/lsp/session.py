@@ -239,15 +239,9 @@ class Session:
             if project is None or not self.index_ready:
                 return []
             refs = self._indexed_refs(doc, cache)
-            if refs is None:
-                cache.findings = project.check_source(doc.path, doc.text)
-            else:
-                from importwarden.analysis.suppress import skip_file
-
+            if refs is not None:
                 cache.refs = refs
-                module, _ = project.module_for(doc.path)
-                cache.findings = [] if skip_file(doc.text) else project.analyze(
-                    project.rel_path(doc.path), module, refs, doc.text)
+            cache.findings = project.check_extracted(doc.path, doc.text, refs)
             cache.generation = self.generation
         return cache.findings
 
