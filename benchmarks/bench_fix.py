@@ -86,7 +86,7 @@ def _cli_series(label: str, argv_tail: list[str], corpus: Path, work: Path, expe
 def _engine_only(corpus: Path, work: Path, files: list[str]) -> tuple[float, int, float]:
     """fix_source over the files in-process; returns (seconds, fixes applied, load seconds)."""
     _fresh_copy(corpus, work)
-    from importwarden.analysis.engine import Project
+    from importwarden.project.engine import Project
     from importwarden.fixes import fix_source
     from importwarden.textio import read_source
 

@@ -442,12 +442,12 @@ def timed(owner, name, label):
     setattr(owner, name, classmethod(g) if isinstance(f, classmethod) else g)
 from importwarden.cli import main
 targets = [
-    ("importwarden.cli.check", "CheckSession", "files", "walk the project (iter_python_files)"),
+    ("importwarden.project.batch", "CheckSession", "files", "walk the project (iter_python_files)"),
     ("importwarden.workspace.index", "WorkspaceIndex", "build", "index build (read + scan every file)"),
     ("importwarden.workspace.index", None, "scan_all", "  of which: scanner (scan_all)"),
-    ("importwarden.cli.check", "CheckSession", "_run_many", "rules pass over every file"),
+    ("importwarden.project.batch", "CheckSession", "_run_many", "rules pass over every file"),
     ("importwarden.workspace.index", "WorkspaceIndex", "file_imports", "  of which: ImportRef objects from raw refs"),
-    ("importwarden.analysis.engine", "Project", "analyze", "  of which: rules (Project.analyze)"),
+    ("importwarden.project.engine", "Project", "analyze", "  of which: rules (Project.analyze)"),
 ]
 import importlib
 mode, out = sys.argv[1], sys.argv[2]

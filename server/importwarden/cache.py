@@ -54,7 +54,7 @@ class FileState:
     # string, not a set: a warm run unpickles 11k of these and reads none of them.
     deps: str
     module: str | None = None
-    binds: str = ""  # fingerprint of what the module binds (``cli.check.binds_fingerprint``)
+    binds: str = ""  # fingerprint of what the module binds (``project.batch.binds_fingerprint``)
 
     def __reduce__(self):
         return (FileState, (self.size, self.mtime_ns, self.digest, self.findings, self.deps,

@@ -29,6 +29,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
 from importwarden.analysis.findings import Severity
+from importwarden.config_keys import SETTING_KEYS
 from importwarden.errors import ConfigError, RegistryLoadError
 
 
@@ -361,10 +362,6 @@ def _parse_completion(value: object, key_style: Callable[[str], str]) -> bool | 
                             ("completion", raw_key))
         auto = item
     return auto
-
-
-SETTING_KEYS = ("registry", "roots", "select", "ignore", "per-file-ignores", "exclude",
-                "extend-exclude", "services", "severity", "completion")
 
 
 def _kebab(key: str) -> str:

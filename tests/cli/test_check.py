@@ -174,7 +174,7 @@ def test_gitignored_files_are_not_checked(cli, ws):
 
 def test_cli_and_engine_report_the_same_findings(cli, ws):
     """The language server calls Project.check_source; the CLI must agree with it."""
-    from importwarden.analysis.engine import Project
+    from importwarden.project.engine import Project
     from importwarden.textio import read_source
 
     data = json.loads(cli("check", "--output-format", "json", "--no-cache", cwd=ws).stdout)

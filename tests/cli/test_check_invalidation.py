@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importwarden.cache import FileState
-from importwarden.cli.check import _affected_by
+from importwarden.project.batch import _affected_by
 
 PARTS = st.sampled_from(["a", "b", "app", "a_b", "x1"])
 MODULES = st.lists(PARTS, min_size=1, max_size=4).map(".".join)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from importwarden.cli import check as check_mod
+from importwarden.project import batch as check_mod
 from importwarden.config import load_settings
 from importwarden.workspace import index as index_mod
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from importwarden.analysis.engine import Project
+from importwarden.project.engine import Project
 from importwarden.fixes import fix_source
 from importwarden.registry.model import Applicability
 from .conftest import Doc, Editor, units

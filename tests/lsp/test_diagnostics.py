@@ -12,7 +12,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from importwarden.analysis.codes import RULES
-from importwarden.analysis.engine import Project
+from importwarden.project.engine import Project
 from .conftest import Doc, Editor, open_editor, pull_capabilities, units
 
 RULES_FILE = "netra_backend/app/routes/registry_rules.py"

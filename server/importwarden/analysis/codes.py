@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-from importwarden.analysis.findings import Severity
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+    HINT = "hint"
+
 
 DOCS_BASE_URL = "https://github.com/importwarden/importwarden/blob/main/docs/rules/"
 

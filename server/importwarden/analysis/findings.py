@@ -7,21 +7,14 @@ LSP position encoding in ``lsp/convert.py`` and nowhere else.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from importwarden.analysis.codes import RULES, Severity
 from importwarden.registry.model import Applicability, Provenance, Target
 
 if TYPE_CHECKING:
     from importwarden.analysis.imports import ImportRef
-
-
-class Severity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFORMATION = "information"
-    HINT = "hint"
 
 
 @dataclass(frozen=True, order=True)
@@ -74,8 +67,6 @@ class Finding:
 
     @property
     def name(self) -> str:
-        from importwarden.analysis.codes import RULES
-
         return RULES[self.code].name
 
     def sort_key(self) -> tuple:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, Callable
 
 
 class ProgressBar:
@@ -37,3 +38,9 @@ class ProgressBar:
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:
             self._progress.__exit__(*exc)
+
+
+def terminal_progress() -> Callable[[int, str], Any]:
+    """The engine's progress display (``project.batch.ProgressFactory``): a bar on a terminal."""
+    enabled = sys.stderr.isatty()
+    return lambda total, label: ProgressBar(total, enabled, label)

@@ -185,7 +185,7 @@ def load(paths: Iterable[Path], overlays: dict[Path, str]):
     """Load and merge the registries, reading ``overlays`` (unsaved editor text) instead of
     the files they name. Invalid TOML is a problem (IWR009) here, not an error: the user is
     typing. Returns (registry, load errors)."""
-    from importwarden.analysis.engine import load_registry_files
+    from importwarden.project.engine import load_registry_files
     from importwarden.errors import RegistryLoadError
     from importwarden.registry.load import load_registries
 

@@ -25,7 +25,7 @@ from importwarden.analysis.imports import ImportRef
 from importwarden.lsp.convert import DocumentPositions, encoding_name
 
 if TYPE_CHECKING:
-    from importwarden.analysis.engine import Project
+    from importwarden.project.engine import Project
     from importwarden.lsp.server import ImportwardenServer
 
 log = logging.getLogger(__name__)

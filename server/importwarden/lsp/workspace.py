@@ -65,7 +65,7 @@ class PendingIndex:
 
 def load_project(session: "Session") -> None:
     """Settings + registry now (fast); the index comes later from ``build_index``."""
-    from importwarden.analysis.engine import Project
+    from importwarden.project.engine import Project
     from importwarden.errors import ImportwardenError
     from importwarden.registry.model import Registry
 

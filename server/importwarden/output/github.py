@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from importwarden.analysis.findings import Finding, Severity
-from importwarden.output import OutputContext
+from importwarden.output.context import OutputContext
 
 _LEVEL = {
     Severity.ERROR: "error",

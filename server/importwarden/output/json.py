@@ -11,7 +11,7 @@ from typing import Any
 
 from importwarden.analysis.codes import RULES
 from importwarden.analysis.findings import Finding
-from importwarden.output import OutputContext, fixable
+from importwarden.output.context import OutputContext, fixable
 
 
 def finding_to_json(finding: Finding, ctx: OutputContext) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 from importwarden import __version__
 from importwarden.analysis.codes import RULES
 from importwarden.analysis.findings import Finding, Severity
-from importwarden.output import OutputContext
+from importwarden.output.context import OutputContext
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {

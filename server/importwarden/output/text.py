@@ -6,7 +6,7 @@ from collections import Counter
 
 from importwarden.analysis.codes import RULES
 from importwarden.analysis.findings import Finding
-from importwarden.output import OutputContext, fixable, unsafe_fixable
+from importwarden.output.context import OutputContext, fixable, unsafe_fixable
 
 
 def line(finding: Finding, ctx: OutputContext) -> str:

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from importwarden.config_keys import SETTING_KEYS
 from importwarden.errors import RegistryLoadError
 from importwarden.registry.combine import Claims, MockClaim
 from importwarden.registry.model import (
@@ -111,8 +112,6 @@ def load_toml(text: str, file: str, *, pyproject: bool = False) -> Claims:
         prefix = ""
         table = data
         lines = _Lines(text, prefix)
-        from importwarden.config import SETTING_KEYS  # settings share importwarden.toml
-
         allowed_extra = tuple(k for k in SETTING_KEYS if k not in REGISTRY_KEYS)
     return _read_tables(table, file, lines, problems, allowed_extra)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from importwarden.analysis.engine import Project
+from importwarden.project.engine import Project
 from importwarden.registry.model import Applicability
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "workspace"

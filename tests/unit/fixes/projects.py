@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importwarden.analysis.engine import Project
+from importwarden.project.engine import Project
 from importwarden.config import Settings
 from importwarden.registry.model import (
     Applicability, Entry, MockEntry, Provenance, Registry, Status, Target,

@@ -2,8 +2,11 @@
 
 A project is settings + the merged registry + the workspace index. ``check_source`` turns one
 file's text into findings: extract the imports, run the rules, drop what noqa silences, plan
-fix edits, apply severity overrides. The CLI's batch path (``importwarden.cli.check``) runs the
+fix edits, apply severity overrides. The batch path (``importwarden.project.batch``) runs the
 same steps through ``analyze`` with cached extraction results, so both report the same findings.
+
+The imports made inside functions below are for start-up time only (the registry parsers, the
+index and libcst are loaded when first needed); they all point down the layers.
 """
 
 from __future__ import annotations
@@ -120,6 +123,19 @@ class Project:
 
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
+        self._ctx = None
+
+    def use_index(self, index: Any) -> None:
+        """Check against ``index`` from now on (a built or updated workspace index)."""
+        self.index = index
+        self._ctx = None
+
+    def use_registry(self, registry: Registry, errors: Sequence[str] | None = None) -> None:
+        """Check against ``registry`` from now on; ``errors``: its load errors (None keeps
+        the current ones)."""
+        self.registry = registry
+        if errors is not None:
+            self.registry_errors = list(errors)
         self._ctx = None
 
     # --- queries ----------------------------------------------------------------------------

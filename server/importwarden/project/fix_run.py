@@ -1,0 +1,139 @@
+"""Fixing many files: the engine behind ``importwarden fix``.
+
+The files come from a ``check`` pass (``batch.CheckSession``): only a file with a finding that
+has (or had, before a refusal) a replacement is read again and fixed. Per file: read (keeping
+encoding, BOM and newlines) -> ``fixes.fix_source`` -> atomic write that refuses a file changed
+since it was read, or a unified diff instead of the write. Each file is independent; many are
+fixed in a process pool (fork). Nothing here prints: each file's ``FileFix`` says what happened.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+if TYPE_CHECKING:
+    from importwarden.analysis.findings import Finding
+    from importwarden.project.engine import Project
+
+PARALLEL_THRESHOLD = 32  # fewer files than this are fixed in-process
+
+
+@dataclass
+class FileFix:
+    """What fixing one file did (picklable: it comes back from a worker process)."""
+
+    rel: str
+    applied: tuple["Finding", ...] = ()  # the fixes made (or, with ``diff``, that would be)
+    left: tuple[tuple["Finding", str], ...] = ()  # findings not fixed, each with the reason
+    diff: str = ""  # with ``diff``: the changes as a unified diff (nothing is written)
+    error: str | None = None  # the file could not be read, fixed or written: why
+
+
+def files_to_fix(project: "Project",
+                 findings: Sequence["Finding"]) -> tuple[list[Path], list[FileFix]]:
+    """The files worth fixing, and what the others keep (their findings as the check pass
+    found them, each with the reason it has no fix)."""
+    from importwarden.fixes.apply import reason_without_replacement
+
+    by_rel: dict[str, list] = {}
+    for f in findings:
+        by_rel.setdefault(f.path, []).append(f)
+    files: list[Path] = []
+    untouched: list[FileFix] = []
+    for rel, found in sorted(by_rel.items()):
+        if any(f.fix is not None or f.replacement is not None for f in found):
+            files.append(project.abs_path(rel))
+        else:
+            untouched.append(FileFix(rel, left=tuple(
+                (f, reason_without_replacement(project, f)) for f in found)))
+    return files, untouched
+
+
+def fix_files(project: "Project", files: list[Path], *, diff: bool,
+              unsafe: bool) -> Iterator[FileFix]:
+    """``fix_file`` for each file, in order; in a process pool (fork) when there are many."""
+    jobs = os.cpu_count() or 1
+    if jobs < 2 or len(files) < PARALLEL_THRESHOLD or sys.platform == "win32":
+        for path in files:
+            yield fix_file(project, path, diff=diff, unsafe=unsafe)
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    # Twice the cores: a worker waiting for its atomic write (fsync + rename) leaves the CPU
+    # to another one. (fork: the initializer's arguments are inherited, not pickled)
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=2 * jobs, mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_fixer, initargs=(project, diff, unsafe)) as pool:
+        yield from pool.map(_fix_in_worker, files, chunksize=8)
+
+
+_fixer: tuple = ()  # in a fixing worker process: (project, diff, unsafe)
+
+
+def _start_fixer(project: "Project", diff: bool, unsafe: bool) -> None:
+    global _fixer
+    _fixer = (project, diff, unsafe)
+
+
+def _fix_in_worker(path: Path) -> FileFix:
+    project, diff, unsafe = _fixer
+    return fix_file(project, path, diff=diff, unsafe=unsafe)
+
+
+def fix_file(project: "Project", path: Path, *, diff: bool, unsafe: bool) -> FileFix:
+    """Fix one file (or compute its diff); never raises."""
+    import importwarden.fixes as fixes
+    from importwarden.textio import FileChangedError, SourceDecodeError, read_source
+
+    rel = project.rel_path(path)
+    try:
+        src = read_source(path)
+    except FileNotFoundError:
+        return FileFix(rel, error=f"{rel}: skipped: file disappeared")
+    except (OSError, SourceDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        return FileFix(rel, error=f"{rel}: skipped: cannot read: {reason}")
+    if b"\x00" in src.raw:
+        return FileFix(rel, error=f"{rel}: skipped: binary file (contains NUL bytes)")
+    try:
+        result = fixes.fix_source(project, path, src.text, unsafe=unsafe)
+    except Exception as exc:  # a bug of ours must not end the run or print a traceback
+        return FileFix(rel, error=f"{rel}: internal error while fixing: "
+                                  f"{type(exc).__name__}: {exc}")
+    done = FileFix(rel, left=tuple(result.left))
+    if result.applied and result.new_source != src.text:
+        if diff:
+            done.diff = unified_diff(rel, src.text, result.new_source)
+        else:
+            try:
+                _write(path, src, result.new_source)
+            except FileChangedError:
+                return FileFix(rel, error=f"{rel}: changed during the run; left alone")
+            except FileNotFoundError:
+                return FileFix(rel, error=f"{rel}: disappeared during the run; not written")
+            except OSError as exc:
+                return FileFix(rel, error=f"{rel}: cannot write: {exc.strerror or exc}; "
+                                          "left unchanged")
+        done.applied = tuple(result.applied)
+    return done
+
+
+def _write(path: Path, src: Any, text: str) -> None:
+    from importwarden.textio import write_atomic
+
+    write_atomic(path, src.encode(text), expect=src.raw)
+
+
+def unified_diff(rel: str, before: str, after: str) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{rel}", tofile=f"b/{rel}")
+    text = "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+    return text
