@@ -5,93 +5,24 @@ logs, and keeps running (and exits cleanly when asked)."""
 from __future__ import annotations
 
 import json
-import queue
-import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from .conftest import SERVER
-
-
-class RawServer:
-    """The server in a subprocess, spoken to in raw bytes."""
-
-    def __init__(self, cwd: Path, cmd: list[str] | None = None):
-        self.proc = subprocess.Popen(cmd or SERVER, cwd=cwd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.inbox: queue.Queue = queue.Queue()
-        self.seen: list[dict] = []
-        self.stderr: list[bytes] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
-
-    def _read(self) -> None:
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    return
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-                elif line in (b"\r\n", b"\n") and length is not None:
-                    break
-            self.inbox.put(json.loads(out.read(length)))
-
-    def raw(self, data: bytes) -> None:
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
-
-    def frame(self, body: bytes) -> None:
-        self.raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-
-    def send(self, message: dict) -> None:
-        self.frame(json.dumps({"jsonrpc": "2.0", **message}).encode())
-
-    def request(self, id: int, method: str, params=None) -> None:
-        self.send({"id": id, "method": method, "params": params})
-
-    def notify(self, method: str, params=None) -> None:
-        self.send({"method": method, "params": params})
-
-    def wait(self, predicate, timeout: float = 60.0) -> dict:
-        deadline = time.monotonic() + timeout
-        for message in self.seen:
-            if predicate(message):
-                return message
-        while time.monotonic() < deadline:
-            try:
-                message = self.inbox.get(timeout=0.1)
-            except queue.Empty:
-                assert self.proc.poll() is None, self.tail()
-                continue
-            self.seen.append(message)
-            if predicate(message):
-                return message
-        raise AssertionError(f"timed out; seen: {self.seen[-5:]}\n{self.tail()}")
-
-    def response(self, id: int, timeout: float = 60.0) -> dict:
-        return self.wait(lambda m: m.get("id") == id and "method" not in m, timeout)
-
-    def tail(self) -> str:
-        return b"".join(self.stderr).decode(errors="replace")[-3000:]
+from .wire import RawServer
 
 
 @pytest.fixture
 def server(small: Path):
-    srv = RawServer(small)
+    srv = RawServer(small, SERVER)
     srv.request(1, "initialize", {"processId": None, "rootUri": small.as_uri(),
                                   "capabilities": {}})
     assert "capabilities" in srv.response(1)["result"]
     srv.notify("initialized", {})
     yield srv
-    if srv.proc.poll() is None:
-        srv.proc.kill()
-        srv.proc.wait()
+    srv.kill()
 
 
 def hover(srv: RawServer, id: int, uri: str, line: int = 0, character: int = 22) -> dict:
@@ -164,3 +95,100 @@ def test_unopened_deleted_binary_and_huge_documents(server: RawServer, small: Pa
     srv.response(99)
     srv.notify("exit")
     assert srv.proc.wait(timeout=20) == 0
+
+
+# --- framing: each malformed message is answered or skipped, and the next one is served -----
+
+def still_answers(srv: RawServer, id: int, small: Path) -> None:
+    result = hover(srv, id, (small / "app.py").as_uri())["result"]
+    assert result is not None and "pkg.old" in result["contents"]["value"]
+
+
+def parse_errors(srv: RawServer) -> list[dict]:
+    return [m for m in srv.seen if "error" in m and m["error"]["code"] == -32700]
+
+
+def test_a_body_that_is_not_utf8_gets_a_parse_error(server: RawServer, small: Path):
+    server.frame(b'{"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover\xff\xfe"}')
+    error = server.wait(lambda m: "error" in m)
+    assert error["id"] is None and error["error"]["code"] == -32700
+    still_answers(server, 4, small)
+
+
+def test_bad_json_gets_a_parse_error_with_id_null(server: RawServer, small: Path):
+    server.frame(b'{"jsonrpc": "2.0", "id": 3, "method": ')
+    error = server.wait(lambda m: "error" in m)
+    assert error == {"jsonrpc": "2.0", "id": None,
+                     "error": {"code": -32700, "message": error["error"]["message"]}}
+    still_answers(server, 4, small)
+
+
+def test_json_that_is_not_a_message_is_an_invalid_request(server: RawServer, small: Path):
+    server.frame(b"[1, 2, 3]")
+    server.frame(b'"just a string"')
+    errors = [server.wait(lambda m: "error" in m)]
+    still_answers(server, 4, small)
+    errors = [m for m in server.seen if "error" in m]
+    assert [(e["id"], e["error"]["code"]) for e in errors] == [(None, -32600), (None, -32600)]
+
+
+@pytest.mark.parametrize("header", [b"Content-Length: twelve\r\n", b"Content-Length: -5\r\n",
+                                    b"Content-Length: 0x10\r\n", b"Content-Type: text/x\r\n"],
+                         ids=["words", "negative", "hex", "missing"])
+def test_a_bad_or_missing_content_length_is_skipped(server: RawServer, small: Path,
+                                                    header: bytes):
+    body = json.dumps({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}).encode()
+    server.raw(header + b"\r\n" + body)
+    still_answers(server, 4, small)  # the next well-framed message is read again
+    assert not any(m.get("id") == 3 for m in server.seen), "a message without a length was read"
+    logged = " ".join(m["params"]["message"] for m in server.seen
+                      if m.get("method") == "window/logMessage")
+    assert "Content-Length" in logged
+
+
+def test_lf_only_headers_are_read(server: RawServer, small: Path):
+    body = json.dumps({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": {
+        "textDocument": {"uri": (small / "app.py").as_uri()},
+        "position": {"line": 0, "character": 22}}}).encode()
+    server.raw(b"Content-Length: %d\n\n" % len(body) + body)
+    assert "pkg.old" in server.response(3)["result"]["contents"]["value"]
+    still_answers(server, 4, small)
+
+
+def test_header_names_are_case_insensitive(server: RawServer, small: Path):
+    body = json.dumps({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}).encode()
+    server.raw(b"content-length: %d\r\n\r\n" % len(body) + body)
+    assert server.response(3)["result"] is None
+
+
+def test_a_huge_content_length_exits_non_zero_with_a_reason(server: RawServer):
+    server.raw(b"Content-Length: 99999999999\r\n\r\n{}")
+    assert server.exit_code(timeout=10) == 1
+    time.sleep(0.2)  # the stderr reader thread catches up
+    assert "99999999999" in server.tail() and "MiB" in server.tail()
+
+
+def test_a_request_after_shutdown_is_an_invalid_request(server: RawServer, small: Path):
+    server.request(2, "shutdown")
+    assert server.response(2)["result"] is None
+    server.request(3, "textDocument/hover", {"textDocument": {"uri": (small / "app.py").as_uri()},
+                                             "position": {"line": 0, "character": 22}})
+    assert server.response(3)["error"]["code"] == -32600
+    server.notify("exit")
+    assert server.exit_code(timeout=10) == 0
+
+
+def test_exit_without_shutdown_exits_1(server: RawServer):
+    server.notify("exit")
+    assert server.exit_code(timeout=10) == 1
+
+
+def test_exit_after_a_10mb_document_is_honoured(server: RawServer, small: Path):
+    huge = small / "huge.py"
+    text = "from pkg.old import Thing\n" + "value_0000000 = 'x' * 10\n" * 420_000
+    server.notify("textDocument/didOpen", {"textDocument": {
+        "uri": huge.as_uri(), "languageId": "python", "version": 1, "text": text}})
+    server.request(2, "shutdown")
+    sent = server.notify("exit")
+    assert server.exit_code(timeout=10) == 0
+    assert time.perf_counter() - sent < 3.0

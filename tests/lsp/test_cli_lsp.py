@@ -3,7 +3,6 @@ tests), and ``--tcp HOST:PORT`` for debugging."""
 
 from __future__ import annotations
 
-import json
 import socket
 import subprocess
 import sys
@@ -12,23 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from .test_bad_input import RawServer
-
-
-def _frame(message: dict) -> bytes:
-    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+from .wire import RawServer, encode, read_message
 
 
 def _read(sock_file) -> dict:
-    length = None
-    while True:
-        line = sock_file.readline()
-        assert line, "connection closed"
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-        elif line == b"\r\n" and length is not None:
-            return json.loads(sock_file.read(length))
+    message = read_message(sock_file)
+    assert message is not None, "connection closed"
+    return message
 
 
 def test_help_lists_the_transports():
@@ -81,14 +70,14 @@ def test_tcp(small: Path):
                 assert time.monotonic() < deadline, "the server did not listen"
                 time.sleep(0.1)
         with sock, sock.makefile("rb") as reader:
-            sock.sendall(_frame({"id": 1, "method": "initialize", "params": {
+            sock.sendall(encode({"id": 1, "method": "initialize", "params": {
                 "processId": None, "rootUri": small.as_uri(), "capabilities": {}}}))
             response = _read(reader)
             while "id" not in response:
                 response = _read(reader)
             assert response["result"]["serverInfo"]["name"] == "importwarden"
-            sock.sendall(_frame({"id": 2, "method": "shutdown"}))
-            sock.sendall(_frame({"method": "exit"}))
+            sock.sendall(encode({"id": 2, "method": "shutdown"}))
+            sock.sendall(encode({"method": "exit"}))
     finally:
         proc.kill()
         proc.wait()
