@@ -109,9 +109,14 @@ def parse_errors(srv: RawServer) -> list[dict]:
 
 
 def test_a_body_that_is_not_utf8_gets_a_parse_error(server: RawServer, small: Path):
+    # The id can still be read: the request is answered, so the client does not wait for it.
     server.frame(b'{"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover\xff\xfe"}')
-    error = server.wait(lambda m: "error" in m)
-    assert error["id"] is None and error["error"]["code"] == -32700
+    error = server.response(3)
+    assert error["error"]["code"] == -32700 and "UTF-8" in error["error"]["message"]
+    # Not even the id can be read: id null.
+    server.frame(b'\xff\xfe\x00{"jsonrpc": "2.0", "id": 5')
+    error = server.wait(lambda m: "error" in m and m["id"] is None)
+    assert error["error"]["code"] == -32700
     still_answers(server, 4, small)
 
 

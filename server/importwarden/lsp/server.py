@@ -10,22 +10,42 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import os
+import sys
+from typing import Any, BinaryIO
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import RPCRequest
 from pygls.protocol.language_server import lsp_method
 
 from importwarden import __version__
-from importwarden.lsp import actions, completion, diagnostics, hover, settings, status, workspace
+from importwarden.lsp import (actions, completion, diagnostics, hover, settings, status,
+                              transport, workspace)
+from importwarden.lsp.document import LspWorkspace
 from importwarden.lsp.session import Session
 
 log = logging.getLogger(__name__)
 
 
 class ImportwardenProtocol(LanguageServerProtocol):
+    """pygls' protocol, with LSP's line counting for documents (``document.py``) and answers
+    for what pygls drops: bad input (``transport.py``) and requests after ``shutdown``."""
+
+    @property
+    def _workspace(self) -> LspWorkspace | None:
+        return self.__workspace
+
+    @_workspace.setter
+    def _workspace(self, workspace) -> None:
+        # pygls builds a plain Workspace at `initialize`, before any document is opened.
+        if workspace is not None and not isinstance(workspace, LspWorkspace):
+            workspace = LspWorkspace.like(workspace)
+        self.__workspace = workspace
+
     def structure_message(self, data: dict):
         """A request pygls cannot read (invalid params) still gets an error response, so the
         client is not left waiting; pygls then logs it as usual."""
@@ -35,6 +55,41 @@ class ImportwardenProtocol(LanguageServerProtocol):
             if isinstance(data, dict) and "id" in data and "method" in data:
                 self._send_response(data["id"], error=exc.to_response_error())
             raise
+
+    def handle_message(self, message) -> None:
+        if self._shutdown and isinstance(message, RPCRequest) and message.method != types.EXIT:
+            # pygls ignores it; the client would wait for an answer forever.
+            self._send_response(message.id, error=JsonRpcInvalidRequest(
+                f"the server is shut down: {message.method} refused").to_response_error())
+            return
+        super().handle_message(message)
+
+    def receive(self, item: Any) -> int | None:
+        """One item from the stdin reader (``transport.StdinThread``), on the loop thread.
+        Returns the process's exit code once it must end, else None."""
+        if item is None:
+            log.info("stdin closed")
+            return 0 if self._shutdown else 1
+        if isinstance(item, transport.Fatal):
+            log.error("importwarden: %s; exiting", item.reason)
+            return 1
+        if isinstance(item, transport.Skipped):
+            self._server.report_input_error(f"skipped bad input: {item.reason}")
+            return None
+        if isinstance(item, transport.Invalid):
+            # A plain dict: pygls' converter would drop an id of null, which JSON-RPC requires.
+            self._send_data({"jsonrpc": "2.0", "id": item.id,
+                             "error": {"code": item.code, "message": item.reason}})
+            self._server.report_input_error(item.reason)
+            return None
+        data = item.data
+        if data.get("method") == types.EXIT:
+            return 0 if self._shutdown else 1
+        try:
+            self.handle_message(self.structure_message(data))
+        except Exception as exc:  # pygls has logged it (and answered a request it could read)
+            self._server.report_input_error(f"{data.get('method', 'a message')}: {exc}")
+        return None
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):
@@ -53,9 +108,47 @@ class ImportwardenServer(LanguageServer):
         self.session = Session(self)
         self.background: set[asyncio.Task] = set()
 
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio until ``exit`` (or the end of stdin), then end the process: code 0
+        after ``shutdown``, 1 otherwise (or when the input cannot be followed)."""
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            code = asyncio.run(self._serve(stdin or sys.stdin.buffer))
+        except BrokenPipeError:
+            log.error("importwarden: the client closed the connection")
+            code = 1
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        # Without waiting for threads still analysing or indexing: exit is always honoured.
+        os._exit(code)
+
+    async def _serve(self, stdin: BinaryIO) -> int:
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[int] = loop.create_future()
+
+        def deliver(item: Any) -> None:
+            if finished.done():
+                return
+            code = self.protocol.receive(item)
+            if code is not None:
+                finished.set_result(code)
+
+        transport.StdinThread(stdin, loop, deliver).start()
+        return await finished
+
+    def report_input_error(self, message: str) -> None:
+        """Input that was skipped or answered with an error: stderr and window/logMessage."""
+        self._log_error(f"importwarden: {message}")
+
     def report_server_error(self, error: Exception, source: Any) -> None:
+        self._log_error(
+            f"importwarden: internal error ({getattr(source, '__name__', source)}): {error}")
+
+    def _log_error(self, message: str) -> None:
         # Log, never pop up: a failing request already answers with an error.
-        message = f"importwarden: internal error ({getattr(source, '__name__', source)}): {error}"
         log.error(message)
         try:
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
