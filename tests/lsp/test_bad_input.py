@@ -79,7 +79,8 @@ def test_unopened_deleted_binary_and_huge_documents(server: RawServer, small: Pa
     srv.notify("textDocument/didOpen", {"textDocument": {
         "uri": binary.as_uri(), "languageId": "python", "version": 1,
         "text": "\x00\x01\x02 from pkg.old import Thing \x00\ufffd\n"}})
-    # A 10 MB document with one deprecated import at the top.
+    # A 10 MB document with one deprecated import at the top: larger than `check` reads (5 MB),
+    # so one notice says why it is not checked.
     huge = small / "huge.py"
     text = "from pkg.old import Thing\n" + "value_0000000 = 'x' * 10\n" * 420_000
     assert len(text) > 10_000_000
@@ -87,7 +88,9 @@ def test_unopened_deleted_binary_and_huge_documents(server: RawServer, small: Pa
         "uri": huge.as_uri(), "languageId": "python", "version": 1, "text": text}})
     published = srv.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
                          and m["params"]["uri"] == huge.as_uri(), timeout=120)
-    assert [d["code"] for d in published["params"]["diagnostics"]] == ["IW002"]
+    [note] = published["params"]["diagnostics"]
+    assert "not checked: larger than 5 MB" in note["message"] and note["severity"] == 3
+    assert hover(srv, 7, huge.as_uri())["result"] is None
     # And the server still answers.
     result = hover(srv, 6, (small / "app.py").as_uri())["result"]
     assert "pkg.old" in result["contents"]["value"]
@@ -197,3 +200,35 @@ def test_exit_after_a_10mb_document_is_honoured(server: RawServer, small: Path):
     sent = server.notify("exit")
     assert server.exit_code(timeout=10) == 0
     assert time.perf_counter() - sent < 3.0
+
+
+def test_a_big_document_under_the_limit_does_not_block_the_server(server: RawServer,
+                                                                   small: Path):
+    """4 MB with 3,000 fixable imports: checked on the analysis thread while requests about
+    other documents, shutdown and exit are answered."""
+    big = small / "big.py"
+    block = "from pkg.old import Thing\n" + "value = 'x' * 10\n" * 80
+    text = block * 3_000
+    assert 3_500_000 < len(text) < 5 * 1024 * 1024
+    server.notify("textDocument/didOpen", {"textDocument": {
+        "uri": big.as_uri(), "languageId": "python", "version": 1, "text": text}})
+    published = server.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                            and m["params"]["uri"] == big.as_uri(), timeout=120)
+    assert len(published["params"]["diagnostics"]) == 3_000
+    # Fixes are planned for the asked range only: a quick fix for the 2,000th import.
+    line = 2_000 * 81
+    server.request(3, "textDocument/codeAction", {
+        "textDocument": {"uri": big.as_uri()},
+        "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+        "context": {"diagnostics": [], "only": ["quickfix"]}})
+    titles = [a["title"] for a in server.response(3, timeout=60)["result"]]
+    assert any("pkg.new" in t for t in titles), titles
+    # A new version is being checked; shutdown and exit do not wait for it.
+    server.notify("textDocument/didChange", {"textDocument": {"uri": big.as_uri(), "version": 2},
+                                             "contentChanges": [{"text": text + "# end\n"}]})
+    time.sleep(0.3)
+    sent = server.request(4, "shutdown")
+    at, _ = server.wait_timed(lambda m: m.get("id") == 4, timeout=30)
+    server.notify("exit")
+    assert server.exit_code(timeout=10) == 0
+    assert at - sent < 2.0, f"shutdown answered after {at - sent:.1f} s"

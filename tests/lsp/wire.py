@@ -115,7 +115,7 @@ class RawServer:
                 self.send({"id": message["id"], "result": None})
             if predicate(message):
                 return at, message
-        raise AssertionError(f"timed out; seen: {self.seen[-5:]}\n{self.tail()}")
+        raise AssertionError(f"timed out; seen: {repr(self.seen[-5:])[-3000:]}\n{self.tail()}")
 
     def wait(self, predicate: Callable[[dict], Any], timeout: float = 60.0) -> dict:
         return self.wait_timed(predicate, timeout)[1]

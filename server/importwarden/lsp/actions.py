@@ -52,8 +52,13 @@ def workspace_edit(session: "Session", doc: "Document", edits: list[types.TextEd
 
 # --- the actions ----------------------------------------------------------------------------
 
-def code_actions(ls: "ImportwardenServer", params: types.CodeActionParams
-                 ) -> list[types.CodeAction] | None:
+async def code_actions(ls: "ImportwardenServer", params: types.CodeActionParams
+                       ) -> list[types.CodeAction] | None:
+    return await ls.session.analysis.run(_code_actions, ls, params)
+
+
+def _code_actions(ls: "ImportwardenServer", params: types.CodeActionParams
+                  ) -> list[types.CodeAction] | None:
     session = ls.session
     doc = session.document(params.text_document.uri)
     if doc is None or doc.path.suffix not in (".py", ".pyi") or session.project is None:
@@ -73,6 +78,8 @@ def code_actions(ls: "ImportwardenServer", params: types.CodeActionParams
                     or finding.range.start.line > asked.end.line):
                 continue
             diagnostic = finding_to_diagnostic(finding, positions, root)
+            # Planned now, for the findings in the asked range only (diagnostics do not plan).
+            finding = session.project.plan_fix(finding, doc.text)
             fix = quick_fix(session, doc, positions, finding, diagnostic)
             if fix is not None:
                 actions.append(fix)
@@ -88,8 +95,8 @@ def code_actions(ls: "ImportwardenServer", params: types.CodeActionParams
 
 
 def _safe(finding: Finding) -> bool:
-    return (finding.fix is not None and finding.fix.applicability is Applicability.SAFE
-            and bool(finding.fix.edits))
+    """A safe fix is on offer (its edits are planned when the fix-all is resolved)."""
+    return finding.fix is not None and finding.fix.applicability is Applicability.SAFE
 
 
 def quick_fix(session: "Session", doc: "Document", positions: DocumentPositions,
@@ -208,7 +215,11 @@ def _position(starts: list[int], offset: int) -> Position:
     return Position(line, offset - starts[line])
 
 
-def resolve(ls: "ImportwardenServer", action: types.CodeAction) -> types.CodeAction:
+async def resolve(ls: "ImportwardenServer", action: types.CodeAction) -> types.CodeAction:
+    return await ls.session.analysis.run(_resolve, ls, action)
+
+
+def _resolve(ls: "ImportwardenServer", action: types.CodeAction) -> types.CodeAction:
     data: Any = action.data
     if action.kind != FIX_ALL_KIND or action.edit is not None or not isinstance(data, dict):
         return action

@@ -64,12 +64,18 @@ def to_item(session: "Session", positions: "DocumentPositions", cursor: Position
     )
 
 
-def completion(ls: "ImportwardenServer", params: types.CompletionParams
-               ) -> types.CompletionList | None:
+async def completion(ls: "ImportwardenServer", params: types.CompletionParams
+                     ) -> types.CompletionList | None:
+    return await ls.session.analysis.run(_completion, ls, params)
+
+
+def _completion(ls: "ImportwardenServer", params: types.CompletionParams
+                ) -> types.CompletionList | None:
     session = ls.session
     doc = session.document(params.text_document.uri)
     project = session.project
-    if doc is None or project is None or doc.path.suffix not in (".py", ".pyi"):
+    if (doc is None or project is None or doc.path.suffix not in (".py", ".pyi")
+            or session.too_big(doc)):
         return None
     positions = session.positions(doc)
     cursor = positions.from_client(params.position)

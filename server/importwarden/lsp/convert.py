@@ -193,6 +193,13 @@ def findings_to_diagnostics(findings: Iterable[Finding], positions: DocumentPosi
     return [finding_to_diagnostic(f, positions, root) for f in findings]
 
 
+def notice(message: str) -> types.Diagnostic:
+    """A note about the whole document (why it was not checked), on its first character."""
+    start = types.Position(0, 0)
+    return types.Diagnostic(range=types.Range(start, start), message=message, source=SOURCE,
+                            severity=types.DiagnosticSeverity.Information)
+
+
 @dataclass(frozen=True)
 class ProblemSpan:
     """A registry problem placed on a line (0-based) of the registry text."""

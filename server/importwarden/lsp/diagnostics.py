@@ -17,7 +17,8 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from importwarden.lsp import registry_files, workspace
-from importwarden.lsp.convert import findings_to_diagnostics
+from importwarden.lsp.convert import findings_to_diagnostics, notice
+from importwarden.workspace.index import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from importwarden.lsp.server import ImportwardenServer
@@ -28,19 +29,30 @@ def is_python(doc: "Document") -> bool:
     return doc.path.suffix in (".py", ".pyi")
 
 
-def compute(ls: "ImportwardenServer", doc: "Document") -> list[types.Diagnostic]:
-    """Diagnostics for one document's current text (Python file or registry file)."""
+def compute(ls: "ImportwardenServer", doc: "Document"
+            ) -> tuple[list[types.Diagnostic], str | None]:
+    """Diagnostics for one document's text (Python file or registry file), on the analysis
+    thread; and the module whose bindings this text changed (its importers need a re-check)."""
     session = ls.session
     if registry_files.is_registry(session, doc.path):
-        return registry_files.diagnostics(session, doc)
+        return registry_files.diagnostics(session, doc), None
     if not is_python(doc):
-        return []
+        return [], None
+    if session.too_big(doc):
+        return [notice(f"importwarden: not checked: larger than {MAX_FILE_BYTES // 2**20} MB "
+                       f"({len(doc.text)} characters), as `importwarden check` skips it")], None
     changed = _sync_index(session, doc)
-    if changed:
-        refresh_importers(ls, doc.uri, changed)
     findings = session.findings(doc)
     root = session.project.settings.root if session.project else None
-    return findings_to_diagnostics(findings, session.positions(doc), root)
+    return findings_to_diagnostics(findings, session.positions(doc), root), changed
+
+
+async def diagnose(ls: "ImportwardenServer", doc: "Document") -> list[types.Diagnostic]:
+    """``compute`` off the event loop; then the importers of a changed module are queued."""
+    items, changed = await ls.session.analysis.run(compute, ls, doc)
+    if changed:
+        refresh_importers(ls, doc.uri, changed)
+    return items
 
 
 def _sync_index(session: "Session", doc: "Document") -> str | None:
@@ -76,14 +88,14 @@ def refresh_importers(ls: "ImportwardenServer", uri: str, module: str) -> None:
 
 # --- push -----------------------------------------------------------------------------------
 
-def publish(ls: "ImportwardenServer", uri: str) -> None:
+async def publish(ls: "ImportwardenServer", uri: str) -> None:
     session = ls.session
     doc = session.document(uri)
     if doc is None or not doc.is_open:
         return
     if not session.index_ready and not registry_files.is_registry(session, doc.path):
         return  # published when the index is ready (refresh_all)
-    items = compute(ls, doc)
+    items = await diagnose(ls, doc)
     current = session.document(uri)
     if current is None or current.version != doc.version:
         return  # stale: a newer version is already scheduled
@@ -144,18 +156,19 @@ def did_save(ls: "ImportwardenServer", params: types.DidSaveTextDocumentParams) 
         registry_files.saved(ls, doc)
 
 
-def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocumentParams) -> None:
+async def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocumentParams
+                    ) -> None:
     session = ls.session
     uri = params.text_document.uri
     session.forget(uri)
+    if not session.support.pull_diagnostics:
+        clear(ls, uri)
     path = Path(to_fs_path(uri) or uri)
     if registry_files.is_registry(session, path):
         registry_files.closed(ls, path)
     elif path.suffix in (".py", ".pyi"):
         # The file on disk is the truth again (or it is gone).
-        workspace.file_on_disk_changed(session, path)
-    if not session.support.pull_diagnostics:
-        clear(ls, uri)
+        await session.analysis.run(workspace.file_on_disk_changed, session, path)
 
 
 # --- pull -----------------------------------------------------------------------------------
@@ -181,11 +194,11 @@ async def pull_document(ls: "ImportwardenServer", params: types.DocumentDiagnost
     result_id = _result_id(session, doc)
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    return types.RelatedFullDocumentDiagnosticReport(items=compute(ls, doc),
+    return types.RelatedFullDocumentDiagnosticReport(items=await diagnose(ls, doc),
                                                      result_id=result_id)
 
 
-def pull_workspace(ls: "ImportwardenServer", params: types.WorkspaceDiagnosticParams
+async def pull_workspace(ls: "ImportwardenServer", params: types.WorkspaceDiagnosticParams
                    ) -> types.WorkspaceDiagnosticReport:
     """Open documents and the registry files (their problems show even when closed)."""
     session = ls.session
@@ -204,5 +217,6 @@ def pull_workspace(ls: "ImportwardenServer", params: types.WorkspaceDiagnosticPa
                 uri=uri, result_id=result_id, version=doc.version))
         else:
             reports.append(types.WorkspaceFullDocumentDiagnosticReport(
-                uri=uri, items=compute(ls, doc), result_id=result_id, version=doc.version))
+                uri=uri, items=await diagnose(ls, doc), result_id=result_id,
+                version=doc.version))
     return types.WorkspaceDiagnosticReport(items=reports)

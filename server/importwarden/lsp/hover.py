@@ -14,11 +14,15 @@ if TYPE_CHECKING:
     from importwarden.lsp.server import ImportwardenServer
 
 
-def hover(ls: "ImportwardenServer", params: types.HoverParams) -> types.Hover | None:
+async def hover(ls: "ImportwardenServer", params: types.HoverParams) -> types.Hover | None:
+    return await ls.session.analysis.run(_hover, ls, params)
+
+
+def _hover(ls: "ImportwardenServer", params: types.HoverParams) -> types.Hover | None:
     session = ls.session
     doc = session.document(params.text_document.uri)
     project = session.project
-    if doc is None or project is None:
+    if doc is None or project is None or session.too_big(doc):
         return None
     positions = session.positions(doc)
     pos = positions.from_client(params.position)

@@ -255,7 +255,7 @@ def usage_counts(session: "Session"):
     from the files on disk and the open documents' text)."""
     if session.project is None or not session.index_ready:
         return None
-    docs = session.server.workspace.text_documents.values()
+    docs = list(session.server.workspace.text_documents.values())
     key = (id(session.project), session.generation, tuple((d.uri, d.version) for d in docs))
     cached = session.registry_lines.get("usages")
     if cached is not None and cached[0] == key:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import sys
+import threading
 from typing import Any, BinaryIO
 
 from lsprotocol import types
@@ -91,8 +92,21 @@ class ImportwardenProtocol(LanguageServerProtocol):
             self._server.report_input_error(f"{data.get('method', 'a message')}: {exc}")
         return None
 
+    def _send_data(self, data: Any) -> None:
+        # Engine work runs on the analysis thread (worker.py) and may log or notify: every
+        # write to the client happens on the loop thread, one message after the other.
+        loop = self._loop
+        if loop is not None and threading.get_ident() != self._loop_thread:
+            loop.call_soon_threadsafe(super()._send_data, data)
+            return
+        super()._send_data(data)
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _loop_thread: int | None = None
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):
+        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         result = yield from super().lsp_initialize(params)
         # pygls advertises every registered feature; pull diagnostics only when we use them,
         # or a client that supports both would show every diagnostic twice.

@@ -10,6 +10,7 @@ session's ``generation``, which goes up whenever something all documents depend 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from pygls.uris import to_fs_path
 from importwarden.analysis.findings import Finding
 from importwarden.analysis.imports import ImportRef
 from importwarden.lsp.convert import DocumentPositions, encoding_name
+from importwarden.lsp.worker import AnalysisThread
+from importwarden.workspace.index import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from importwarden.project.engine import Project
@@ -131,6 +134,7 @@ class Session:
     _last_change: dict[str, float] = field(default_factory=dict)
     _synced: set[str] = field(default_factory=set)
     _refresh_task: asyncio.Task | None = None
+    analysis: AnalysisThread = field(default_factory=AnalysisThread)
 
     # --- initialize ------------------------------------------------------------------------
 
@@ -172,14 +176,16 @@ class Session:
         try:
             from importwarden.textio import read_source
 
-            if path.stat().st_size > MAX_UNOPENED_BYTES:
+            if path.stat().st_size > MAX_FILE_BYTES:
                 return None
             return Document(uri, path, read_source(path).text, None, False)
         except (OSError, ValueError):
             return None
 
     def open_uris(self) -> list[str]:
-        return [doc.uri for doc in self.server.workspace.text_documents.values()]
+        # list() copies in one step: the analysis thread may call this while the loop opens
+        # or closes a document.
+        return [doc.uri for doc in list(self.server.workspace.text_documents.values())]
 
     def _cache(self, doc: Document) -> _Cache:
         cache = self._caches.get(doc.uri)
@@ -230,19 +236,27 @@ class Session:
                 cache.refs = tuple(self.project.extract(doc.path, doc.text).refs)
         return cache.refs
 
+    @staticmethod
+    def too_big(doc: Document) -> bool:
+        """Larger than ``check`` reads: not analysed (one notice instead, see diagnostics)."""
+        return len(doc.text) > MAX_FILE_BYTES
+
     def findings(self, doc: Document) -> list[Finding]:
         """The findings for this version of the document: what ``check`` reports (the same
-        engine calls as ``Project.check_source``, with the refs the index already has)."""
+        engine calls as ``Project.check_source``, with the refs the index already has).
+        Fixes are not planned here, only when a code action asks (``Project.plan_fix``)."""
         cache = self._cache(doc)
         if cache.findings is None or cache.generation != self.generation:
             project = self.project
-            if project is None or not self.index_ready:
+            if project is None or not self.index_ready or self.too_big(doc):
                 return []
+            # Read before the work: a change that lands meanwhile makes this result stale.
+            generation = self.generation
             refs = self._indexed_refs(doc, cache)
             if refs is not None:
                 cache.refs = refs
-            cache.findings = project.check_extracted(doc.path, doc.text, refs)
-            cache.generation = self.generation
+            cache.findings = project.check_extracted(doc.path, doc.text, refs, with_edits=False)
+            cache.generation = generation
         return cache.findings
 
     def invalidate(self, uri: str) -> None:
@@ -271,8 +285,9 @@ class Session:
             return 0.0
         return max(0.0, self.debounce - (time.monotonic() - last))
 
-    def schedule(self, uri: str, delay: float, job: Callable[[str], None]) -> None:
-        """Run ``job(uri)`` after ``delay`` seconds, replacing a job already waiting for it."""
+    def schedule(self, uri: str, delay: float, job: Callable[[str], Any]) -> None:
+        """Run ``job(uri)`` (a function or a coroutine function) after ``delay`` seconds,
+        replacing a job already waiting for it."""
         old = self._pending.pop(uri, None)
         if old is not None:
             old.cancel()
@@ -286,7 +301,9 @@ class Session:
             if self._pending.get(uri) is task:
                 del self._pending[uri]
             try:
-                job(uri)
+                result = job(uri)
+                if inspect.isawaitable(result):
+                    await result
             except Exception as exc:  # a failing job must not kill the server
                 log.exception("background job failed for %s", uri)
                 self.log(f"importwarden: {type(exc).__name__}: {exc} ({uri})",
@@ -306,9 +323,6 @@ class Session:
         for task in self._pending.values():
             task.cancel()
         self._pending.clear()
-
-
-MAX_UNOPENED_BYTES = 5_000_000  # files read from disk for requests about unopened documents
 
 
 def _root_of(params: types.InitializeParams) -> Path | None:

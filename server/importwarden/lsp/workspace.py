@@ -21,6 +21,7 @@ from pygls.uris import to_fs_path
 
 from importwarden.lsp import registry_files
 from importwarden.lsp.settings import build_settings, fetch_configuration, log_warnings
+from importwarden.lsp.worker import settle
 
 if TYPE_CHECKING:
     from importwarden.lsp.server import ImportwardenServer
@@ -172,9 +173,9 @@ async def build_index(ls: "ImportwardenServer") -> None:
             index = _build(settings, report)
             _warm_up(index)
         except BaseException as exc:  # handed to the loop, which logs it
-            loop.call_soon_threadsafe(_settle, result, None, exc)
+            loop.call_soon_threadsafe(settle, result, None, exc)
         else:
-            loop.call_soon_threadsafe(_settle, result, index, None)
+            loop.call_soon_threadsafe(settle, result, index, None)
 
     # A daemon thread: a server asked to exit mid-build must not wait for it.
     threading.Thread(target=work, name="importwarden-index", daemon=True).start()
@@ -190,7 +191,7 @@ async def build_index(ls: "ImportwardenServer") -> None:
             message=f"{modules} modules indexed" if index is not None else "indexing failed"))
     if session.project is not project or index is None:
         return  # settings changed while we were building: a newer build is on its way
-    install_index(session, index)
+    await session.analysis.run(install_index, session, index)
     _refresh(ls)
 
 
@@ -198,15 +199,6 @@ def _refresh(ls: "ImportwardenServer") -> None:
     from importwarden.lsp.diagnostics import refresh_all
 
     refresh_all(ls)
-
-
-def _settle(future: asyncio.Future, value: Any, exc: BaseException | None) -> None:
-    if future.done():
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(value)
 
 
 def _build(settings, report):
@@ -351,7 +343,7 @@ async def did_change_watched_files(ls: "ImportwardenServer",
             settings_changed = True
         elif path.suffix in (".py", ".pyi") and path not in open_paths and session.index_ready:
             python_changed = True
-            file_on_disk_changed(session, path)
+            await session.analysis.run(file_on_disk_changed, session, path)
     if settings_changed:
         await apply_settings(ls)
         return

@@ -191,14 +191,22 @@ class Project:
         return self.check_extracted(path, source)
 
     def check_extracted(self, path: str | os.PathLike[str], source: str,
-                        refs: Sequence[ImportRef] | None = None) -> list[Finding]:
-        """``check_source`` with the refs already extracted from ``source`` (the index's)."""
+                        refs: Sequence[ImportRef] | None = None, *,
+                        with_edits: bool = True) -> list[Finding]:
+        """``check_source`` with the refs already extracted from ``source`` (the index's).
+        ``with_edits=False``: fixes are not planned (``plan_fix`` does it when one is asked
+        for)."""
         if skip_file(source):
             return []
         if refs is None:
             refs = self.extract(path, source).refs
         module, _ = self.module_for(path)
-        return self.analyze(self.rel_path(path), module, refs, source)
+        return self.analyze(self.rel_path(path), module, refs, source, with_edits=with_edits)
+
+    def plan_fix(self, finding: Finding, source: str) -> Finding:
+        """``finding`` from ``check_extracted(..., with_edits=False)`` with its fix's edits
+        (or without a fix, when the fix engine refuses it)."""
+        return plan_edits(finding, source, self._exists)
 
     def check_file(self, path: str | os.PathLike[str]) -> list[Finding]:
         """Read a file (keeping its encoding) and check it. Raises OSError/SourceDecodeError."""
