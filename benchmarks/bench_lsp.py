@@ -27,20 +27,19 @@ ask. Scenarios and targets:
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import queue
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
 import common  # noqa: E402
 from common import markdown_table  # noqa: E402
+from lsp.wire import RawServer  # noqa: E402
 
 TARGETS = {
     "index_cold": 20.0, "index_cached": 2.0, "open_5000": 0.100, "change_p50": 0.030,
@@ -48,19 +47,15 @@ TARGETS = {
 }
 
 
-class Client:
-    """Just enough LSP: framed JSON over the server's stdin/stdout, arrival times kept."""
+class Client(RawServer):
+    """The server over stdio (``tests/lsp/wire.py`` frames and reads), arrival times kept."""
 
     def __init__(self, root: Path, cores: int | None, init_options: dict):
         cmd = [sys.executable, "-m", "importwarden", "lsp"]
         if cores and shutil.which("taskset"):
             cmd = ["taskset", "-c", ",".join(str(c) for c in range(cores)), *cmd]
-        self.proc = subprocess.Popen(cmd, cwd=root, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        super().__init__(root, cmd, keep_stderr=False)
         self.root = root
-        self.inbox: queue.Queue = queue.Queue()
-        self.next_id = 1
-        threading.Thread(target=self._read, daemon=True).start()
         self.versions: dict[str, int] = {}
         capabilities = {
             "general": {"positionEncodings": ["utf-16"]},
@@ -74,48 +69,14 @@ class Client:
                                  "initializationOptions": init_options})
         self.notify("initialized", {})
 
-    def _read(self) -> None:
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    return
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-                elif line == b"\r\n" and length is not None:
-                    break
-            message = json.loads(out.read(length))
-            self.inbox.put((time.perf_counter(), message))
-
-    def _send(self, message: dict) -> float:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
-        return time.perf_counter()
-
-    def notify(self, method: str, params) -> float:
-        return self._send({"method": method, "params": params})
-
     def wait(self, predicate, timeout: float = 120.0):
-        deadline = time.perf_counter() + timeout
-        while True:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError("no answer from the server")
-            at, message = self.inbox.get(timeout=left)
-            if message.get("method") == "window/workDoneProgress/create":
-                self._send({"id": message["id"], "result": None})
-            if predicate(message):
-                return at, message
+        """(arrival time, message) of the next matching message (each is read once)."""
+        self.seen_timed.clear()  # a long run must not keep every message
+        return self.wait_timed(predicate, timeout)
 
     def call(self, method: str, params) -> tuple[float, object]:
-        msg_id = self.next_id
-        self.next_id += 1
-        sent = self._send({"id": msg_id, "method": method, "params": params})
-        at, message = self.wait(lambda m: m.get("id") == msg_id and "method" not in m)
-        return at - sent, message.get("result")
+        elapsed, message = super().call(method, params)
+        return elapsed, message.get("result")
 
     def wait_index(self) -> float:
         at, _ = self.wait(lambda m: m.get("method") == "$/progress"
