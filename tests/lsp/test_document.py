@@ -14,7 +14,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from importwarden.lsp.document import LspTextDocument
 
-from .conftest import open_editor
+from .conftest import open_editor, units
 
 # Every character str.splitlines breaks at, the three LSP breaks, and multi-unit characters.
 ALPHABET = ["a", "b", " ", "\n", "\r", "\r\n", "\f", "\v", "\x1c", "\x1d", "\x1e", "\x85",
@@ -23,20 +23,11 @@ ENCODINGS = ["utf-8", "utf-16", "utf-32"]
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def editor_units(text: str, encoding: str) -> int:
-    """The test's own arithmetic: code units of ``text`` in ``encoding``."""
-    if encoding == "utf-8":
-        return len(text.encode("utf-8"))
-    if encoding == "utf-16":
-        return len(text.encode("utf-16-le")) // 2
-    return len(text)
-
-
 def editor_position(text: str, offset: int, encoding: str) -> types.Position:
     """Where an editor puts ``offset``: breaks before it, units since the last one."""
     breaks = list(_BREAK.finditer(text, 0, offset))
     line_start = breaks[-1].end() if breaks else 0
-    return types.Position(len(breaks), editor_units(text[line_start:offset], encoding))
+    return types.Position(len(breaks), units(text[line_start:offset], encoding))
 
 
 def between_cr_lf(text: str, offset: int) -> bool:

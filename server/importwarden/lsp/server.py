@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 import threading
 from typing import Any, BinaryIO
@@ -71,10 +70,10 @@ class ImportwardenProtocol(LanguageServerProtocol):
         if item is None:
             log.info("stdin closed")
             return 0 if self._shutdown else 1
-        if isinstance(item, transport.Fatal):
-            log.error("importwarden: %s; exiting", item.reason)
-            return 1
-        if isinstance(item, transport.Skipped):
+        if isinstance(item, transport.Unreadable):
+            if item.fatal:
+                log.error("importwarden: %s; exiting", item.reason)
+                return 1
             self._server.report_input_error(f"skipped bad input: {item.reason}")
             return None
         if isinstance(item, transport.Invalid):
@@ -131,13 +130,8 @@ class ImportwardenServer(LanguageServer):
         except BrokenPipeError:
             log.error("importwarden: the client closed the connection")
             code = 1
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
         # Without waiting for threads still analysing or indexing: exit is always honoured.
-        os._exit(code)
+        transport.end_process(code)
 
     async def _serve(self, stdin: BinaryIO) -> int:
         loop = asyncio.get_running_loop()

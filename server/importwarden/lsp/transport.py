@@ -65,17 +65,12 @@ class Invalid:
 
 
 @dataclass(frozen=True)
-class Skipped:
-    """Bytes that were not a message; the reason is logged."""
+class Unreadable:
+    """Bytes that were not a message; the reason is logged. ``fatal``: the stream cannot be
+    followed any more, and the server exits with code 1."""
 
     reason: str
-
-
-@dataclass(frozen=True)
-class Fatal:
-    """The stream cannot be followed any more; the server exits with code 1."""
-
-    reason: str
+    fatal: bool = False
 
 
 class FrameReader:
@@ -85,7 +80,7 @@ class FrameReader:
         self.stream = stream
         self.max_body = max_body
 
-    def next(self) -> Message | Invalid | Skipped | Fatal | None:
+    def next(self) -> Message | Invalid | Unreadable | None:
         length: int | None = None
         problem: str | None = None
         headers = False
@@ -98,7 +93,7 @@ class FrameReader:
                 if length is not None:
                     return self._body(length)
                 if headers:
-                    return Skipped(problem or "a message without a Content-Length header")
+                    return Unreadable(problem or "a message without a Content-Length header")
                 continue  # a stray line break between messages
             headers = True
             # A header glued to the end of a skipped body, or split across two reads.
@@ -113,10 +108,10 @@ class FrameReader:
                 length = None
                 problem = f"a bad Content-Length header ({value[:40].decode('latin-1')!r})"
 
-    def _body(self, length: int) -> Message | Invalid | Fatal | None:
+    def _body(self, length: int) -> Message | Invalid | Unreadable | None:
         if length > self.max_body:
-            return Fatal(f"a message of {length} bytes is larger than the "
-                         f"{self.max_body // (1024 * 1024)} MiB limit")
+            return Unreadable(f"a message of {length} bytes is larger than the "
+                              f"{self.max_body // (1024 * 1024)} MiB limit", fatal=True)
         body = self.stream.read(length)
         if len(body) < length:
             return None
@@ -186,9 +181,10 @@ class StdinThread:
             try:
                 item = self.reader.next()
             except (OSError, ValueError) as exc:  # stdin closed under us
-                item = Fatal(f"reading stdin failed: {exc}")
+                item = Unreadable(f"reading stdin failed: {exc}", fatal=True)
             self._hand_over(item)
-            if item is None or isinstance(item, Fatal):
+            fatal = isinstance(item, Unreadable) and item.fatal
+            if item is None or fatal:
                 break
             if isinstance(item, Message):
                 method = item.data.get("method")
@@ -196,7 +192,7 @@ class StdinThread:
                     self.shutdown_seen = True
                 elif method == "exit":
                     break
-        self._force_exit_later(1 if isinstance(item, Fatal) or not self.shutdown_seen else 0)
+        self._force_exit_later(1 if fatal or not self.shutdown_seen else 0)
 
     def _hand_over(self, item: Any) -> None:
         try:
@@ -209,9 +205,14 @@ class StdinThread:
         time.sleep(EXIT_GRACE)
         log.error("importwarden: the server did not stop within %.0f s of exit; ending it",
                   EXIT_GRACE)
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(code)
+        end_process(code)
+
+
+def end_process(code: int) -> None:
+    """Flush what was written and end the process now, whatever other threads are doing."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
