@@ -19,8 +19,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "server" / "importwarden"
 # above it (``importwarden`` itself stands only for its ``__init__``); it may import modules of
 # its own layer (without a cycle) and of the layers below.
 LAYERS: list[tuple[str, ...]] = [
-    # the version, errors, reading and writing source files, the settings' keys
-    ("importwarden", "importwarden.errors", "importwarden.textio", "importwarden.config_keys"),
+    # the version, errors, line arithmetic, reading and writing source files, the settings' keys
+    ("importwarden", "importwarden.errors", "importwarden.lines", "importwarden.textio",
+     "importwarden.config_keys"),
     # the registry: parsing, merging, lint, export
     ("importwarden.registry",),
     # what a file imports (the scanner's records) and what a finding is: the index stores the
