@@ -6,7 +6,7 @@ Inside it, ``state.pickle`` maps each checked file to ``(size, mtime_ns, sha256,
 deps)``: a warm run only ``stat``s files (the fast path), hashes a file only when its stat
 changed, and re-checks it only when its content changed. A run that changed a few files writes
 only their entries, to ``state.journal.pickle`` (applied on load). The workspace index keeps its own
-cache next to it (``importwarden.workspace.cache``): a changed file is re-read and re-scanned,
+cache next to it (``importwarden.workspace.index_cache``): a changed file is re-read and re-scanned,
 every other file's entry is reused, so the index is updated, not rebuilt.
 
 Nothing here is trusted blindly: an unreadable or incompatible cache is ignored and rewritten.

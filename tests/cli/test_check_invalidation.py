@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importwarden.cache import FileState
+from importwarden.findings_cache import FileState
 from importwarden.project.batch import _affected_by
 
 PARTS = st.sampled_from(["a", "b", "app", "a_b", "x1"])

@@ -19,7 +19,7 @@ from importwarden.config import Settings
 
 if TYPE_CHECKING:
     from importwarden.analysis.findings import Finding
-    from importwarden.cache import CacheState, FileState
+    from importwarden.findings_cache import CacheState, FileState
     from importwarden.project.engine import Project
 
 MAX_FILE_SIZE = 5 * 1024 * 1024  # larger files are skipped with a notice
@@ -84,7 +84,7 @@ def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | 
                keep_source: bool = False, text: str | None = None) -> FileResult:
     """Read (unless ``text`` is given), decode and check one file; never raises."""
     from importwarden.analysis.suppress import skip_file
-    from importwarden.cache import digest
+    from importwarden.findings_cache import digest
     from importwarden.textio import SourceDecodeError, decode_source
 
     result = FileResult(rel)
@@ -247,7 +247,7 @@ class CheckSession:
 
     def __init__(self, settings: Settings, *, cwd: Path, use_cache: bool = True,
                  progress: "ProgressFactory | None" = None, jobs: int | None = None):
-        from importwarden.cache import Cache, run_key
+        from importwarden.findings_cache import Cache, run_key
         from importwarden.project.engine import Project, load_registry_files, registry_paths
         from importwarden.registry.model import Registry
 
@@ -382,7 +382,7 @@ class CheckSession:
 
     def _check_files(self, files: list[str], every: list[str],
                      state: "CacheState") -> list["Finding"]:
-        from importwarden.cache import FileState
+        from importwarden.findings_cache import FileState
 
         rel_of = self._rel_paths(every)
         wanted = set(files)

@@ -32,7 +32,7 @@ from importwarden.analysis.imports import FileImports, file_imports_from_raw
 from importwarden.analysis.scanner import scan_all
 from importwarden.config import Settings
 from importwarden.textio import SourceDecodeError, decode_source
-from importwarden.workspace import cache as index_cache
+from importwarden.workspace import index_cache
 from importwarden.workspace.files import iter_python_paths
 
 MAX_FILE_BYTES = 5 * 1024 * 1024

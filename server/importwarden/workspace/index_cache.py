@@ -139,7 +139,7 @@ def save(directory: Path, files: dict[str, tuple], previous: dict | None = None,
     """Write ``files`` (module names computed under ``roots``); given the ``previous`` entries
     (as ``load`` returned them), only the entries that differ from the base on disk go to a
     small journal while it stays small and the roots are the base's."""
-    from importwarden.cache import prepare_cache_dir
+    from importwarden.findings_cache import prepare_cache_dir
 
     directory = Path(directory)
     prepare_cache_dir(directory)

@@ -202,7 +202,7 @@ def test_cached_module_names_follow_a_change_of_roots(tmp_path: Path) -> None:
     and the next save rewrites the base with the new roots (a journal would mix the two)."""
     from dataclasses import replace
 
-    from importwarden.workspace import cache as index_cache
+    from importwarden.workspace import index_cache
 
     settings = make(tmp_path)
     WorkspaceIndex.build(settings, jobs=1)

@@ -3,7 +3,7 @@ journal written against another base is ignored."""
 
 from __future__ import annotations
 
-from importwarden.workspace import cache as index_cache
+from importwarden.workspace import index_cache
 
 
 def _entries(n: int, tag: str = "a") -> dict[str, tuple]:
