@@ -92,12 +92,15 @@ def _mac(key: bytes, head: bytes, path: Path, chunks: Iterable[bytes]) -> bytes:
     return mac.digest()
 
 
-def seal(path: Path, kind: bytes, fmt: int, chunks: list[bytes]) -> list[bytes] | None:
-    """The chunks to write to ``path`` (header first); None when there is no key."""
+def seal(path: Path, kind: bytes, fmt: int, chunks: list[bytes], trailing: int = 0
+         ) -> list[bytes] | None:
+    """The chunks to write to ``path`` (header first); None when there is no key.
+    ``trailing``: bytes the caller writes after them, counted in the length but not in the
+    MAC (the caller's payload authenticates them, e.g. with their hash)."""
     key = cache_key()
     if key is None:
         return None
-    size = sum(len(c) for c in chunks)
+    size = sum(len(c) for c in chunks) + trailing
     head = _HEADER.pack(MAGIC, kind, fmt, size, b"")[:-32]
     return [head + _mac(key, head, path, chunks), *chunks]
 

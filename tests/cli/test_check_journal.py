@@ -43,8 +43,8 @@ def test_successive_small_changes_agree_with_no_cache(cli, ws):
     # 1: an importer gains an import of a name that exists
     clean.write_text(clean.read_text() + "from netra_backend.app.services.widgets import get_widget\n")
     _agrees(cli, ws)
-    assert list(cache.rglob("state.journal.pickle"))
-    assert list(cache.glob("index-*.journal.marshal"))
+    assert list(cache.rglob("state.journal.bin"))
+    assert list(cache.glob("index-*.journal.bin"))
     # 2: the module it imports stops binding the name (importers must be re-checked)
     original = widgets.read_text()
     widgets.write_text("def other_widget():\n    return 1\n")
@@ -79,9 +79,9 @@ def test_a_journal_for_another_base_does_not_break_the_run(cli, ws):
     # Another run rewrites the bases (here: a cold run after the journals are removed) ...
     for p in journals:
         p.unlink()
-    for p in cache.rglob("state.pickle"):
+    for p in cache.rglob("state.bin"):
         p.unlink()
-    for p in cache.glob("index-*.marshal"):
+    for p in cache.glob("index-*.bin"):
         p.unlink()
     clean.write_text(clean.read_text() + "import sys\n")
     _agrees(cli, ws)

@@ -14,6 +14,12 @@ followed by the blobs, which are memory-mapped, not read: a run after one change
 table and a few dozen blobs, and reading 60 MB of blobs would cost more than the rest of it.
 The file is only ever replaced by a rename, so a mapping keeps seeing the file it opened.
 
+Both files are sealed (``importwarden.cache_seal``: a header and a keyed MAC, checked before
+anything is unmarshalled), since the blobs are unmarshalled when used and the cache lives in the
+project. The base's MAC covers the table and a SHA-256 of the blobs; the blobs are hashed in
+a thread (hashing releases the GIL) while the table is turned into entries, and nothing is
+returned before both check out. A file that does not verify is ignored (one debug line).
+
 A run that changed a few files writes only their entries, to a journal next to the base file
 (a marshalled dict, blobs inline); the base is rewritten once the journal grows past 1/20 of
 the files. The journal names the base it applies to, so a base rewritten by another run is
@@ -23,19 +29,22 @@ never patched with a journal written against an older one.
 from __future__ import annotations
 
 import gc
+import hashlib
 import marshal
 import mmap
 import os
 import struct
 import sys
-from collections.abc import Iterator
+import threading
 from pathlib import Path
 
 from importwarden import __version__
+from importwarden.cache_seal import HEADER_SIZE, log, seal, unseal
 from importwarden.textio import write_atomic
 
-FORMAT = 6
-_HEAD = struct.Struct("<Q")  # the length of the table that follows
+FORMAT = 7
+_HEAD = struct.Struct("<Q32s")  # the length of the table that follows, the blobs' SHA-256
+_BASE_KIND, _JOURNAL_KIND = b"IDXB", b"IDXJ"
 
 DELTA_MIN = 256  # a journal this small is always cheaper than rewriting the base
 DELTA_SHARE = 20  # ... and up to 1/20 of the files; beyond, the base is rewritten
@@ -56,40 +65,91 @@ def cache_file(directory: Path) -> Path:
 
 
 def journal_file(directory: Path) -> Path:
-    return Path(directory) / f"index-{__version__}-f{FORMAT}.journal.marshal"
+    return Path(directory) / f"index-{__version__}-f{FORMAT}.journal.bin"
 
 
 def _valid(value: object) -> bool:
     return isinstance(value, dict) and value.get("__version__") == (__version__, FORMAT)
 
 
-def _read_base(path: Path) -> tuple[dict, memoryview] | None:
-    """The base's table and a view of the whole file (mapped; read on Windows, where a mapped
-    file could not be replaced by the next run)."""
+class _BlobCheck(threading.Thread):
+    """Hashes the blobs while the caller decodes the table; ``ok()`` waits for the answer."""
+
+    def __init__(self, blobs: memoryview, expected: bytes):
+        super().__init__(name="importwarden-index-cache-check", daemon=True)
+        self.blobs, self.expected, self.digest = blobs, expected, b""
+        self.start()
+
+    def run(self) -> None:
+        self.digest = hashlib.sha256(self.blobs).digest()
+
+    def ok(self) -> bool:
+        self.join()
+        return self.digest == self.expected
+
+
+def _read_base(path: Path) -> tuple[dict, memoryview, _BlobCheck] | None:
+    """The base's table, a view of its blobs (mapped; read on Windows, where a mapped file
+    could not be replaced by the next run) and the running check of the blobs."""
+    if not path.exists():
+        return None
     try:
         with open(path, "rb") as fh:
-            size = _HEAD.unpack(fh.read(_HEAD.size))[0]
-            table = marshal.loads(fh.read(size))
             if sys.platform == "win32":
-                fh.seek(0)
                 whole = memoryview(fh.read())
             else:
                 whole = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
-    except (OSError, ValueError, EOFError, TypeError, struct.error):
+    except (OSError, ValueError):  # (missing, unreadable, or empty: mmap refuses 0 bytes)
         return None
-    blobs = whole[_HEAD.size + size:]
+    try:
+        size, blobs_digest = _HEAD.unpack(whole[HEADER_SIZE:HEADER_SIZE + _HEAD.size])
+    except struct.error:
+        size, blobs_digest = 0, b""
+    payload = unseal(path, whole, _BASE_KIND, FORMAT, verify_to=_HEAD.size + size)
+    if payload is None:
+        return None
+    blobs = payload[_HEAD.size + size:]
+    check = _BlobCheck(blobs, blobs_digest)
+    try:
+        table = marshal.loads(payload[_HEAD.size:_HEAD.size + size])
+    except (ValueError, EOFError, TypeError) as exc:
+        check.join()
+        log.debug("cache file %s ignored (%s); rebuilding it", path, exc)
+        return None
     if (not _valid(table) or not isinstance(table.get("files"), dict)
-            or table.get("blobs") != len(blobs)):  # (a truncated file)
+            or table.get("blobs") != len(blobs)):
+        check.join()
+        log.debug("cache file %s ignored (unexpected table); rebuilding it", path)
         return None
-    return table, blobs
+    return table, blobs, check
 
 
 def _read_journal(path: Path) -> dict | None:
     try:
-        value = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    payload = unseal(path, raw, _JOURNAL_KIND, FORMAT)
+    if payload is None:
+        return None
+    try:
+        value = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError) as exc:
+        log.debug("cache file %s ignored (%s)", path, exc)
         return None
     return value if _valid(value) else None
+
+
+def _entry_ok(path: object, entry: object) -> bool:
+    """An entry of the shape ``save`` writes: (path, ((size, mtime_ns, digest), record))."""
+    if type(path) is not str or type(entry) is not tuple or len(entry) != 2:
+        return False
+    key, record = entry
+    return (type(key) is tuple and len(key) == 3 and type(key[0]) is int
+            and type(key[1]) is int and type(key[2]) is bytes and type(record) is tuple
+            and len(record) == 6 and (record[0] is None or type(record[0]) is str)
+            and type(record[1]) is bool and type(record[2]) is bytes
+            and type(record[3]) is bytes and type(record[4]) is str and type(record[5]) is str)
 
 
 def load(directory: Path) -> dict[str, tuple]:
@@ -99,15 +159,24 @@ def load(directory: Path) -> dict[str, tuple]:
         base = _read_base(cache_file(directory))
         if base is None:
             return {}
-        table, blobs = base
+        table, blobs, check = base
         out = Entries()
         try:
             for path, (key, module, is_package, tops, stars, at, n_refs, n_binds) in \
                     table["files"].items():
                 mid = at + n_refs
+                if not (0 <= at <= mid <= mid + n_binds <= len(blobs)):
+                    raise ValueError("blob out of range")
                 out[path] = (key, (module, is_package, blobs[at:mid], blobs[mid:mid + n_binds],
                                    tops, stars))
         except (TypeError, ValueError):  # a table of another shape: not ours to trust
+            check.join()
+            log.debug("cache file %s ignored (unexpected table); rebuilding it",
+                      cache_file(directory))
+            return {}
+        if not check.ok():
+            log.debug("cache file %s ignored (blob checksum mismatch); rebuilding it",
+                      cache_file(directory))
             return {}
         out.base_id = table.get("id", "")
         out.roots = table.get("roots")
@@ -116,7 +185,9 @@ def load(directory: Path) -> dict[str, tuple]:
         journal = _read_journal(journal_file(directory)) if out.base_id else None
         if (journal is not None and journal.get("base") == out.base_id
                 and isinstance(journal.get("files"), dict)
-                and isinstance(journal.get("removed"), (list, tuple))):
+                and isinstance(journal.get("removed"), (list, tuple))
+                and all(_entry_ok(p, e) for p, e in journal["files"].items())
+                and all(type(p) is str for p in journal["removed"])):
             out.update(journal["files"])
             for path in journal["removed"]:
                 out.pop(path, None)
@@ -149,12 +220,18 @@ def save(directory: Path, files: dict[str, tuple], previous: dict | None = None,
         removed = (set(previous.removed) | (previous.keys() - files.keys())) - files.keys()
         changed &= files.keys()
         if len(changed) + len(removed) <= max(DELTA_MIN, len(files) // DELTA_SHARE):
-            write_atomic(journal_file(directory), marshal.dumps({
+            path = journal_file(directory)
+            chunks = seal(path, _JOURNAL_KIND, FORMAT, [marshal.dumps({
                 "__version__": (__version__, FORMAT), "base": previous.base_id,
                 "files": {p: _plain(files[p]) for p in sorted(changed)},
-                "removed": sorted(removed)}), durable=False)
+                "removed": sorted(removed)})])
+            if chunks is not None:  # (no key: nothing written could be trusted when read)
+                write_atomic(path, chunks, durable=False)
             return
-    write_atomic(cache_file(directory), _base_chunks(files, roots), durable=False)
+    chunks = _base_chunks(cache_file(directory), files, roots)
+    if chunks is None:
+        return
+    write_atomic(cache_file(directory), chunks, durable=False)
     try:  # (a reader in between ignores it: it names the old base)
         os.unlink(journal_file(directory))
     except FileNotFoundError:
@@ -162,19 +239,22 @@ def save(directory: Path, files: dict[str, tuple], previous: dict | None = None,
     _remove_other_formats(directory)
 
 
-def _base_chunks(files: dict[str, tuple], roots: list | None) -> Iterator[bytes]:
+def _base_chunks(path: Path, files: dict[str, tuple], roots: list | None) -> list | None:
     table: dict[str, tuple] = {}
     blobs: list = []
     at = 0
-    for path, (key, (module, is_package, refs, binds, tops, stars)) in files.items():
-        table[path] = (key, module, is_package, tops, stars, at, len(refs), len(binds))
+    blobs_hash = hashlib.sha256()
+    for name, (key, (module, is_package, refs, binds, tops, stars)) in files.items():
+        table[name] = (key, module, is_package, tops, stars, at, len(refs), len(binds))
         blobs += (refs, binds)
+        blobs_hash.update(refs)
+        blobs_hash.update(binds)
         at += len(refs) + len(binds)
     head = marshal.dumps({"__version__": (__version__, FORMAT), "id": os.urandom(8).hex(),
                           "roots": roots, "files": table, "blobs": at})
-    yield _HEAD.pack(len(head))
-    yield head
-    yield from blobs
+    sealed = seal(path, _BASE_KIND, FORMAT, [_HEAD.pack(len(head), blobs_hash.digest()), head],
+                  trailing=at)
+    return None if sealed is None else sealed + blobs
 
 
 def _remove_other_formats(directory: Path) -> None:
