@@ -39,3 +39,20 @@ def run(*args: str, cwd: Path, module: bool = False, timeout: float = 120,
     cmd = [sys.executable, "-m", "importwarden"] if module else [str(CONSOLE_SCRIPT)]
     return subprocess.run([*cmd, *args], cwd=cwd, env=env or cli_env(), capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout)
+
+
+BAIT = "open({marker!r}, 'a').close()  # imported: this workspace's code ran\n"
+
+
+def plant_bait(root: Path, names: list[str], markers: Path) -> None:
+    """A package per top-level module name in ``root`` that, when imported, creates
+    ``markers/<name>``: proof that the workspace shadowed a module and ran."""
+    markers.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        package = root / name
+        package.mkdir(parents=True, exist_ok=True)
+        (package / "__init__.py").write_text(BAIT.format(marker=str(markers / name)))
+
+
+def ran(markers: Path) -> list[str]:
+    return sorted(p.name for p in markers.iterdir())
