@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_workspace, run
+from hostile import copy_workspace, run
 
 SOURCE = Path("netra_backend/app/routes/clean.py")  # edited to send a run down the slow path
 

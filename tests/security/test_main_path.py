@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from conftest import plant_bait, ran, run
+from hostile import plant_bait, ran, run
 
 # Third-party and standard-library modules importwarden imports after start-up (``runpy``
 # and what it needs are imported by Python itself before ``__main__`` runs).

@@ -31,7 +31,8 @@ LAYERS: list[tuple[str, ...]] = [
     # settings (they validate rule codes and severities, so they sit above those)
     ("importwarden.config",),
     # the cache directory and the per-file findings cache (the index's cache lives inside it)
-    ("importwarden.cache", "importwarden.findings_cache"),
+    ("importwarden.cache", "importwarden.cache_seal", "importwarden.cache_plain",
+     "importwarden.findings_cache"),
     # files, the module index and its cache
     ("importwarden.workspace",),
     # rules, suppression, hover and completion answers
