@@ -29,6 +29,7 @@ from importwarden.registry.model import (
     MockEntry,
     Provenance,
     Registry,
+    ServiceOrigin,
     Services,
     Status,
     Target,
@@ -59,14 +60,21 @@ class RuleContext:
 
 
 def effective_services(registry: Registry, members: Iterable[str] | None,
-                       shared: Iterable[str] | None) -> Services:
-    """The registry's services, with ``[tool.importwarden]`` overrides applied field by field."""
+                       shared: Iterable[str] | None, *,
+                       settings_line: Provenance | None = None) -> Services:
+    """The registry's services, with ``[tool.importwarden]`` overrides applied field by field
+    (``settings_line``: where the override is written, kept as the overridden packages'
+    origin)."""
     base = registry.services
-    return Services(
-        members=tuple(members) if members is not None else base.members,
-        shared=tuple(shared) if shared is not None else base.shared,
-        provenance=base.provenance,
-    )
+    members = tuple(members) if members is not None else base.members
+    shared = tuple(shared) if shared is not None else base.shared
+    where = settings_line or Provenance("settings", 0, (), "services")
+    kept = {(o.package, o.role): o for o in base.origins}
+    origins = tuple(kept.get((p, role)) or ServiceOrigin(p, role, where)
+                    for role, packages in (("service", members), ("shared", shared))
+                    for p in packages)
+    return Services(members=members, shared=shared, provenance=base.provenance,
+                    origins=origins)
 
 
 @dataclass

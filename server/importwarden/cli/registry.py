@@ -101,8 +101,24 @@ def _load(settings):
     _warn_about_empty_files(registry)
     if settings.services_members is not None or settings.services_shared is not None:
         registry = replace(registry, services=effective_services(
-            registry, settings.services_members, settings.services_shared))
+            registry, settings.services_members, settings.services_shared,
+            settings_line=_services_setting_line(settings)))
     return registry
+
+
+def _services_setting_line(settings):
+    """Where the ``services`` setting is written (for ``show``: why a package is a service)."""
+    from importwarden.registry.model import Provenance
+
+    config = settings.config_file
+    if config is None:
+        return None
+    try:
+        lines = config.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    number = next((n for n, text in enumerate(lines, 1) if "services" in text), 0)
+    return Provenance(str(config), number, (), lines[number - 1].strip() if number else "")
 
 
 def _warn_about_empty_files(registry) -> None:
@@ -203,6 +219,9 @@ def _summary(data: dict[str, Any], registry) -> list[str]:
     if services.get("members"):
         shared = ", ".join(services.get("shared") or []) or "none"
         lines.append(f"services: {', '.join(services['members'])} (shared: {shared})")
+        for origin in services.get("origins") or []:
+            lines.append(f"  {origin['package']}: {origin['role']} "
+                         f"({_where(origin['file'], origin['line'])}: {origin['text']})")
     problems = data.get("problems") or []
     if problems:
         lines.append(f"{len(problems)} registry problem{'s' if len(problems) != 1 else ''}: "

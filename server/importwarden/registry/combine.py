@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from importwarden.registry import markers
 from importwarden.registry.markers import split_comment, split_nested_comment
 from importwarden.registry.model import (
     Applicability,
@@ -170,8 +171,8 @@ def _pair_runs(claims: list[Claim]) -> list[Claim]:
                 and c.target.name not in {claims[i].target.name for i in needy}}
         if len(names) == 1 and len(free) == 1:
             (rename_to,) = free
-            for i in unmatched:
-                out[i] = replace(claims[i], replacement=rename_to)
+            for i in unmatched:  # inferred from the layout: a rename nobody wrote
+                out[i] = replace(claims[i], replacement=rename_to, inferred=True)
     return out
 
 
@@ -201,7 +202,8 @@ class _Draft:
                                             different_api=self.different_api)
         return Entry(self.target, self.status, self.effective.provenance, self.replacement, fix,
                      conflict=self.conflict, works_status=self.works_status,
-                     claims=tuple(self.claims))
+                     claims=tuple(self.claims),
+                     inferred=self.inferred and self.replacement is not None)
 
 
 def _draft(target: Target, claims: list[Claim], problems: list[Problem]) -> _Draft:
@@ -222,9 +224,11 @@ def _draft(target: Target, claims: list[Claim], problems: list[Problem]) -> _Dra
         first_broken = broken[-1]
         problems.append(Problem(
             last.provenance.file, last.provenance.line, "IWR002",
-            f"conflicting claims about {target}: broken (line {first_broken.provenance.line}) "
-            f"and {works_status.value} (line {first_works.provenance.line}); the workspace "
-            f"decides, without one the later line wins ({status.value})"))
+            f"conflicting claims about {target}: broken "
+            f"({_quoted_line(first_broken)}) and {works_status.value} "
+            f"({_quoted_line(first_works)}); the workspace decides (resolves: "
+            f"{works_status.value}, does not: broken), without one the later line wins "
+            f"({status.value})"))
     else:
         status = most_severe(c.status for c in claims)
         effective = next(c for c in claims if c.status is status)
@@ -232,16 +236,48 @@ def _draft(target: Target, claims: list[Claim], problems: list[Problem]) -> _Dra
     draft = _Draft(target, claims, status, effective, conflict=conflict,
                    works_status=works_status if conflict else None)
     _take_written_replacement(draft)
-    if len(claims) > 1:
-        _report_duplicates(target, claims, problems)
+    if conflict and draft.replacement is None and draft.bare is None:
+        # The workspace may still decide broken: keep what the broken line says to use.
+        _take_written_replacement(draft, Status.BROKEN)
+    if not conflict:
+        _report_contradiction(target, claims, problems)
+    _report_duplicates(target, claims, problems)
     return draft
 
 
-def _take_written_replacement(draft: _Draft) -> None:
-    """The replacement written for the deciding status: the deciding claim's, else the latest
-    claim of the same status that has one."""
-    same = [c for c in draft.claims if c.status is draft.status]
-    ordered = [draft.effective] + [c for c in reversed(same) if c is not draft.effective]
+def _quoted_line(claim: Claim) -> str:
+    raw = claim.provenance.raw
+    shown = raw if len(raw) <= 160 else raw[:159] + "…"
+    return f"line {claim.provenance.line}: {shown!r}" if shown else f"line {claim.provenance.line}"
+
+
+def _report_contradiction(target: Target, claims: list[Claim], problems: list[Problem]) -> None:
+    """IWR012, once per target: listed as verified/canonical in one section and as deprecated
+    in another. Rule 10 reads it as deprecated (the most specific works claim), but a maintainer
+    wants to hear that two sections disagree; updates within one section are how registries
+    grow and are not reported."""
+    good = [c for c in claims if c.status in (Status.VERIFIED, Status.CANONICAL)]
+    bad = [c for c in claims if c.status is Status.DEPRECATED]
+    for old in bad:
+        other = next((c for c in good if c.provenance.heading != old.provenance.heading), None)
+        if other is None:
+            continue
+        first, second = sorted((other, old), key=lambda c: c.provenance.line)
+        problems.append(Problem(
+            second.provenance.file, second.provenance.line, "IWR012",
+            f"{target} is {first.status.value} ({_quoted_line(first)}) and "
+            f"{second.status.value} ({_quoted_line(second)}) in different sections; "
+            f"read as deprecated"))
+        return
+
+
+def _take_written_replacement(draft: _Draft, status: Status | None = None) -> None:
+    """The replacement written for the deciding status (or ``status``): the deciding claim's,
+    else the latest claim of the same status that has one."""
+    status = status or draft.status
+    same = [c for c in draft.claims if c.status is status]
+    ordered = ([draft.effective] if draft.effective.status is status else []) + [
+        c for c in reversed(same) if c is not draft.effective]
     for claim in ordered:
         if claim.replacement is not None and claim.replacement != draft.target:
             draft.replacement, draft.fix = claim.replacement, claim.fix
@@ -254,7 +290,7 @@ def _take_written_replacement(draft: _Draft) -> None:
 
 def _report_duplicates(target: Target, claims: list[Claim], problems: list[Problem]) -> None:
     """IWR005, once per target: the same target written twice with the same status but with
-    different notes of its own (trailing comments). Different statuses are updates, read by
+    notes of its own (trailing comments) whose markers differ. Different statuses are updates, read by
     rule 10; the comment above a group is a caption, not a note about this entry."""
     seen: dict[Status, Claim] = {}
     for claim in claims:
@@ -264,12 +300,21 @@ def _report_duplicates(target: Target, claims: list[Claim], problems: list[Probl
             if own:
                 seen[claim.status] = claim
             continue
-        if own and own != _own_note(first) and claim.provenance.line != first.provenance.line:
+        if own and claim.provenance.line != first.provenance.line \
+                and _says_something_else(own, _own_note(first)):
             problems.append(Problem(
                 claim.provenance.file, claim.provenance.line, "IWR005",
                 f"duplicate entry {target} (also line {first.provenance.line}) with a "
                 f"different note: {own!r} vs {_own_note(first)!r}"))
             return
+
+
+def _says_something_else(note: str, other: str) -> bool:
+    """Two notes of one target say different things when their markers differ; notes that
+    differ only in wording ("Consolidated interface" / "CONSOLIDATED: No longer separate
+    module") or say nothing about status are not worth a problem."""
+    mine, theirs = markers.read(note), markers.read(other)
+    return bool(mine) and bool(theirs) and mine != theirs
 
 
 def _own_note(claim: Claim) -> str:
@@ -385,6 +430,8 @@ def _follow_chains(registry: Registry, problems: list[Problem]) -> None:
     for target, entry in entries.items():
         if entry.replacement is None:
             continue
+        if entry.inferred:  # nobody wrote this link: it is not extended either
+            continue
         path = [target]
         current = entry.replacement
         safe = entry.fix is Applicability.SAFE
@@ -394,7 +441,7 @@ def _follow_chains(registry: Registry, problems: list[Problem]) -> None:
                 cycle = True
                 break
             nxt = _next_hop(registry, current)
-            if nxt is None:
+            if nxt is None or nxt[0].inferred:  # never chain through an inferred link
                 break
             hop_entry, moved = nxt
             path.append(current)

@@ -51,7 +51,11 @@ def to_json(registry: Registry) -> dict[str, Any]:
             "line": m.provenance.line,
         } for m in mocks_in_order(registry)],
         "services": {"members": list(registry.services.members),
-                     "shared": list(registry.services.shared)},
+                     "shared": list(registry.services.shared),
+                     "origins": [{"package": o.package, "role": o.role,
+                                  "file": o.provenance.file, "line": o.provenance.line,
+                                  "text": o.provenance.raw}
+                                 for o in registry.services.origins]},
         "problems": [{"code": p.code, "file": p.file, "line": p.line, "message": p.message}
                      for p in sorted(registry.problems)],
     }
@@ -83,6 +87,8 @@ def to_toml(registry: Registry) -> str:
                 out.append(f"works_status = {_s(entry.works_status.value)}")
         if entry.replacement is not None:
             out += [f"use = {_s(str(entry.replacement))}", f"fix = {_s(entry.fix.value)}"]
+            if entry.inferred:
+                out.append("inferred = true")
         if entry.provenance.note:
             out.append(f"note = {_s(entry.provenance.note)}")
         out += [f"source = {_s(_source(entry.provenance))}", ""]

@@ -23,7 +23,16 @@ from importwarden.registry.markers import (
     split_comment,
     split_nested_comment,
 )
-from importwarden.registry.model import Claim, Problem, Provenance, Services, Status, Target
+from importwarden.registry.model import (
+    Claim,
+    Problem,
+    Provenance,
+    ServiceOrigin,
+    Services,
+    Status,
+    Target,
+    most_severe,
+)
 from importwarden.registry.text import repair
 
 # Code blocks read for entries: unlabelled and Python ones (a ```bash block is not a registry).
@@ -50,6 +59,13 @@ _SERVICE_HEADING = re.compile(r"^[\W_]*(?P<name>[A-Za-z_]\w*)\s+service\s*:?\s*$
 _ISOLATION_HEADING = re.compile(r"service\s+isolation", re.IGNORECASE)
 _ISOLATION_RULE = re.compile(r"never\s+import\s+(?:between|across)\s+services", re.IGNORECASE)
 _EXCEPT = re.compile(r"\bexcept\s+(?P<what>[^)\n]*)", re.IGNORECASE)
+_DOTTED_PATH = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_PATH_PATTERNS_HEADING = re.compile(r"\bpath\s+patterns?\b", re.IGNORECASE)
+_PATTERN_NAME = re.compile(r"^[`*_\s]*(?P<name>[A-Za-z_]\w*)[`*_\s]*:?\s*$")
+# What the registry says of a package everyone may use: not an isolated service.
+_SHARED_WORDS = re.compile(r"\bshared\b|\btest(?:ing)?\s+infrastructure\b|\btest\s+framework\b"
+                           r"|\butilit(?:y|ies)\b|\bcommon\s+(?:code|library|helpers)\b",
+                           re.IGNORECASE)
 # Words of "(except shared utilities)" that are not package names.
 _NOT_PACKAGES = {"utilities", "utility", "utils", "and", "or", "the", "for", "packages", "package",
                  "modules", "module", "libraries", "library", "code", "helpers", "types"}
@@ -188,9 +204,11 @@ def _classify_comment(body: str, number: int) -> Line:
         if error and own:
             # A marked commented-out entry that cannot be read; unmarked, it may be prose.
             return Line("problem", number, f"cannot read commented-out entry: {error}")
-    if code and trailing and markers.read(trailing):
-        # ``# ExecutionEngine() instantiation  # ❌ BROKEN: …``: shaped like a commented-out
-        # entry with a marker of its own, but there is no import path to attach it to.
+    if code and trailing and _DOTTED_PATH.search(code) and markers.read(trailing):
+        # ``# netra_backend.app.gone.Thing  # ❌ BROKEN``: a path with a marker of its own, but
+        # not an import to attach it to. Prose about a calling pattern
+        # (``# ExecutionEngine() instantiation without parameters  # ❌ BROKEN …``) names no
+        # path: it is a comment.
         return Line("problem", number, f"marker {trailing!r} on a line with no import path")
     return Line("comment", number, body)
 
@@ -259,6 +277,8 @@ class _Pending:
     run: tuple[str, int]
     note: str
     before: bool = False
+    # The caption's markers when the status came from the comments above the run (rule 4.2).
+    caption: Markers | None = None
     replacements: dict[int, tuple[Target | None, str | None, bool]] = field(
         default_factory=dict)  # target index -> (replacement, bare name, different_api)
     mock_replacement: str | None = None
@@ -281,6 +301,7 @@ class _BlockWalker:
         self.before: list[_Pending] = []  # entries under "❌ BEFORE", waiting for "✅ AFTER"
         self.after_targets: list[Target] = []
         self.run_start: int | None = None
+        self.run_entries: list[_Pending] = []  # the entries of the current run
         self.run_has_code = False
         self.last_kind = "blank"
         self.pending: list[_Pending] = []
@@ -293,6 +314,7 @@ class _BlockWalker:
             if line.kind != "replacement" and self.replacements:
                 self._attach_replacements()
             if line.kind == "blank":
+                self._settle_run()
                 if self.run_has_code:
                     self.comments.clear()  # comments trailing a run belong to that run
                 self.above.clear()
@@ -322,6 +344,7 @@ class _BlockWalker:
             self.last_kind = line.kind
         if self.replacements:
             self._attach_replacements()
+        self._settle_run()
         self._attach_after()
         for pending in self.pending:
             self.loader.emit(pending, self.heading_path)
@@ -333,10 +356,12 @@ class _BlockWalker:
                 self.block_markers = self.block_markers | markers.read(comment)
             self.comments.clear()
             self.entry_above = list(self.above) if self.last_kind == "comment" else []
+        caption = None
         if line.own:
             status, marked = line.own.status, True
         elif self.block_markers:
             status, marked = self.block_markers.status, False
+            caption = self.block_markers
         elif self.heading:
             status, marked = self.heading.status, False
         else:
@@ -344,9 +369,11 @@ class _BlockWalker:
         assert status is not None
         note = "\n".join([*self.entry_above, line.trailing] if line.trailing else self.entry_above)
         pending = _Pending(line, status, marked, (self.loader.file, self.run_start or line.number),
-                           note, before=self.block_markers.before and not line.own)
+                           note, before=self.block_markers.before and not line.own,
+                           caption=caption)
         self.pending.append(pending)
         self.group.append(pending)
+        self.run_entries.append(pending)
         self.run_has_code = True
         if pending.before:
             if self.after_targets:
@@ -354,6 +381,22 @@ class _BlockWalker:
             self.before.append(pending)
         elif self.block_markers.after and not line.own.statuses - {Status.VERIFIED}:
             self.after_targets.extend(t for t, _p in line.targets)
+
+    def _settle_run(self) -> None:
+        """When lines of a run carry markers of their own, a compatibility caption is about
+        those lines: a line with a comment of its own but no marker (``# Factory function``
+        under "Added ExecutionTracker alias for backward compatibility") is not the alias, so
+        the caption's compatibility word does not reach it."""
+        run, self.run_entries = self.run_entries, []
+        if not any(p.marked for p in run):
+            return
+        for pending in run:
+            caption = pending.caption
+            if pending.marked or caption is None or not pending.line.trailing \
+                    or pending.status is not Status.COMPATIBLE:
+                continue
+            rest = caption.statuses - {Status.COMPATIBLE}
+            pending.status = most_severe(rest) if rest else Status.VERIFIED
 
     def _attach_replacements(self) -> None:
         """Rule 6: replacement lines attach to the broken/deprecated entries just before them.
@@ -454,15 +497,45 @@ _PARSER = MarkdownIt("commonmark").disable(["inline", "linkify", "replacements",
                                              "text_join"], ignoreInvalid=True)
 
 
+# Inline code in prose: ``Use `from a.b import C` `` (one or more backticks around it).
+_INLINE_CODE = re.compile(r"(?P<ticks>`+)(?P<code>.+?)(?P=ticks)")
+
+
+def _prose_imports(loader: _Loader, number: int, heading: Markers,
+                   heading_path: tuple[str, ...]) -> None:
+    """An import statement in inline code is an entry: prose is sometimes the only place a
+    path is named. Its status comes from the words of its own line (outside the code), else
+    the nearest heading with a marker, else verified; an import that cannot be read is an
+    IWR001 problem naming the line."""
+    raw = loader.lines[number - 1] if number <= len(loader.lines) else ""
+    spans = [m for m in _INLINE_CODE.finditer(raw)
+             if m["code"].strip().startswith(("from ", "import "))]
+    if not spans:
+        return
+    words = _INLINE_CODE.sub(" ", raw)
+    own = markers.read(words)
+    status = own.status or heading.status or Status.VERIFIED
+    note = re.sub(r"\*\*|__", "", words).strip(" -*:")
+    provenance = Provenance(loader.file, number, heading_path, raw.strip(), note)
+    for span in spans:
+        code = span["code"].strip()
+        targets, error = parse_import(code)
+        if error:
+            loader.problem(number, f"cannot read import {code!r} in inline code: {error}")
+            continue
+        for target, placeholder in targets:
+            loader.claims.append(Claim(
+                target, Status.UNVERIFIED if placeholder else status, provenance,
+                run=(loader.file, number), marked=bool(own) or placeholder))
+
+
 def load_markdown(text: str, file: str) -> Claims:
     """Read a Markdown registry (already decoded) into claims. Never raises on content."""
     lines = repair(text)
     loader = _Loader(file, lines)
     tokens = _PARSER.parse("\n".join(lines))
     stack: list[tuple[int, str, Markers]] = []  # (level, text, markers) of enclosing headings
-    service_names: list[str] = []
-    isolation_heading_at: list[int] = []
-    heading_lines: list[int] = []
+    headings: list[tuple[int, int, str]] = []  # (line, level, title)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:
             level = int(token.tag[1:])
@@ -470,12 +543,13 @@ def load_markdown(text: str, file: str) -> Claims:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, title, markers.read(title)))
-            heading_lines.append(token.map[0] + 1)
-            service = _SERVICE_HEADING.match(title)
-            if service:
-                service_names.append(service["name"])
-            if _ISOLATION_HEADING.search(title):
-                isolation_heading_at.append(token.map[0] + 1)
+            headings.append((token.map[0] + 1, level, title))
+        elif token.type == "inline" and token.map and "`" in token.content \
+                and not (index and tokens[index - 1].type == "heading_open"):
+            # (not the document's title: "SSOT IMPORT REGISTRY" says nothing of a paragraph)
+            heading = next((m for lv, _t, m in reversed(stack) if m and lv > 1), markers.NONE)
+            for number in range(token.map[0] + 1, token.map[1] + 1):
+                _prose_imports(loader, number, heading, tuple(t for _l, t, _m in stack))
         elif token.type == "fence" and token.map:
             info = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
             if info not in PYTHON_INFOS:
@@ -487,27 +561,93 @@ def load_markdown(text: str, file: str) -> Claims:
                 content.pop()
             walker = _BlockWalker(loader, heading, tuple(t for _l, t, _m in stack))
             walker.walk([(first + i, text_line) for i, text_line in enumerate(content)])
-    services = _services(lines, service_names, isolation_heading_at, heading_lines, file)
+    services = _services(lines, headings, file)
     return Claims(file, loader.claims, loader.mocks, services, loader.problems, loader.kinds)
 
 
-def _services(lines: list[str], names: list[str], isolation_at: list[int],
-              heading_lines: list[int], file: str) -> Services | None:
-    """Rule 12: ``### <name> Service`` headings name the services; the "Service Isolation
-    Rules" list gives the rule and its exception. Without the rule there is no isolation to
-    enforce, so no services are returned."""
-    for start in isolation_at:
+def _services(lines: list[str], headings: list[tuple[int, int, str]], file: str
+              ) -> Services | None:
+    """Rule 12. The "Service Isolation Rules" list gives the rule ("NEVER import between
+    services") and its exception ("(except shared utilities)" -> ``shared``); without the rule
+    there is no isolation to enforce, so no services are returned. The services are the
+    packages the *Path Patterns* section names (but the shared ones), else the
+    ``### <name> Service`` headings; a package whose section describes it as shared, test
+    infrastructure or utilities is shared, not isolated. Each package keeps the line that made
+    it a service or shared."""
+    def prov(number: int) -> Provenance:
+        return Provenance(file, number, (), lines[number - 1].strip(), "")
+
+    rule = _isolation_rule(lines, headings)
+    if rule is None:
+        return None
+    origins: dict[str, ServiceOrigin] = {}
+    exception = _EXCEPT.search(lines[rule - 1])
+    if exception:
+        for word in re.findall(r"[A-Za-z_][\w.]*", exception["what"]):
+            if word.lower() not in _NOT_PACKAGES:
+                origins.setdefault(word, ServiceOrigin(word, "shared", prov(rule)))
+    sections = _sections(headings, len(lines))
+    named = [(number, service["name"]) for number, _level, title in headings
+             if (service := _SERVICE_HEADING.match(title))]
+    heading_lines = {number for number, _level, _title in headings}
+    for number, name in named:
+        described = _described_as_shared(lines, number, sections[number], heading_lines)
+        if described is not None and name not in origins:
+            origins[name] = ServiceOrigin(name, "shared", prov(described))
+    patterns = _path_pattern_names(headings, sections)
+    for number, name in patterns or named:
+        if name not in origins:
+            origins[name] = ServiceOrigin(name, "service", prov(number))
+    members = tuple(o.package for o in origins.values() if o.role == "service")
+    shared = tuple(o.package for o in origins.values() if o.role == "shared")
+    ordered = tuple(sorted(origins.values(), key=lambda o: o.role != "service"))
+    return Services(members, shared, prov(rule), ordered)
+
+
+def _isolation_rule(lines: list[str], headings: list[tuple[int, int, str]]) -> int | None:
+    """The line of "NEVER import between services" under a "Service Isolation" heading."""
+    starts = [number for number, _level, title in headings if _ISOLATION_HEADING.search(title)]
+    heading_lines = [number for number, _level, _title in headings]
+    for start in starts:
         end = next((h for h in heading_lines if h > start), len(lines) + 1)
         for number in range(start + 1, end):
-            text = lines[number - 1]
-            if not _ISOLATION_RULE.search(text):
-                continue
-            shared: list[str] = []
-            exception = _EXCEPT.search(text)
-            if exception:
-                words = re.findall(r"[A-Za-z_][\w.]*", exception["what"])
-                shared = [w for w in words if w.lower() not in _NOT_PACKAGES]
-            members = tuple(dict.fromkeys(n for n in names if n not in shared))
-            return Services(members, tuple(dict.fromkeys(shared)),
-                            Provenance(file, number, (), text.strip(), ""))
+            if _ISOLATION_RULE.search(lines[number - 1]):
+                return number
+    return None
+
+
+def _sections(headings: list[tuple[int, int, str]], last: int) -> dict[int, int]:
+    """Heading line -> the last line of its section (up to the next heading as high)."""
+    ends: dict[int, int] = {}
+    for i, (number, level, _title) in enumerate(headings):
+        ends[number] = next((n - 1 for n, lv, _t in headings[i + 1:] if lv <= level), last)
+    return ends
+
+
+def _path_pattern_names(headings: list[tuple[int, int, str]], sections: dict[int, int]
+                        ) -> list[tuple[int, str]]:
+    """The packages the *Path Patterns* section names: its sub-headings ``#### netra_backend:``."""
+    for number, level, title in headings:
+        if not _PATH_PATTERNS_HEADING.search(title):
+            continue
+        end = sections[number]
+        found = [(n, m["name"]) for n, lv, t in headings
+                 if number < n <= end and lv > level and (m := _PATTERN_NAME.match(t))]
+        if found:
+            return found
+    return []
+
+
+def _described_as_shared(lines: list[str], heading: int, end: int,
+                         heading_lines: set[int]) -> int | None:
+    """The line that describes a ``### <name> Service`` section's package as shared, test
+    infrastructure or utilities: the heading itself or the section's first line of text (its
+    first caption, e.g. ``# SSOT Test Infrastructure``)."""
+    if _SHARED_WORDS.search(lines[heading - 1]):
+        return heading
+    for number in range(heading + 1, end + 1):
+        text = lines[number - 1].strip()
+        if not text or text.startswith(("```", "~~~")) or number in heading_lines:
+            continue
+        return number if _SHARED_WORDS.search(text.lstrip("#")) else None
     return None

@@ -13,6 +13,9 @@ Reading decisions beyond the spec's list (docs/registry.md states them):
   prose such as "verify before importing" is not a migration pair.
 - ``no longer working/works/exists/available`` is broken ("DEPRECATED (no longer working)").
 - ``Preferred`` is canonical, like RECOMMENDED.
+- RECOMMENDED, CANONICAL, Preferred and ✅ beat a mention of compatibility ("RECOMMENDED: Use
+  alias for backward compatibility" is canonical, "✅ keeps compatibility" verified); SSOT does
+  not ("SSOT compatibility export" stays compatible).
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ EMOJI: tuple[tuple[Status, re.Pattern[str]], ...] = (
     (Status.UNVERIFIED, re.compile("[\u2753\u2754]")),  # ❓ ❔
     (Status.VERIFIED, re.compile("[\u2705\u2714\u2611]")),  # ✅ ✔ ☑
 )
+# Words that recommend a path outright: they beat a mere mention of compatibility (SSOT does not:
+# "SSOT compatibility export" is a compatibility layer).
+_RECOMMENDS = re.compile(r"\bcanonical\b|\brecommended\b|\bpreferred\b", _I)
 # The two halves of a migration pair, only at the start of the text (after emoji/punctuation).
 BEFORE = re.compile(r"^[\W_]*before\b", _I)
 AFTER = re.compile(r"^[\W_]*after\b", _I)
@@ -95,8 +101,16 @@ def read(text: str) -> Markers:
         found.add(Status.DEPRECATED)  # the old pattern still imports; it must not be used
     elif after:
         found.add(Status.VERIFIED)
+    emoji = {status for status, pattern in EMOJI if pattern.search(cleaned)}
+    if Status.COMPATIBLE in found and (_RECOMMENDS.search(cleaned) or (
+            Status.VERIFIED in emoji and not historical)):
+        # "RECOMMENDED: Use alias for backward compatibility": a recommendation (or a ✅) says
+        # what the path is; the compatibility word only says why it exists.
+        found.discard(Status.COMPATIBLE)
+        if not found:
+            found = {Status.VERIFIED}
     if not found and not historical:
-        found = {status for status, pattern in EMOJI if pattern.search(cleaned)}
+        found = emoji
     if not found:
         return NONE
     return Markers(frozenset(found), before, after)

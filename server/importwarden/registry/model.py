@@ -151,6 +151,24 @@ class Entry:
     conflict: bool = False
     works_status: Status | None = None
     claims: tuple[Claim, ...] = ()
+    # True when nobody wrote the replacement: rule 8's rename inside a run or rule 9's
+    # inference. Chains never go through such a link, and a rename needs workspace evidence.
+    inferred: bool = False
+
+    def provenance_for(self, status: Status) -> Provenance:
+        """The line behind ``status`` (from ``status_given``): in a conflict the workspace may
+        side with the claim that did not win on the registry alone, and then that claim's line
+        is the one to quote."""
+        if self.conflict and status.works != self.provenance_status().works:
+            side = [c for c in self.claims if c.status.works == status.works]
+            if side:
+                return side[-1].provenance
+        return self.provenance
+
+    def provenance_status(self) -> Status:
+        """The status of the claim ``provenance`` belongs to."""
+        return next((c.status for c in self.claims if c.provenance == self.provenance),
+                    self.status)
 
     def status_given(self, resolves: bool | None) -> Status:
         """The status once the workspace has been asked whether the target resolves.
@@ -182,12 +200,23 @@ class MockEntry:
 
 
 @dataclass(frozen=True)
+class ServiceOrigin:
+    """Why a package is a service (``role`` "service") or shared by all ("shared"): the line
+    that said so (a heading, a path pattern, the isolation rule, a caption, the settings)."""
+
+    package: str
+    role: str  # "service" | "shared"
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
 class Services:
     """Top-level packages that must not import each other, and those everyone may import."""
 
     members: tuple[str, ...] = ()
     shared: tuple[str, ...] = ()
-    provenance: Provenance | None = None
+    provenance: Provenance | None = None  # the isolation rule
+    origins: tuple[ServiceOrigin, ...] = ()  # per package, the line that made it what it is
 
     def service_of(self, module: str) -> str | None:
         top = module.split(".", 1)[0]
@@ -223,6 +252,7 @@ PROBLEM_CODES: dict[str, str] = {
     "IWR009": "invalid-toml",  # TOML syntax, unknown key or bad value
     "IWR010": "unreadable-file",  # the registry file cannot be read at all
     "IWR011": "unknown-replacement-name",  # bare USE INSTEAD name matches no entry
+    "IWR012": "contradicting-sections",  # verified/canonical in one section, deprecated in another
 }
 
 

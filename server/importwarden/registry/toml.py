@@ -38,7 +38,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-IMPORT_KEYS = ("target", "status", "use", "fix", "note", "source", "conflict", "works_status")
+IMPORT_KEYS = ("target", "status", "use", "fix", "note", "source", "conflict", "works_status",
+               "inferred")
 MOCK_KEYS = ("target", "status", "use", "fix", "note", "source")
 SERVICES_KEYS = ("members", "shared")
 REGISTRY_KEYS = ("import", "mock", "services")
@@ -205,6 +206,11 @@ def _read_import(item: Mapping[str, Any], file: str, start: int, lines: _Lines, 
     if not isinstance(conflict, bool):
         problem(lines.key(start, "conflict"), "'conflict' must be true or false")
         return
+    inferred = item.get("inferred", False)
+    if not isinstance(inferred, bool) or (inferred and replacement is None):
+        problem(lines.key(start, "inferred"), "'inferred' must be true or false, and true only "
+                "with 'use'")
+        return
     works_status = None
     if "works_status" in item:
         works_status = _enum(Status, item["works_status"])
@@ -218,7 +224,8 @@ def _read_import(item: Mapping[str, Any], file: str, start: int, lines: _Lines, 
         works_status = Status.VERIFIED
     provenance = Provenance(file, start, (), lines.text_of(lines.key(start, "target")),
                             item.get("note", ""), item.get("source", ""))
-    claim = Claim(target, common["status"], provenance, replacement, common["fix"])
+    claim = Claim(target, common["status"], provenance, replacement, common["fix"],
+                  inferred=inferred)
     if conflict:
         # A conflict is its two claims; the one that wins without a workspace comes last.
         other = Status.BROKEN if common["status"].works else works_status

@@ -17,7 +17,7 @@ def model(registry: Registry) -> dict:
     """Everything but provenance file/line."""
     return {
         "entries": {str(t): (e.status, e.replacement, e.fix, e.provenance.note, e.conflict,
-                             e.works_status) for t, e in registry.entries.items()},
+                             e.works_status, e.inferred) for t, e in registry.entries.items()},
         "mocks": {t: (m.status, m.replacement, m.fix) for t, m in registry.mocks.items()},
         "services": (registry.services.members, registry.services.shared),
     }

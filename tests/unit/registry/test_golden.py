@@ -22,9 +22,16 @@ seed (2025-09-11):
   replacement (rule 9).
 - 570 ``agent_execution_tracker:get_execution_tracker`` is canonical: claims at 21 (verified),
   317 (compatible, no replacement, so set aside) and 570 (canonical).
-- 584 ``execution_tracker:ExecutionTracker`` -> ``agent_execution_tracker:AgentExecutionTracker``
-  (unsafe): inferred to the single same-name compatibility entry that has a written
-  replacement, then the chain is followed (rule 9 + chains).
+- 584 ``execution_tracker:ExecutionTracker`` -> ``agent_execution_tracker:ExecutionTracker``
+  (unsafe): inferred to the single same-name compatibility entry that has a replacement; that
+  entry's own replacement (the rename of 315) is inferred too, and chains never go through an
+  inferred link (issue 11), so it stops at the alias.
+- services: ``netra_backend`` and ``auth_service`` (the Path Patterns sub-headings 216/221);
+  ``shared`` from the isolation rule's exception (209) and ``test_framework`` is shared, not a
+  service: its section's caption (146) calls it "SSOT Test Infrastructure".
+- IWR012 at 584 (``execution_tracker:ExecutionState`` / ``get_execution_tracker``, verified at 22)
+  and 674 (``agents.state:DeepAgentState``, verified at 79): verified in one section, deprecated
+  in another.
 - 89/90 and 181/182 broken entries/mocks have no replacement: nothing is written and no
   same-name entry exists.
 
@@ -34,19 +41,23 @@ netra (2025-09-17), beyond the same sections:
   are looked up among canonical entries (UserExecutionEngine line 93, ExecutionEngineFactory 94).
 - 187 ``execution_engine:ExecutionEngine`` -> ``user_execution_engine:UserExecutionEngine``
   (unsafe rename; the ``as ExecutionEngine`` alias does not make it the same name).
-- 188 ``# ExecutionEngine() instantiation …  # ❌ BROKEN: …`` is IWR001: a marker on a line
-  with no import path. 190 (``✅ CORRECTED: Use create_request_scoped_engine() …``) is advice in
+- 188 ``# ExecutionEngine() instantiation …  # ❌ BROKEN: …`` is a comment: prose about a
+  calling pattern names no path (issue 11; a marked dotted path would be IWR001). 190 (``✅ CORRECTED: Use create_request_scoped_engine() …``) is advice in
   prose, kept as a comment, not a problem.
 - 193/194 ``❌ DID NOT EXIST: Placeholder created for test compatibility``: history plus
   "compatibility", so compatible -> verified (no replacement); no conflict with line 108.
 - 538 commented-out ``websocket_manager_factory:WebSocketManagerFactory`` under
   "# DEPRECATED (no longer working):" is broken ("no longer working"), inferred to
   ``websocket_manager:WebSocketManagerFactory``.
-- 541 IWR005: ``websocket_manager:WebSocketManagerFactory`` is written at 78 and 541 with two
-  different notes of its own.
-- 791 ``app.config:get_config`` (BEFORE) -> ``configuration.base:get_unified_config``: the AFTER
+- 541 is no IWR005: ``websocket_manager:WebSocketManagerFactory`` is written at 78 and 541 with
+  notes that differ only in wording (neither carries a marker).
+- 946 ``session_manager:SessionManager`` is an entry although only prose names it (inline code
+  ``Import Path: `from …` ``), verified: no marker on its line or in its headings.
+- IWR012 at 529 (``unified_manager:UnifiedWebSocketManager``: LEGACY at 179), 706 and 874: the
+  same contradictions as in the seed.
+- 791 ``app.config:get_config`` (BEFORE) -> ``configuration.base:get_config``: the AFTER
   line has two names so rule 7 maps nothing; rule 9 infers the same-name compatibility entry
-  ``configuration.base:get_config`` (508) and follows its rename. 792 ``DatabaseConfig`` stays
+  ``configuration.base:get_config`` (508); its rename is inferred, so it is not followed. 792 ``DatabaseConfig`` stays
   without replacement.
 """
 
@@ -85,7 +96,10 @@ def test_json_shape_is_the_design_contract(name):
         assert (entry["replacement"] is None) == (entry["fix"] == "none")
     for mock in data["mocks"]:
         assert set(mock) == {"target", "status", "replacement", "fix", "file", "line"}
-    assert set(data["services"]) == {"members", "shared"}
+    assert set(data["services"]) == {"members", "shared", "origins"}
+    for origin in data["services"]["origins"]:
+        assert set(origin) == {"package", "role", "file", "line", "text"}
+        assert origin["role"] in ("service", "shared")
     for problem in data["problems"]:
         assert set(problem) == {"code", "file", "line", "message"}
     targets = [e["target"] for e in data["entries"]]

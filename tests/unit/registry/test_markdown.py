@@ -117,7 +117,10 @@ def test_setext_heading_and_unclosed_fence():
     ("from a.b import 1x", "problem"),
     ("patch(some_variable)", "problem"),
     ("@patch('not a path')", "problem"),
-    ("# ExecutionEngine() instantiation  # ❌ BROKEN: needs parameters", "problem"),
+    # issue 11: prose about a calling pattern names no path, so it is a comment; a marked
+    # dotted path that is not an import is still a problem.
+    ("# ExecutionEngine() instantiation  # ❌ BROKEN: needs parameters", "comment"),
+    ("# a.b.ExecutionEngine  # ❌ BROKEN: needs parameters", "problem"),
     ("# tracker.update(exec_id, {})  # ❌ WAS BROKEN", "comment"),
     ("# ✅ CORRECTED: Use create_engine() factory method instead of direct calls", "comment"),
 ])
