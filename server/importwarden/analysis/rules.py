@@ -67,7 +67,10 @@ def effective_services(registry: Registry, members: Iterable[str] | None,
     origin)."""
     base = registry.services
     members = tuple(members) if members is not None else base.members
-    shared = tuple(shared) if shared is not None else base.shared
+    if shared is not None:
+        shared = tuple(shared)
+    else:  # a package the settings make a service is no longer the registry's shared one
+        shared = tuple(p for p in base.shared if p not in members)
     where = settings_line or Provenance("settings", 0, (), "services")
     kept = {(o.package, o.role): o for o in base.origins}
     origins = tuple(kept.get((p, role)) or ServiceOrigin(p, role, where)
@@ -196,7 +199,7 @@ def _import_candidates(ref: ImportRef, module: str | None, ctx: RuleContext) -> 
     status: Status | None = None
     if entry is not None:
         status = entry.status_given(_resolves(ctx, target))
-        cand = _registry_candidate(ref, target, entry, status)
+        cand = _registry_candidate(ref, target, entry, status, ctx)
         if cand is not None:
             out.append(cand)
     elif not ref.guarded:
@@ -221,11 +224,14 @@ _STATUS_CODE = {
 
 
 def _registry_candidate(ref: ImportRef, target: Target, entry: Entry,
-                        status: Status) -> _Candidate | None:
+                        status: Status, ctx: RuleContext) -> _Candidate | None:
     code = _STATUS_CODE.get(status)
     if code is None:
         return None
-    replacement = _map_replacement(entry, target)
+    replacement = _usable_replacement(entry, target, ctx)
+    # In a conflict the workspace may side with the claim that lost on the registry alone:
+    # quote the line that decided.
+    provenance = entry.provenance_for(status)
     if status is Status.COMPATIBLE and replacement is None:
         return None  # a compatibility path with nowhere better to go is just a working path
     if status is Status.UNVERIFIED:
@@ -251,9 +257,21 @@ def _registry_candidate(ref: ImportRef, target: Target, entry: Entry,
         tail = f"; use `{replacement}` instead"
     else:
         tail = "; no known replacement"
-    message = f"{head}{tail}{_quote(entry.provenance)}"
-    return _Candidate(code, message, target, entry.provenance, replacement, applicability,
+    message = f"{head}{tail}{_quote(provenance)}"
+    return _Candidate(code, message, target, provenance, replacement, applicability,
                       _fix_message(ref, target, replacement) if replacement else "")
+
+
+def _usable_replacement(entry: Entry, target: Target, ctx: RuleContext) -> Target | None:
+    """``_map_replacement``, except that a rename nobody wrote (``Entry.inferred``) needs the
+    workspace's evidence that both names are one API (``workspace/evidence.py``; reads the two
+    modules once, only for such entries)."""
+    replacement = _map_replacement(entry, target)
+    if replacement is None or not entry.inferred or replacement.name == target.name:
+        return replacement
+    from importwarden.workspace.evidence import rename_evidence
+
+    return replacement if rename_evidence(ctx.index, target, replacement) else None
 
 
 def _map_replacement(entry: Entry, target: Target) -> Target | None:
@@ -365,7 +383,7 @@ def _mock_candidates(ref: ImportRef, ctx: RuleContext) -> list[_Candidate]:
             target = Target(module, name)
             status = entry.status_given(_resolves(ctx, target))
             if status in (Status.BROKEN, Status.DEPRECATED, Status.COMPATIBLE):
-                rep = _map_replacement(entry, target)
+                rep = _usable_replacement(entry, target, ctx)
                 if status is Status.COMPATIBLE and rep is None:
                     return []
                 code = "IW007" if status is Status.BROKEN and resolved is False else "IW008"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,9 @@ def _services_setting_line(settings):
         lines = config.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         lines = []
-    number = next((n for n, text in enumerate(lines, 1) if "services" in text), 0)
+    keys = [n for n, text in enumerate(lines, 1) if re.match(r"\s*(?:members|shared)\s*=", text)
+            or "services" in text]
+    number = next((n for n in keys if "services" not in lines[n - 1]), keys[0] if keys else 0)
     return Provenance(str(config), number, (), lines[number - 1].strip() if number else "")
 
 

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 
 def binding_alias(name: str, alias: str | None, new_name: str) -> str | None:
-    """The ``as`` name the rewritten import needs so the file's binding does not change."""
+    """The ``as`` name the rewritten import needs so the file's binding does not change.
+
+    ``X as X`` stays: it is the explicit re-export idiom type checkers honour."""
     bound = alias or name
+    if alias is not None and alias == name:
+        return alias
     return None if bound == new_name else bound
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from importwarden.analysis.codes import RULES
-from importwarden.analysis.findings import Finding
+from importwarden.analysis.findings import Finding, Severity
 from importwarden.output.context import OutputContext, fixable, unsafe_fixable
 
 
@@ -22,13 +22,24 @@ def summary(findings: list[Finding]) -> str:
         return "All checks passed!"
     safe = sum(1 for f in findings if fixable(f))
     unsafe = sum(1 for f in findings if unsafe_fixable(f))
-    noun = "error" if n == 1 else "errors"
     parts = []
     if safe:
         parts.append(f"{safe} fixable with `importwarden fix`")
     if unsafe:
         parts.append(f"{unsafe} more with `importwarden fix --unsafe-fixes`")
-    return f"Found {n} {noun}" + (f" ({', '.join(parts)})" if parts else "") + "."
+    return f"Found {_by_severity(findings)}" + (f" ({', '.join(parts)})" if parts else "") + "."
+
+
+# (singular, plural) per severity, most severe first: "1 error, 2 warnings and 1 info".
+_SEVERITY_NOUNS = {Severity.ERROR: ("error", "errors"), Severity.WARNING: ("warning", "warnings"),
+                   Severity.INFORMATION: ("info", "info"), Severity.HINT: ("hint", "hints")}
+
+
+def _by_severity(findings: list[Finding]) -> str:
+    counts = Counter(f.severity for f in findings)
+    parts = [f"{counts[s]} {one if counts[s] == 1 else many}"
+             for s, (one, many) in _SEVERITY_NOUNS.items() if counts[s]]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def statistics(findings: list[Finding]) -> str:

@@ -134,6 +134,8 @@ def unified_diff(rel: str, before: str, after: str) -> str:
 
     lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                  fromfile=f"a/{rel}", tofile=f"b/{rel}")
-    text = "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
-                   for line in lines)
+    # Every diff line ends with "\n", also in a file with CR-only newlines (its "\r" stays part
+    # of the line), so the last one is never glued to what is printed after the diff.
+    text = "".join(line if line.endswith("\n") else line + "\n" if line.endswith("\r")
+                   else line + "\n\\ No newline at end of file\n" for line in lines)
     return text

@@ -31,7 +31,9 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     "netra_backend/app/routes/unresolved.py": [
         ("IW005", 6), ("IW005", 7), ("IW005", 8), ("IW005", 10), ("IW005", 11),
     ],
-    "netra_backend/app/routes/cross_service.py": [("IW006", 2), ("IW006", 3), ("IW006", 5)],
+    # line 5 imports test_framework: the registry calls it shared test infrastructure, not an
+    # isolated service (issue 11)
+    "netra_backend/app/routes/cross_service.py": [("IW006", 2), ("IW006", 3)],
     "netra_backend/app/routes/suppressed.py": [("IW004", 5)],
     "netra_backend/app/routes/skipped.py": [],
     "netra_backend/app/routes/clean.py": [],

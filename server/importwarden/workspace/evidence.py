@@ -1,0 +1,144 @@
+"""Does the workspace show that two names are one API? (an inferred rename's evidence)
+
+A registry rename that nobody wrote (``registry/combine.py``'s pairing of one compatibility
+name with one canonical name in a run) is only offered as a fix when the code agrees:
+
+- the old name is an alias of the new one, in either module: ``Old = New``, ``Old = m.New``,
+  ``from m import New as Old`` (a re-export under the old name);
+- or both are the same kind of object: two classes, or two functions. A class is never paired
+  with a function (``UserExecutionEngine`` is not ``create_request_scoped_engine``).
+
+Read statically with ``ast`` (never imported), only for the few entries that need it, and
+memoised per file by size and mtime.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Any
+
+from importwarden.registry.model import Target
+
+# path -> ((size, mtime_ns), {name: fact}); a fact is ("class",), ("function",),
+# ("alias", other_name) or ("import", module, name, level).
+_FACTS: dict[str, tuple[tuple[int, int], dict[str, tuple]]] = {}
+_MAX_HOPS = 4
+
+
+def rename_evidence(index: Any, old: Target, new: Target) -> bool:
+    """True when the workspace shows ``old`` and ``new`` are the same API (see the module doc)."""
+    if old.name is None or new.name is None or index is None:
+        return False
+    for module, alias, original in ((old.module, old.name, new.name),
+                                    (new.module, old.name, new.name)):
+        fact = _facts(index, module).get(alias)
+        if fact is not None and fact[0] == "alias" and fact[1] == original:
+            return True
+        if fact is not None and fact[0] == "import" and fact[2] == original:
+            return True
+    kind_old = _kind(index, old.module, old.name, _MAX_HOPS)
+    kind_new = _kind(index, new.module, new.name, _MAX_HOPS)
+    return kind_old is not None and kind_old == kind_new
+
+
+def _kind(index: Any, module: str, name: str, hops: int) -> str | None:
+    """"class" or "function" for what ``module`` binds as ``name``, following aliases, imports
+    and star imports a few hops; None when it cannot tell."""
+    if hops <= 0:
+        return None
+    facts = _facts(index, module)
+    fact = facts.get(name)
+    if fact is None:
+        for star in facts.get("*", ()):
+            found = _kind(index, star, name, hops - 1)
+            if found is not None:
+                return found
+        return None
+    if fact[0] in ("class", "function"):
+        return fact[0]
+    if fact[0] == "alias":
+        return _kind(index, module, fact[1], hops - 1)
+    if fact[0] == "import":
+        source = _absolute(module, fact[1], fact[3], index)
+        return _kind(index, source, fact[2], hops - 1) if source else None
+    return None
+
+
+def _absolute(importer: str, module: str, level: int, index: Any) -> str | None:
+    if not level:
+        return module
+    is_package = False
+    path = _path(index, importer)
+    if path is not None:
+        is_package = os.path.basename(path) == "__init__.py"
+    parts = importer.split(".")
+    keep = len(parts) - level + (1 if is_package else 0)
+    if keep <= 0:
+        return None
+    base = ".".join(parts[:keep])
+    return f"{base}.{module}" if module else base
+
+
+def _path(index: Any, module: str) -> str | None:
+    path_of = getattr(index, "path_of", None)
+    found = path_of(module) if path_of is not None else None
+    if found is None or not os.path.isfile(found):
+        return None
+    return str(found)
+
+
+def _facts(index: Any, module: str) -> dict[str, Any]:
+    path = _path(index, module)
+    if path is None:
+        return {}
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}
+    key = (st.st_size, st.st_mtime_ns)
+    cached = _FACTS.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        with open(path, "rb") as fh:
+            tree = ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError):
+        facts: dict[str, Any] = {}
+    else:
+        facts = {}
+        _collect(tree.body, facts)
+    _FACTS[path] = (key, facts)
+    return facts
+
+
+def _collect(body: list[ast.stmt], facts: dict[str, Any]) -> None:
+    """Module-level bindings (also inside module-level if/try/with blocks); the last wins."""
+    for node in body:
+        if isinstance(node, ast.ClassDef):
+            facts[node.name] = ("class",)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            facts[node.name] = ("function",)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Name):
+                facts[node.targets[0].id] = ("alias", value.id)
+            elif isinstance(value, ast.Attribute):
+                facts[node.targets[0].id] = ("alias", value.attr)
+            else:
+                facts[node.targets[0].id] = ("value",)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    if node.module and not node.level:
+                        facts.setdefault("*", []).append(node.module)
+                else:
+                    facts[alias.asname or alias.name] = ("import", node.module or "", alias.name,
+                                                         node.level)
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):
+            for block in (getattr(node, "body", []), getattr(node, "orelse", []),
+                          getattr(node, "finalbody", [])):
+                _collect(block, facts)
+            for handler in getattr(node, "handlers", []):
+                _collect(handler.body, facts)
