@@ -20,7 +20,9 @@ def test_demo_check_shows_several_rules(cli, tmp_path: Path) -> None:
 
     text = cli("check", cwd=demo)
     assert text.returncode == 1, text
-    assert text.stdout.rstrip().splitlines()[-1].startswith("Found 9 errors"), text
+    # counted by severity (issue 11: "Found 9 errors" counted warnings and hints as errors)
+    assert text.stdout.rstrip().splitlines()[-1].startswith(
+        "Found 4 errors, 3 warnings, 1 info and 1 hint"), text
 
     result = cli("check", "--output-format", "json", "--no-cache", cwd=demo)
     codes = sorted({f["code"] for f in json.loads(result.stdout)})

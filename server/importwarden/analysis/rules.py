@@ -354,9 +354,11 @@ def _cross_service_candidate(ref: ImportRef, target: Target, module: str | None,
         return None
     mine = ctx.services.service_of(module)
     theirs = ctx.services.service_of(target.module)
-    shared = ", ".join(f"`{s}`" for s in ctx.services.shared)
+    names = [f"`{s}`" for s in ctx.services.shared]
+    shared = " and ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""
+    verb = "is" if len(names) == 1 else "are"
     message = (f"`{_show(target)}`: service `{mine}` must not import from service `{theirs}`"
-               + (f" (only {shared} is shared)" if shared else ""))
+               + (f" (only {shared} {verb} shared)" if shared else ""))
     return _Candidate("IW006", message, target, ctx.services.provenance)
 
 
