@@ -30,7 +30,7 @@ class PlainDataError(ValueError):
 
 _CLASSES: tuple[type, ...] = (
     _model.Target, _model.Provenance, _model.Claim, _model.Entry, _model.MockEntry,
-    _model.Services, _model.Problem, _model.Registry,
+    _model.ServiceOrigin, _model.Services, _model.Problem, _model.Registry,
     _findings.Position, _findings.Range, _findings.TextEdit, _findings.Fix, _findings.Finding,
 )
 _TRANSIENT = {_findings.Finding: ("ref",)}

@@ -28,8 +28,11 @@ def test_demo_check_shows_several_rules(cli, tmp_path: Path) -> None:
     codes = sorted({f["code"] for f in json.loads(result.stdout)})
     assert codes == ["IW001", "IW002", "IW003", "IW004", "IW005", "IW006", "IW007"], result
 
+    # The demo registry lists DeepAgentState as verified and, in its migration section, as the
+    # deprecated BEFORE half: a contradiction lint reports (issue 11, IWR012), nothing else.
     lint = cli("registry", "lint", cwd=demo)
-    assert lint.returncode == 0, lint
+    assert lint.returncode == 1, lint
+    assert [line.split()[1] for line in lint.stdout.splitlines()] == ["IWR012"], lint
 
 
 def test_demo_fix_then_check_leaves_only_unfixable(cli, tmp_path: Path) -> None:
