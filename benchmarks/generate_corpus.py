@@ -14,6 +14,12 @@ Canonical, verified, deprecated and compatibility modules exist (they resolve); 
 do not. Every other first-party import resolves, so the only findings are the planted ones
 (plus a few cross-service imports, counted in ``corpus.json``).
 
+With ``--scale`` the tree has the shape of the real monorepo with its committed snapshots:
+16,667 generated files (~400 lines each) plus a snapshot copy of half of them under
+``backups/snapshot_20250901/`` (whole packages, so relative imports inside a snapshot resolve),
+25,000 files and ~10 M lines in all, and 1% of the files end with Python 3.12-only syntax
+(PEP 695 type parameters and ``type`` aliases, PEP 701 f-strings).
+
 With ``--moved N --fix-files M`` the planted uses are replaced by exactly N import statements of
 *moved* targets (broken, ``# USE INSTEAD`` with the same names: safe fixes) spread over M files;
 ``corpus.json`` lists each file with its count and the expected rewrites.
@@ -35,7 +41,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-VERSION = 3
+VERSION = 4
 REGISTRY_NAME = "SSOT_IMPORT_REGISTRY.md"
 
 
@@ -46,6 +52,10 @@ class CorpusParams:
     moved: int = 0  # > 0: fix-benchmark mode (issue 4)
     fix_files: int = 0
     lines_scale: float = 1.0  # < 1 shrinks every file (tests use tiny corpora)
+    # Real-monorepo extras: a committed snapshot copy of half the tree under ``backups/`` and
+    # files with Python 3.12-only syntax (``--scale`` sets them with 25,000 files / ~10 M lines).
+    snapshot: bool = False
+    py312_share: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -668,6 +678,10 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
                     {"from": p.old_module, "to": p.new_module, "names": p.names}
                 )
 
+    if params.snapshot or params.py312_share:
+        extras = _real_monorepo_extras(out_dir, ordered, params, stats, line_counts)
+    else:
+        extras = None
     line_counts.sort()
     stats["median_lines"] = line_counts[len(line_counts) // 2]
     stats["max_lines"] = line_counts[-1]
@@ -684,12 +698,91 @@ def generate(out_dir: Path, params: CorpusParams, quiet: bool = True) -> dict:
         "planted": [asdict(p) for p in planted],
         "seconds_to_generate": round(time.perf_counter() - start, 2),
     }
+    if extras:
+        info["extras"] = extras
     if params.moved:
         info["fix"] = {"moved_statements": params.moved, "files": len(moved_files), "per_file": fix_expect}
     (out_dir / "corpus.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
     if not quiet:
         print(json.dumps({k: info[k] for k in ("stats", "expected_uses", "seconds_to_generate")}, indent=1))
     return info
+
+
+SNAPSHOT_DIR = "backups/snapshot_20250901"
+PY312_BLOCK = '''
+
+# --- Python 3.12 syntax (PEP 695 type parameters, PEP 701 f-strings) ---
+type Pair[T] = tuple[T, T]
+type Registry = dict[str, "Pair[int]"]
+
+
+class Box[T]:
+    def __init__(self, item: T) -> None:
+        self.item = item
+
+    def map[U](self, fn: "Callable[[T], U]") -> "Box[U]":
+        return Box(fn(self.item))
+
+
+def first[T: (int, str)](items: list[T]) -> T:
+    return items[0]
+
+
+def describe(data: dict[str, str]) -> str:
+    return f"{data["name"]}: {f"{data["kind"]!r:>10}"}"
+'''
+
+
+def _real_monorepo_extras(out_dir: Path, ordered: list[Module], params: CorpusParams, stats: dict,
+                          line_counts: list[int]) -> dict:
+    """3.12-only syntax at the end of a share of the files, then a snapshot copy of half the
+    tree's packages (every other top-level component package, by name). Updates the stats."""
+    py312: list[str] = []
+    if params.py312_share:
+        step = max(1, round(1 / params.py312_share))
+        for mod in [m for m in ordered if not m.is_package][::step]:
+            path = out_dir / mod.path
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(PY312_BLOCK)
+            py312.append(mod.path)
+            n = PY312_BLOCK.count("\n")
+            stats["lines"] += n
+            stats["bytes"] += len(PY312_BLOCK.encode())
+    copied = 0
+    if params.snapshot:
+        # Component packages two levels down (netra_backend/app/services, shared/logging, ...):
+        # copy whole ones until half the files are in the snapshot.
+        by_dir: dict[str, list[Module]] = {}
+        for m in ordered:
+            parts = m.path.split("/")
+            key = "/".join(parts[:3] if parts[0] == "netra_backend" or parts[0] == "auth_service" else parts[:2])
+            by_dir.setdefault(key, []).append(m)
+        half = len(ordered) // 2
+        for i, key in enumerate(sorted(by_dir)):
+            if copied >= half:
+                break
+            if i % 2 and copied + len(by_dir[key]) > half * 0.9:
+                continue
+            for m in by_dir[key]:
+                src, dst = out_dir / m.path, out_dir / SNAPSHOT_DIR / m.path
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+                data = dst.read_bytes()
+                stats["files"] += 1
+                stats["lines"] += data.count(b"\n")
+                stats["bytes"] += len(data)
+                line_counts.append(data.count(b"\n"))
+                copied += 1
+        # Parents of the copied packages (so the snapshot is a tree of packages too).
+        for d in sorted({p.parent for p in (out_dir / SNAPSHOT_DIR).rglob("*.py")}):
+            for parent in [d, *d.parents]:
+                if parent == out_dir / SNAPSHOT_DIR or out_dir / SNAPSHOT_DIR not in parent.parents:
+                    break
+                init = parent / "__init__.py"
+                if not init.exists():
+                    init.write_text("", encoding="utf-8")
+    return {"snapshot_dir": SNAPSHOT_DIR if params.snapshot else None, "snapshot_files": copied,
+            "py312_files": len(py312)}
 
 
 def _banned(planted: list[Planted]) -> list[dict]:
@@ -898,6 +991,10 @@ def _render_module(rng, mod: Module, target: int, libs_by_service, siblings, mod
     return "\n".join(lines) + "\n", info
 
 
+SCALE_FILES = 16667  # + a snapshot of half of them: 25,000 files
+SCALE_PARAMS = {"lines_scale": 1.05, "snapshot": True, "py312_share": 0.01}  # ~400 lines a file: ~10 M lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path)
@@ -905,16 +1002,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--moved", type=int, default=0, help="fix set: number of moved import statements")
     parser.add_argument("--fix-files", type=int, default=0, help="fix set: files that contain them")
-    parser.add_argument("--lines-scale", type=float, default=1.0,
+    parser.add_argument("--lines-scale", type=float, default=None,
                         help="multiply every file's length (e.g. 0.1 for a quick corpus)")
+    parser.add_argument("--scale", action="store_true",
+                        help="the real monorepo's size with its snapshots: 25,000 files / ~10 M lines "
+                             "(16,667 generated + a snapshot copy of half under backups/), 1%% with 3.12 syntax")
     args = parser.parse_args(argv)
+    params_extra = SCALE_PARAMS if args.scale else {}
+    if args.scale and args.files == 11000:
+        args.files = SCALE_FILES
+    if args.lines_scale is None:
+        args.lines_scale = params_extra.get("lines_scale", 1.0)
     if args.files < 200:
         parser.error("--files must be at least 200 (the corpus has ~200 packages and fixed modules)")
     if args.moved and not args.fix_files:
         parser.error("--moved needs --fix-files")
     import common  # same directory; the lock keeps running benchmarks' corpus in place
 
-    params = CorpusParams(args.files, args.seed, args.moved, args.fix_files, args.lines_scale)
+    params = CorpusParams(args.files, args.seed, args.moved, args.fix_files, args.lines_scale,
+                          snapshot=params_extra.get("snapshot", False),
+                          py312_share=params_extra.get("py312_share", 0.0))
     with common.corpus_lock(args.out_dir, exclusive=True):
         generate(args.out_dir, params, quiet=False)
     return 0

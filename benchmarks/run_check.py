@@ -41,12 +41,15 @@ import common
 from common import fmt_mb, fmt_seconds, markdown_table, measure, measure_series, shell_join
 
 IW_CACHE_DIRS = (".importwarden_cache",)  # where `check` keeps its content-hash cache (project root)
-TARGETS = {
-    "cold_vs_ruff": 3.0,  # importwarden cold <= 3x ruff cold
+TARGETS = {  # issue 13
+    "cold_vs_ruff": 2.0,  # importwarden cold <= 2x ruff cold, wall and CPU
     "flake8_vs_iw": 30.0,  # flake8-tidy-imports >= 30x slower than importwarden cold
-    "warm": 0.5,  # seconds
-    "touched_over_warm": 0.2,  # seconds above warm
-    "memory_mb": 500.0,
+    "warm": 0.5,  # seconds, 11-15k files
+    "warm_25k": 1.0,  # seconds, 25k files
+    "touched_over_warm": 0.2,  # seconds above warm, after an edit to the most-imported module
+    "memory_mb": 400.0,
+    "cache_mb_per_10k": 60.0,
+    "json_ms": 50.0,  # what --output-format json costs over text on a warm run
 }
 
 
@@ -161,10 +164,19 @@ class Touch:
 # --------------------------------------------------------------------------- main
 
 
+TREES = ("synthetic", "scale", "real")
+SCALE_CORPUS = common.BENCH_DIR / "corpus-scale"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--corpus", type=Path, default=common.DEFAULT_CORPUS,
-                   help="corpus directory; generated there when it has no corpus.json")
+    p.add_argument("--trees", default=None,
+                   help="comma-separated trees to measure, side by side in one run: synthetic (11,000 "
+                        "generated files), scale (25,000 files / 10 M lines with snapshots), real (the "
+                        "Ansible 12.3.0 wheel); default all three, or synthetic alone with --corpus")
+    p.add_argument("--corpus", type=Path, default=None,
+                   help="the synthetic tree's directory (default benchmarks/corpus); generated there when "
+                        "it has no corpus.json")
     p.add_argument("--files", type=int, default=11000, help="files when generating (default 11000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3, help="runs per scenario; the median is reported")
@@ -173,36 +185,102 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="reuse the last flake8 measurement on this corpus (benchmarks/corpus/.bench/) "
                         "instead of re-running it (it takes minutes); the table says so")
     p.add_argument("--cores", type=int, default=2, help="pin every tool to the first N CPUs")
-    p.add_argument("--tools", default="ruff,flake8,importwarden")
+    p.add_argument("--tools", default="ruff,importwarden",
+                   help="ruff, importwarden, flake8 (flake8 takes minutes: synthetic tree only)")
     p.add_argument("--results", type=Path, default=common.RESULTS_DIR / "check.md")
     p.add_argument("--no-record", action="store_true", help="print only; do not write the results file")
     p.add_argument("--profile", action="store_true",
-                   help="also profile one cold importwarden run (cProfile, by cumulative time) into "
+                   help="also profile one cold importwarden run per tree (phases + cProfile) into "
                         "benchmarks/results/check_profile.txt")
     p.add_argument("--importwarden", default=common.venv_tool("importwarden"), help="the executable to run")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.trees is None:
+        args.trees = "synthetic" if args.corpus is not None else ",".join(TREES)
+    if args.corpus is None:
+        args.corpus = common.DEFAULT_CORPUS
+    return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    tools = {t.strip() for t in args.tools.split(",") if t.strip()}
-    unknown = tools - {"ruff", "flake8", "importwarden"}
-    if unknown:
-        print(f"run_check: unknown tool(s): {', '.join(sorted(unknown))}", file=sys.stderr)
-        return 2
-    corpus = args.corpus.resolve()
+def _synthetic_params(corpus: Path, files: int, seed: int, **options) -> dict:
     if (corpus / "corpus.json").exists():
         # Keep the corpus's own parameters; regenerate only when the generator changed since.
         params = common.load_corpus_info(corpus)["params"]
-    else:
-        print(f"generating a {args.files}-file corpus into {corpus} ...", file=sys.stderr)
-        params = {"files": args.files, "seed": args.seed}
-    # Hold the corpus while measuring: another bench script must not regenerate it under us.
-    with common.using_corpus(corpus, **params) as info:
-        return _bench(args, tools, corpus, info, argv if argv is not None else sys.argv[1:])
+        if all(params.get(k) == v for k, v in options.items()):
+            return params
+    print(f"generating a {files}-file corpus into {corpus} ...", file=sys.stderr)
+    return {"files": files, "seed": seed, **options}
 
 
-def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, cli_argv: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
+    import contextlib
+
+    args = parse_args(argv)
+    tools = {t.strip() for t in args.tools.split(",") if t.strip()}
+    unknown = tools - {"ruff", "flake8", "importwarden"}
+    trees = [t.strip() for t in args.trees.split(",") if t.strip()]
+    bad_trees = set(trees) - set(TREES)
+    if unknown or bad_trees:
+        print(f"run_check: unknown tool(s)/tree(s): {', '.join(sorted(unknown | bad_trees))}", file=sys.stderr)
+        return 2
+    cli_argv = argv if argv is not None else sys.argv[1:]
+    with contextlib.ExitStack() as stack:
+        prepared = []
+        for tree in trees:
+            if tree == "synthetic":
+                corpus = args.corpus.resolve()
+                params = _synthetic_params(corpus, args.files, args.seed)
+                # Hold the corpus while measuring: another bench script must not regenerate it.
+                info = stack.enter_context(common.using_corpus(corpus, **params))
+            elif tree == "scale":
+                import generate_corpus
+
+                corpus = SCALE_CORPUS.resolve()
+                params = _synthetic_params(corpus, generate_corpus.SCALE_FILES, args.seed,
+                                           **generate_corpus.SCALE_PARAMS)
+                info = stack.enter_context(common.using_corpus(corpus, **params))
+            else:
+                import real_corpus
+
+                corpus = real_corpus.DEFAULT_TREE.resolve()
+                info = real_corpus.ensure(corpus)
+            prepared.append((tree, corpus, info))
+        results = [_bench(args, tools, tree, corpus, info) for tree, corpus, info in prepared]
+    return _report(args, results, cli_argv)
+
+
+def most_imported_module_file(corpus: Path, info: dict) -> Path:
+    """The library module most files import (``from M import`` / ``import M``): the edit that
+    re-checks the most files. The real corpus records it; for the generated ones it is counted
+    (outside ``backups/``)."""
+    if info.get("touch_file"):
+        return corpus / info["touch_file"]
+    import re
+
+    stmt = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
+    counts: Counter = Counter()
+    for path in corpus.rglob("*.py"):
+        if "backups" in path.relative_to(corpus).parts:
+            continue
+        seen = {a or b for a, b in stmt.findall(path.read_text(encoding="utf-8", errors="replace"))}
+        counts.update(seen)
+    for module, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        candidate = corpus / (module.replace(".", "/") + ".py")
+        if candidate.is_file():
+            return candidate
+    return pick_touch_file(corpus, info)
+
+
+def cache_size_mb(corpus: Path) -> float:
+    total = 0
+    for name in IW_CACHE_DIRS:
+        for path in (corpus / name).rglob("*"):
+            if path.is_file():
+                total += path.stat().st_size
+    return total / 2**20
+
+
+def _bench(args: argparse.Namespace, tools: set[str], tree: str, corpus: Path, info: dict) -> dict:
+    """Every scenario on one tree, rounds interleaved. Returns what ``_report`` prints."""
     banned = banned_targets(info)
     # Configs live in the (gitignored, regenerable) corpus so the recorded commands can be re-run.
     cfg_dir = corpus / ".bench"
@@ -211,14 +289,15 @@ def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, 
     flake8_cfg = write_flake8_config(cfg_dir / "flake8.cfg", banned)
     ruff, flake8, iw = common.venv_tool("ruff"), common.venv_tool("flake8"), args.importwarden
     run = {"cwd": corpus, "cores": args.cores}
+    print(f"run_check: {tree} tree {corpus}", file=sys.stderr)
     warm_file_cache(corpus)
-    load_before = os.getloadavg()
 
     commands: list[str] = []
     notes: list[str] = []
     # key -> (tool, scenario, argv, before_each, findings counter); measured in this order.
     plan: dict[str, tuple] = {}
     touch: Touch | None = None
+    cache_mb = None
 
     if "ruff" in tools:
         base = [ruff, "check", "--select", "TID251", "--config", str(ruff_cfg), "--output-format", "concise", "."]
@@ -232,6 +311,7 @@ def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, 
     iw_works = False
     if "importwarden" in tools:
         base = [iw, "check", "--output-format", "json", "."]
+        text_argv = [iw, "check", "--output-format", "text", "."]
         cold_argv = base[:2] + ["--no-cache"] + base[2:]
         commands.append(shell_join(cold_argv))
         remove_iw_cache(corpus)
@@ -247,16 +327,18 @@ def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, 
             plan["iw_cold"] = ("importwarden", "cold (--no-cache)", cold_argv,
                                lambda: remove_iw_cache(corpus), lambda out: "failed")
         else:
-            touch = Touch(pick_touch_file(corpus, info))
+            cache_mb = cache_size_mb(corpus)
+            touch = Touch(most_imported_module_file(corpus, info))
             plan["iw_cold"] = ("importwarden", "cold (--no-cache)", cold_argv,
                                lambda: remove_iw_cache(corpus), count_iw)
             plan["iw_warm"] = ("importwarden", "warm (cache, no change)", base, None, count_iw)
-            plan["iw_touched"] = ("importwarden", "warm, 1 file changed", base, touch, count_iw)
+            plan["iw_warm_text"] = ("importwarden", "warm, text output", text_argv, None, count_text)
+            plan["iw_touched"] = ("importwarden", "warm, most-imported module changed", base, touch, count_iw)
             commands.append(f"{shell_join(base)}   # warm and one-file-changed runs "
                             f"(touched: {touch.path.relative_to(corpus)})")
+            commands.append(f"{shell_join(text_argv)}   # warm, text output (JSON's cost = the difference)")
 
-    # Rounds interleave the tools so that load from elsewhere on the machine hits them alike.
-    order = [k for k in ("ruff_cold", "iw_cold", "ruff_warm", "iw_warm", "iw_touched") if k in plan]
+    order = [k for k in ("ruff_cold", "iw_cold", "ruff_warm", "iw_warm", "iw_warm_text", "iw_touched") if k in plan]
     measured: dict[str, common.Series] = {k: common.Series(k) for k in order}
     try:
         for _ in range(args.repeat):
@@ -265,8 +347,8 @@ def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, 
                 if before is not None:
                     before()
                 measured[key].runs.append(measure(plan[key][2], **run))
-                if key == "iw_cold" and "iw_warm" in plan:
-                    measure(plan["iw_warm"][2], **run)  # --no-cache may not write the cache: re-prime
+                if key in ("iw_cold", "iw_touched") and "iw_warm" in plan:
+                    measure(plan["iw_warm"][2], **run)  # --no-cache / the edit: re-prime the cache
     finally:
         if touch is not None:
             touch.restore()
@@ -277,7 +359,7 @@ def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, 
         tool, scenario, _, _, counter = plan[key]
         rows.append(_row(tool, scenario, measured[key], counter(measured[key].runs[-1].stdout)))
 
-    if "flake8" in tools:
+    if "flake8" in tools and tree == "synthetic":
         argv = [flake8, "--config", str(flake8_cfg), "-j", str(args.cores), "."]
         commands.append(shell_join(argv))
         reused = _load_flake8(cfg_dir, info) if args.reuse_flake8 else None
@@ -290,61 +372,82 @@ def _bench(args: argparse.Namespace, tools: set[str], corpus: Path, info: dict, 
             scenario = f"cold (-j {args.cores})"
         measured["flake8"] = s
         rows.append(_row("flake8-tidy-imports", scenario, s, count_flake8(s.runs[-1].stdout)))
-        if args.profile and iw_works:
-            notes.append(profile_cold(iw, corpus, args.cores))
-    elif args.profile and iw_works:
-        notes.append(profile_cold(iw, corpus, args.cores))
+    profile = profile_cold(iw, corpus, args.cores, tree) if args.profile and iw_works else None
     if not iw_works:
-        for key in ("iw_warm", "iw_touched"):
+        for key in ("iw_warm", "iw_touched", "iw_warm_text"):
             measured.pop(key, None)
+    return {"tree": tree, "corpus": corpus, "info": info, "rows": rows, "measured": measured, "notes": notes,
+            "commands": commands, "cache_mb": cache_mb, "profile": profile,
+            "findings": len(iw_findings(probe.stdout) or []) if iw_works else 0}
 
-    load_after = os.getloadavg()
-    table = markdown_table(["tool", "scenario", "median wall", "median CPU", "runs", "peak RSS", "findings",
-                            "exit"], rows)
-    target_rows = evaluate_targets(measured)
-    targets = (markdown_table(["target", "measured (wall)", "same by CPU time", "met"], target_rows)
-               if target_rows else "")
-    print(table)
+
+def count_text(stdout: str) -> str:
+    lines = stdout.strip().splitlines()
+    return lines[-1][:60] if lines else "0"
+
+
+def _tree_description(tree: str, info: dict) -> str:
+    st = info["stats"]
+    head = (f"{st['files']:,} files, {st['lines']:,} lines ({st['bytes'] / 2**20:.0f} MB), median "
+            f"{st['median_lines']} lines/file, largest {st['max_lines']}")
+    if tree == "real":
+        return (f"{head}; the public {info['params']['package']} wheel (sha256 {info['params']['sha256']}) "
+                f"with a generated registry of {info['registry_entries']} entries "
+                f"(`benchmarks/real_corpus.py`); {len(banned_targets(info))} banned targets given to ruff.")
+    extras = info.get("extras") or {}
+    more = ""
+    if extras:
+        more = (f"; {extras['snapshot_files']:,} of them a snapshot copy under `{extras['snapshot_dir']}/`, "
+                f"{extras['py312_files']} with 3.12-only syntax")
+    return (f"{head}{more}; {st['import_statements']:,} import statements "
+            f"({st['imports_per_file']}/file, {st['first_party_share']:.0%} first-party); "
+            f"{st['files_using_registry_targets']} files use registry targets; {len(banned_targets(info))} "
+            f"banned targets given to ruff; seed {info['params']['seed']}.")
+
+
+def _report(args: argparse.Namespace, results: list[dict], cli_argv: list[str]) -> int:
+    load_before = os.getloadavg()
+    parts: list[str] = []
+    all_targets: list[list[str]] = []
+    for r in results:
+        table = markdown_table(["tool", "scenario", "median wall", "median CPU", "runs", "peak RSS", "findings",
+                                "exit"], r["rows"])
+        print(f"\n### {r['tree']}\n")
+        print(table)
+        all_targets += [[r["tree"], *row] for row in evaluate_targets(r["measured"], r["info"], r["cache_mb"])]
+        parts.append(f"### {r['tree']}: {_tree_description(r['tree'], r['info'])}\n\n{table}"
+                     + "".join(f"\n\n- {n}" for n in r["notes"])
+                     + (f"\n\n{r['profile']}" if r["profile"] else "")
+                     + "\n\nCommands (cwd = the tree; `.bench/` holds the generated ruff config):\n\n```\n"
+                     + "\n".join(_short(c, r["corpus"]) for c in r["commands"]) + "\n```")
+    targets = (markdown_table(["tree", "target", "measured (wall)", "same by CPU time", "met"], all_targets)
+               if all_targets else "")
     if targets:
         print()
         print(targets)
-    for n in notes:
-        print(f"\n{n}")
-
     if not args.no_record:
+        iw = args.importwarden
         info_md = common.machine_info({
-            "ruff": [ruff, "--version"],
-            "flake8": [flake8, "--version"],
+            "ruff": [common.venv_tool("ruff"), "--version"],
+            "flake8": [common.venv_tool("flake8"), "--version"],
             "importwarden": [iw, "--version"],
         })
-        info_md["load average (before / after)"] = (
-            " ".join(f"{x:.2f}" for x in load_before) + " / " + " ".join(f"{x:.2f}" for x in load_after))
+        info_md["load average (at the end)"] = " ".join(f"{x:.2f}" for x in load_before)
         info_md.pop("load average", None)
-        st = info["stats"]
-        corpus_md = (
-            f"{st['files']} files, {st['lines']:,} lines ({st['bytes'] / 2**20:.0f} MB), median {st['median_lines']} "
-            f"lines/file, largest {st['max_lines']}; {st['import_statements']:,} import statements "
-            f"({st['imports_per_file']}/file, {st['first_party_share']:.0%} first-party); "
-            f"{st['files_using_registry_targets']} files use registry broken/deprecated/compatibility targets "
-            f"({info['expected_uses']}); {len(banned)} banned targets given to ruff/flake8; "
-            f"seed {info['params']['seed']}."
-        )
         body = "\n\n".join(filter(None, [
             common.machine_info_markdown(info_md),
-            f"Corpus: {corpus_md}",
-            table,
+            "Targets (issue 13), each tree measured side by side with ruff in this one run:",
             targets,
-            "\n".join(f"- {n}" for n in notes),
-            f"Commands (cwd = the corpus; `.bench/` holds the generated ruff/flake8 configs), "
-            f"reproduce with `python benchmarks/run_check.py {' '.join(cli_argv)}`:"
-            "\n\n```\n" + "\n".join(_short(c, corpus) for c in commands) + "\n```",
+            *parts,
+            f"Reproduce with `python benchmarks/run_check.py {' '.join(cli_argv)}`.",
         ]))
-        title = f"{common.today()}: {st['files']} files, seed {info['params']['seed']}, {args.cores} cores"
+        title = f"{common.today()}: {', '.join(r['tree'] for r in results)}; {args.cores} cores"
         common.record_section(args.results, title, body,
-                              intro="# `importwarden check` vs ruff and flake8-tidy-imports\n\n"
-                                    "Written by `benchmarks/run_check.py`; newest first. Targets (issue 3/5): "
-                                    "cold <= 3x ruff cold; flake8-tidy-imports >= 30x slower; warm re-run "
-                                    "<= 0.5 s; one changed file <= 0.2 s above warm; peak memory <= 500 MB.\n")
+                              intro="# `importwarden check` vs ruff (and flake8-tidy-imports)\n\n"
+                                    "Written by `benchmarks/run_check.py`; newest first. Targets (issue 13), per "
+                                    "tree: cold <= 2x ruff cold (wall and CPU); warm <= 0.5 s at 11-15k files, "
+                                    "<= 1 s at 25k; one edit to the most-imported module <= 0.2 s above warm; "
+                                    "peak RSS <= 400 MB; cache <= 60 MB per 10k files; JSON output <= 50 ms.\n")
         print(f"\nrecorded in {args.results}", file=sys.stderr)
     return 0
 
@@ -384,117 +487,136 @@ def _short(command: str, corpus: Path) -> str:
     return command.replace(str(common.VENV_BIN) + "/", ".venv/bin/").replace(str(corpus) + "/", "")
 
 
-def evaluate_targets(m: dict[str, common.Series]) -> list[list[str]]:
+def evaluate_targets(m: dict[str, common.Series], info: dict | None = None,
+                     cache_mb: float | None = None) -> list[list[str]]:
     """Each target judged on median wall time (what it is stated in), with the same comparison
     by CPU time beside it: on a busy machine wall time inflates, CPU time much less."""
 
     def ok(flag: bool) -> str:
         return "yes" if flag else "**NO**"
 
+    files = (info or {}).get("stats", {}).get("files", 0)
+    warm_target = TARGETS["warm_25k"] if files >= 20000 else TARGETS["warm"]
     rows = []
     if "iw_cold" in m and "ruff_cold" in m and "iw_warm" in m:
         ratio = m["iw_cold"].seconds / m["ruff_cold"].seconds
         cpu = m["iw_cold"].cpu_seconds / max(1e-9, m["ruff_cold"].cpu_seconds)
         vs = f"{fmt_seconds(m['iw_cold'].seconds)} vs {fmt_seconds(m['ruff_cold'].seconds)}"
-        rows.append([f"cold <= {TARGETS['cold_vs_ruff']:g}x ruff cold", f"{ratio:.1f}x ({vs})", f"{cpu:.1f}x",
-                     ok(ratio <= TARGETS["cold_vs_ruff"])])
+        rows.append([f"cold <= {TARGETS['cold_vs_ruff']:g}x ruff cold (wall and CPU)", f"{ratio:.1f}x ({vs})",
+                     f"{cpu:.1f}x", ok(ratio <= TARGETS["cold_vs_ruff"] and cpu <= TARGETS["cold_vs_ruff"])])
     if "iw_cold" in m and "flake8" in m and "iw_warm" in m:
         ratio = m["flake8"].seconds / m["iw_cold"].seconds
         cpu = m["flake8"].cpu_seconds / max(1e-9, m["iw_cold"].cpu_seconds)
         rows.append([f"flake8-tidy-imports >= {TARGETS['flake8_vs_iw']:g}x slower", f"{ratio:.1f}x", f"{cpu:.1f}x",
                      ok(ratio >= TARGETS["flake8_vs_iw"])])
     if "iw_warm" in m:
-        rows.append([f"warm re-run <= {TARGETS['warm']:g} s", fmt_seconds(m["iw_warm"].seconds),
-                     fmt_seconds(m["iw_warm"].cpu_seconds), ok(m["iw_warm"].seconds <= TARGETS["warm"])])
+        rows.append([f"warm re-run <= {warm_target:g} s", fmt_seconds(m["iw_warm"].seconds),
+                     fmt_seconds(m["iw_warm"].cpu_seconds), ok(m["iw_warm"].seconds <= warm_target)])
     if "iw_warm" in m and "iw_touched" in m:
         delta = m["iw_touched"].seconds - m["iw_warm"].seconds
         cpu = m["iw_touched"].cpu_seconds - m["iw_warm"].cpu_seconds
-        rows.append([f"one changed file <= {TARGETS['touched_over_warm']:g} s above warm",
+        rows.append([f"most-imported module changed <= {TARGETS['touched_over_warm']:g} s above warm",
                      f"+{fmt_seconds(max(0.0, delta))}", f"+{fmt_seconds(max(0.0, cpu))}",
                      ok(delta <= TARGETS["touched_over_warm"])])
+    if "iw_warm" in m and "iw_warm_text" in m:
+        delta = m["iw_warm"].seconds - m["iw_warm_text"].seconds
+        cpu = m["iw_warm"].cpu_seconds - m["iw_warm_text"].cpu_seconds
+        rows.append([f"JSON output <= {TARGETS['json_ms']:g} ms (warm json - warm text)",
+                     f"{delta * 1000:+.0f} ms", f"{cpu * 1000:+.0f} ms", ok(delta * 1000 <= TARGETS["json_ms"])])
     iw = [m[k] for k in ("iw_cold", "iw_warm", "iw_touched") if k in m]
     if iw and "iw_warm" in m:
         peak = max(s.peak_rss_mb for s in iw)
         rows.append([f"peak memory <= {TARGETS['memory_mb']:g} MB", fmt_mb(peak), "",
                      ok(peak <= TARGETS["memory_mb"])])
+    if cache_mb is not None and files:
+        per_10k = cache_mb * 10000 / files
+        rows.append([f"cache <= {TARGETS['cache_mb_per_10k']:g} MB per 10k files",
+                     f"{per_10k:.0f} MB ({cache_mb:.0f} MB in all)", "", ok(per_10k <= TARGETS["cache_mb_per_10k"])])
     return rows
 
 
 # One process (os.cpu_count() = 1, so no worker pool): the profile then sees all the work.
-# Phase timers wrap the engine's main steps by name, skipping any that do not exist (the
-# engine is free to change; the cProfile part always works).
 _PROFILE_DRIVER = r"""
 import contextlib, cProfile, os, sys, time
 os.cpu_count = lambda: 1
-from collections import Counter
-phases = Counter()
-def timed(owner, name, label):
-    f = owner.__dict__.get(name)
-    if f is None:
-        return
-    raw = f.__func__ if isinstance(f, (classmethod, staticmethod)) else f
-    def g(*a, **k):
-        t = time.perf_counter()
-        try:
-            return raw(*a, **k)
-        finally:
-            phases[label] += time.perf_counter() - t
-    setattr(owner, name, classmethod(g) if isinstance(f, classmethod) else g)
 from importwarden.cli import main
-targets = [
-    ("importwarden.project.batch", "CheckSession", "files", "walk the project (iter_python_files)"),
-    ("importwarden.workspace.index", "WorkspaceIndex", "build", "index build (read + scan every file)"),
-    ("importwarden.workspace.index", None, "scan_all", "  of which: scanner (scan_all)"),
-    ("importwarden.project.batch", "CheckSession", "_run_many", "rules pass over every file"),
-    ("importwarden.workspace.index", "WorkspaceIndex", "file_imports", "  of which: ImportRef objects from raw refs"),
-    ("importwarden.project.engine", "Project", "analyze", "  of which: rules (Project.analyze)"),
-]
-import importlib
 mode, out = sys.argv[1], sys.argv[2]
-for mod_name, cls_name, attr, label in targets if mode == "phases" else ():
-    try:
-        mod = importlib.import_module(mod_name)
-        timed(getattr(mod, cls_name) if cls_name else mod, attr, label)
-    except Exception:
-        pass
 argv = ["check", "--no-cache", "--output-format", "json", "."]
 with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-    t = time.perf_counter()
-    if mode == "cprofile":
-        prof = cProfile.Profile()
+    t, c = time.perf_counter(), time.process_time()
+    prof = cProfile.Profile() if mode == "cprofile" else None
+    if prof:
         prof.enable()
     try:
         main(argv)
     except SystemExit:
         pass
-    if mode == "cprofile":
+    if prof:
         prof.disable()
         prof.dump_stats(out)
-    total = time.perf_counter() - t
-if mode == "phases":
-    with open(out, "w") as fh:
-        fh.write(f"{total:8.2f} s  whole run (wall, one process; cpu {time.process_time():.2f} s)\n")
-        for label in [t[3] for t in targets]:
-            if label in phases:
-                fh.write(f"{phases[label]:8.2f} s  {label}\n")
+    else:
+        with open(out, "w") as fh:
+            fh.write(f"{time.perf_counter() - t:.3f} {time.process_time() - c:.3f}")
 """
 
+# The phases the issue asks for, each found in the profile by where its work is done: a
+# Python function (file suffix, function name; its cumulative time, the outermost call when
+# several match) or, for reading and hashing, the C functions doing it (their own time). Update
+# the names here when the engine moves code; a phase with no match is reported as such.
+PHASES: list[tuple[str, str, list[tuple[str, str]]]] = [
+    ("walk", "cum", [("workspace/files.py", "iter_python_paths"), ("workspace/files.py", "iter_python_files")]),
+    ("read", "own", [("~", "read' of '_io."), ("~", "io.open"), ("~", "posix.read"), ("pathlib.py", "read_bytes")]),
+    ("hash", "own", [("~", "openssl_sha256"), ("~", "blake2b"), ("~", "hexdigest"), ("~", "digest' of")]),
+    ("scan", "cum", [("analysis/scanner.py", "scan_all")]),
+    ("  of which: mock strings (scanner)", "cum", [("analysis/scanner.py", "_mock_sites")]),
+    ("index derive", "cum", [("workspace/index.py", "_derive")]),
+    ("rules", "cum", [("analysis/rules.py", "check_refs")]),
+    ("  of which: resolve", "cum", [("workspace/index.py", "resolves"), ("analysis/rules.py", "_resolves")]),
+    ("  of which: mock targets (rules)", "cum", [("analysis/rules.py", "_mock_candidates")]),
+    ("fix planning", "cum", [("fixes/plan.py", "plan_edits"), ("fixes/plan.py", "plan_fix")]),
+    ("output", "cum", [("output/json.py", "render"), ("output/json.py", "write"), ("output/text.py", "render")]),
+    ("cache write", "cum", [("findings_cache.py", "save"), ("index_cache.py", "save"), ("textio.py", "write_atomic")]),
+]
 
-def profile_cold(iw: str, corpus: Path, cores: int) -> str:
-    """One cold single-process run with phase timers, one under cProfile (cumulative and
-    internal time); both go to ``benchmarks/results/check_profile.txt``."""
+
+def phase_breakdown(prof_path: Path) -> str:
+    import pstats
+
+    stats = pstats.Stats(str(prof_path)).stats  # (file, line, func) -> (cc, nc, tt, ct, callers)
+    total = max((ct for (_, _, _), (_, _, _, ct, _) in stats.items()), default=0.0)
+    lines = [f"{total:8.2f} s  whole run under cProfile (cumulative time of the outermost call)"]
+    for label, how, patterns in PHASES:
+        hits = [(key, v) for key, v in stats.items()
+                if any(key[0].endswith(f) if f != "~" else key[0] == "~" for f, _ in patterns)
+                and any((key[0].endswith(f) or (f == "~" and key[0] == "~")) and n in key[2] for f, n in patterns)]
+        if not hits:
+            lines.append(f"{'-':>8}    {label} (no function matched: renamed?)")
+            continue
+        if how == "own":
+            seconds = sum(v[2] for _, v in hits)
+        else:  # outermost: the largest cumulative time (nested matches are inside it)
+            seconds = max(v[3] for _, v in hits)
+        where = ", ".join(sorted({k[2] for k, _ in hits}))[:70]
+        lines.append(f"{seconds:8.2f} s  {label:36} {100 * seconds / max(total, 1e-9):5.1f}%  ({where})")
+    return "\n".join(lines) + "\n"
+
+
+def profile_cold(iw: str, corpus: Path, cores: int, tree: str = "") -> str:
+    """One cold single-process run timed without a profiler, one under cProfile; the phase
+    breakdown and the top functions go to ``benchmarks/results/check_profile.txt`` (one section
+    per tree, the newest run's)."""
     out = common.RESULTS_DIR / "check_profile.txt"
     work = Path(tempfile.mkdtemp(prefix="iw-prof-"))
     python = str(Path(iw).with_name("python")) if Path(iw).with_name("python").exists() else sys.executable
     sections = []
     remove_iw_cache(corpus)
-    r = measure([python, "-c", _PROFILE_DRIVER, "phases", str(work / "phases.txt")], cwd=corpus, cores=cores,
+    r = measure([python, "-c", _PROFILE_DRIVER, "plain", str(work / "plain.txt")], cwd=corpus, cores=cores,
                 sample_memory=False)
-    if (work / "phases.txt").exists():
-        sections.append("## Phases (wall time, one process, no profiler overhead)\n\n"
-                        + (work / "phases.txt").read_text())
+    if (work / "plain.txt").exists():
+        wall, cpu = (work / "plain.txt").read_text().split()
+        sections.append(f"One process, no profiler: {float(wall):.2f} s wall, {float(cpu):.2f} s CPU.")
     else:
-        sections.append(f"phase timing failed (exit {r.returncode}): {r.stderr.strip()[-300:]}")
+        sections.append(f"plain run failed (exit {r.returncode}): {r.stderr.strip()[-300:]}")
     remove_iw_cache(corpus)
     prof = work / "check.prof"
     r = measure([python, "-c", _PROFILE_DRIVER, "cprofile", str(prof)], cwd=corpus, cores=cores,
@@ -504,20 +626,24 @@ def profile_cold(iw: str, corpus: Path, cores: int) -> str:
         import io
         import pstats
 
+        sections.append("Phases (cProfile; it inflates small, frequently called functions):\n\n"
+                        + phase_breakdown(prof))
         buf = io.StringIO()
         stats = pstats.Stats(str(prof), stream=buf)
-        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("cumulative").print_stats(30)
         buf.write("\n--- by internal time ---\n")
-        stats.sort_stats("tottime").print_stats(25)
-        sections.append("## cProfile (inflates tiny, frequently called functions)\n" + buf.getvalue())
+        stats.sort_stats("tottime").print_stats(20)
+        sections.append(buf.getvalue())
     else:
         sections.append(f"cProfile failed (exit {r.returncode}): {r.stderr.strip()[-300:]}")
     shutil.rmtree(work, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    header = (f"# Profile of one cold `importwarden check --no-cache` on {corpus.name} "
-              f"({common.machine_info()['date']}, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
-              f"revision {common.git_revision()})\n\n")
-    out.write_text(header + "\n\n".join(sections), encoding="utf-8")
+    title = f"{common.today()}: {tree or corpus.name}, one cold `importwarden check --no-cache`"
+    sections.insert(0, f"{common.machine_info()['date']}, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
+                       f"revision {common.git_revision()}, tree `{corpus}`.")
+    common.record_section(out, title, "\n\n".join(sections),
+                          intro="# Profiles of cold `importwarden check` runs\n\nWritten by "
+                                "`benchmarks/run_check.py --profile`, one section per tree.\n")
     return f"Profile of one cold run (phases + cProfile): `{out.relative_to(common.REPO_ROOT)}`"
 
 

@@ -177,3 +177,72 @@ def test_generator_refuses_to_wipe_a_directory_it_did_not_make(tmp_path):
     with pytest.raises(SystemExit, match="refusing"):
         generate_corpus.generate(precious, generate_corpus.CorpusParams(files=250, lines_scale=0.1))
     assert (precious / "keep.py").read_text() == "x = 1\n"
+
+
+def test_scale_mode_adds_a_snapshot_of_half_the_tree_and_312_syntax(tmp_path):
+    out = tmp_path / "scale"
+    info = generate_corpus.generate(out, generate_corpus.CorpusParams(
+        files=400, seed=1, lines_scale=0.1, snapshot=True, py312_share=0.02))
+    extras = info["extras"]
+    live = [p for p in out.rglob("*.py") if "backups" not in p.parts]
+    snap = [p for p in (out / extras["snapshot_dir"]).rglob("*.py") if p.stat().st_size]
+    assert len(live) == 400
+    assert 0.4 * 400 <= extras["snapshot_files"] <= 0.6 * 400
+    # Whole packages are copied: each copied file's package is there with its __init__.py.
+    for p in snap:
+        assert (p.parent / "__init__.py").is_file()
+    py312 = [p for p in live if "type Pair[T]" in p.read_text(encoding="utf-8")]
+    assert len(py312) == extras["py312_files"] > 0
+    assert info["stats"]["files"] == 400 + extras["snapshot_files"]
+    # importwarden reads 3.12-only syntax without crashing (the scanner does not need ast).
+    proc = subprocess.run([sys.executable, "-m", "importwarden", "check", "--no-cache", "--output-format",
+                           "json", "."], cwd=out, capture_output=True, text=True, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    json.loads(proc.stdout)
+
+
+def test_real_corpus_registry_describes_a_migration_in_progress(tmp_path, monkeypatch):
+    """The real corpus's registry and migration on a tiny stand-in tree: moved modules break
+    their importers (IW001, fixable), deprecated ones keep working (IW002), and `fix` turns
+    every one of them into an import of the new path that resolves."""
+    import real_corpus
+
+    tree = tmp_path / "tree"
+    utils = tree / "ansible_collections" / "ns" / "coll" / "plugins" / "module_utils"
+    utils.mkdir(parents=True)
+    for i in range(6):
+        (utils / f"m{i}.py").write_text(f"def helper{i}():\n    return {i}\n\n\nclass Thing{i}:\n    pass\n")
+    modules = tree / "ansible_collections" / "ns" / "coll" / "plugins" / "modules"
+    modules.mkdir()
+    for j in range(12):
+        uses = [i for i in range(6) if j % (i + 1) == 0]
+        body = "".join(f"from ansible_collections.ns.coll.plugins.module_utils.m{i} import helper{i}\n"
+                       for i in uses)
+        (modules / f"mod{j}.py").write_text(body + "\nx = 1\n")
+    monkeypatch.setattr(real_corpus, "N_MOVED", 2)
+    monkeypatch.setattr(real_corpus, "N_DEPRECATED", 2)
+    counts, names, stats = real_corpus.import_counts(tree)
+    assert stats["files"] == 18
+    chosen = real_corpus.plan(tree, counts, names)
+    collection = [e for e in chosen["entries"] if e["old"].startswith("ansible_collections.")]
+    assert [e["kind"] for e in collection] == ["broken", "broken", "deprecated", "deprecated"]
+    assert chosen["most_imported"] == "ansible_collections.ns.coll.plugins.module_utils.m0"
+    real_corpus.migrate(tree, chosen["entries"])
+    (tree / "SSOT_IMPORT_REGISTRY.md").write_text(real_corpus.render_registry(chosen["entries"]), encoding="utf-8")
+
+    def check() -> list[dict]:
+        proc = subprocess.run([sys.executable, "-m", "importwarden", "check", "--no-cache", "--output-format",
+                               "json", "."], cwd=tree, capture_output=True, text=True, check=False)
+        assert proc.returncode in (0, 1), proc.stderr
+        return json.loads(proc.stdout)
+
+    findings = check()
+    by_module: dict[str, set[str]] = {}
+    for f in findings:
+        for e in collection:
+            if e["old"] in f["message"]:
+                by_module.setdefault(e["old"], set()).add(f["code"])
+    assert {e["old"]: {"IW001" if e["kind"] == "broken" else "IW002"} for e in collection} == by_module
+    subprocess.run([sys.executable, "-m", "importwarden", "fix", "."], cwd=tree, capture_output=True, check=False)
+    assert not [f for f in check() if f["code"] in ("IW001", "IW002", "IW005")]
