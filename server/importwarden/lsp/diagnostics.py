@@ -18,7 +18,7 @@ from pygls.uris import to_fs_path
 
 from importwarden.lsp import registry_files, workspace
 from importwarden.lsp.convert import findings_to_diagnostics, notice
-from importwarden.workspace.index import MAX_FILE_BYTES
+from importwarden.textio import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from importwarden.lsp.server import ImportwardenServer

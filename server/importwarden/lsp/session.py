@@ -25,7 +25,7 @@ from importwarden.analysis.findings import Finding
 from importwarden.analysis.imports import ImportRef
 from importwarden.lsp.convert import DocumentPositions, encoding_name
 from importwarden.lsp.worker import AnalysisThread
-from importwarden.workspace.index import MAX_FILE_BYTES
+from importwarden.textio import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from importwarden.project.engine import Project

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from importwarden.config import Settings
+from importwarden.textio import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from importwarden.analysis.findings import Finding
     from importwarden.findings_cache import CacheState, FileState
     from importwarden.project.engine import Project
 
-MAX_FILE_SIZE = 5 * 1024 * 1024  # larger files are skipped with a notice
 PARALLEL_THRESHOLD = 64  # fewer files than this are checked in-process
 CHUNK_SIZE = 32
 
@@ -92,7 +92,7 @@ def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | 
         st = path.stat()
         result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
         if text is None:
-            if st.st_size > MAX_FILE_SIZE:
+            if st.st_size > MAX_FILE_BYTES:
                 result.notice = f"{rel}: skipped: larger than 5 MB ({st.st_size} bytes)"
                 return result
             raw = path.read_bytes()

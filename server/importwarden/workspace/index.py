@@ -31,11 +31,10 @@ from pathlib import Path
 from importwarden.analysis.imports import FileImports, file_imports_from_raw
 from importwarden.analysis.scanner import scan_all
 from importwarden.config import Settings
-from importwarden.textio import SourceDecodeError, decode_source
+from importwarden.textio import MAX_FILE_BYTES, SourceDecodeError, decode_source
 from importwarden.workspace import index_cache
 from importwarden.workspace.files import iter_python_paths
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 PARALLEL_MIN_FILES = 400  # below this a process pool costs more than it saves
 
 Progress = Callable[[int, int], None]
