@@ -1,26 +1,47 @@
-"""``--output-format json``: a JSON array, one object per finding, in DESIGN.md's stable shape.
+"""``--output-format json``: a JSON array, one object per finding, in the stable shape docs/check.md documents.
 
 Lines and columns are 1-based; columns count characters (code points).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
-from importwarden.analysis.codes import RULES
+from importwarden.analysis.codes import RULES, Severity
 from importwarden.analysis.findings import Finding
 from importwarden.output.context import OutputContext, fixable
+from importwarden.output.encode import array_lines
+from importwarden.registry.model import Applicability
+
+
+# Enum ``.value`` goes through a descriptor: looked up once here, not twice per finding.
+_SEVERITY = {s: s.value for s in Severity}
+_APPLICABILITY = {a: a.value for a in Applicability}
 
 
 def finding_to_json(finding: Finding, ctx: OutputContext) -> dict[str, Any]:
     r = finding.range
-    fix = None
-    if finding.fix is not None:
-        fix = {
-            "applicability": finding.fix.applicability.value,
-            "message": finding.fix.message,
+    start, end = r.start, r.end
+    fix = finding.fix
+    target = finding.target
+    registry = finding.registry
+    return {
+        "code": finding.code,
+        "name": RULES[finding.code].name,
+        "severity": _SEVERITY[finding.severity],
+        "message": finding.message,
+        "path": ctx.path(finding.path),
+        "line": start.line + 1,
+        "column": start.character + 1,
+        "end_line": end.line + 1,
+        "end_column": end.character + 1,
+        "target": None if target is None else {"module": target.module, "name": target.name},
+        "registry": None if registry is None else {"file": ctx.path(registry.file),
+                                                   "line": registry.line},
+        "fix": None if fix is None else {
+            "applicability": _APPLICABILITY[fix.applicability],
+            "message": fix.message,
             "edits": [
                 {
                     "line": e.range.start.line + 1,
@@ -29,28 +50,9 @@ def finding_to_json(finding: Finding, ctx: OutputContext) -> dict[str, Any]:
                     "end_column": e.range.end.character + 1,
                     "content": e.content,
                 }
-                for e in finding.fix.edits
+                for e in fix.edits
             ],
-        }
-    target = None
-    if finding.target is not None:
-        target = {"module": finding.target.module, "name": finding.target.name}
-    registry = None
-    if finding.registry is not None:
-        registry = {"file": ctx.path(finding.registry.file), "line": finding.registry.line}
-    return {
-        "code": finding.code,
-        "name": finding.name,
-        "severity": finding.severity.value,
-        "message": finding.message,
-        "path": ctx.path(finding.path),
-        "line": r.start.line + 1,
-        "column": r.start.character + 1,
-        "end_line": r.end.line + 1,
-        "end_column": r.end.character + 1,
-        "target": target,
-        "registry": registry,
-        "fix": fix,
+        },
     }
 
 
@@ -65,10 +67,7 @@ def statistics(findings: list[Finding]) -> list[dict[str, Any]]:
 
 
 def render(findings: list[Finding], ctx: OutputContext) -> str:
-    """A JSON array with one object per line (the C encoder: ``indent`` would force the
-    pure-Python one, seconds on large outputs)."""
-    data: Any = statistics(findings) if ctx.statistics else [finding_to_json(f, ctx) for f in findings]
-    if not data:
-        return "[]\n"
-    body = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in data)
-    return "[\n" + body + "\n]\n"
+    """A JSON array with one compact object per line."""
+    if ctx.statistics:
+        return array_lines(statistics(findings))
+    return array_lines(finding_to_json(f, ctx) for f in findings)

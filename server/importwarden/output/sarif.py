@@ -5,13 +5,13 @@ Columns are code points (``run.columnKind = "unicodeCodePoints"``), lines 1-base
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from importwarden import __version__
 from importwarden.analysis.codes import RULES
 from importwarden.analysis.findings import Finding, Severity
 from importwarden.output.context import OutputContext
+from importwarden.output.encode import pretty
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {
@@ -103,4 +103,4 @@ def document(findings: list[Finding], ctx: OutputContext) -> dict[str, Any]:
 
 
 def render(findings: list[Finding], ctx: OutputContext) -> str:
-    return json.dumps(document(findings, ctx), indent=2, ensure_ascii=False) + "\n"
+    return pretty(document(findings, ctx)) + "\n"
