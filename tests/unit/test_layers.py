@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "server" / "importwarden"
 LAYERS: list[tuple[str, ...]] = [
     # the version, errors, line arithmetic, reading and writing source files, the settings' keys
     ("importwarden", "importwarden.errors", "importwarden.lines", "importwarden.textio",
-     "importwarden.config_keys"),
+     "importwarden.config_keys", "importwarden.workers"),
     # the registry: parsing, merging, lint, export
     ("importwarden.registry",),
     # what a file imports (the scanner's records) and what a finding is: the index stores the

@@ -33,13 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level.upper()),
                         format="importwarden %(levelname)s %(name)s: %(message)s")
-    import multiprocessing
+    from importwarden import workers
 
     # The index build uses a process pool from a background thread while another thread sits
     # in stdin.readline(): a forked worker would inherit that thread's lock on stdin and hang
-    # when multiprocessing closes stdin in the child. Workers from a clean forkserver don't.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        multiprocessing.set_start_method("forkserver", force=True)
+    # when multiprocessing closes stdin in the child. Workers from a fork server don't; it is
+    # started so that it cannot import from the workspace (the current directory).
+    workers.use_fork_server()
     from importwarden.lsp.server import create_server
 
     server = create_server()

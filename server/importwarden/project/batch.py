@@ -482,16 +482,12 @@ class CheckSession:
         memo: dict = {}  # this run's registry and index: see ``rules.interesting_raw``
         with self.progress(len(items), "checking") as bar:
             if self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD and sys.platform != "win32":
-                import concurrent.futures
-                import multiprocessing
+                from importwarden.workers import process_pool
 
                 n = max(1, min(self.jobs * 8, len(items) // CHUNK_SIZE))
                 chunks = [items[i::n] for i in range(n)]
-                # (fork: the initializer's arguments are inherited, not pickled)
-                with concurrent.futures.ProcessPoolExecutor(
-                        max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"),
-                        initializer=_start_checker,
-                        initargs=(self.project, memo, self.cache.enabled)) as pool:
+                with process_pool(self.jobs, initializer=_start_checker, inherit=True,
+                                  initargs=(self.project, memo, self.cache.enabled)) as pool:
                     for chunk in pool.map(_work_chunk, chunks):
                         for res in chunk:
                             out[res.rel] = res

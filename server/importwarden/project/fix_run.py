@@ -61,14 +61,12 @@ def fix_files(project: "Project", files: list[Path], *, diff: bool,
         for path in files:
             yield fix_file(project, path, diff=diff, unsafe=unsafe)
         return
-    import concurrent.futures
-    import multiprocessing
+    from importwarden.workers import process_pool
 
     # Twice the cores: a worker waiting for its atomic write (fsync + rename) leaves the CPU
-    # to another one. (fork: the initializer's arguments are inherited, not pickled)
-    with concurrent.futures.ProcessPoolExecutor(
-            max_workers=2 * jobs, mp_context=multiprocessing.get_context("fork"),
-            initializer=_start_fixer, initargs=(project, diff, unsafe)) as pool:
+    # to another one.
+    with process_pool(2 * jobs, initializer=_start_fixer, initargs=(project, diff, unsafe),
+                      inherit=True) as pool:
         yield from pool.map(_fix_in_worker, files, chunksize=8)
 
 

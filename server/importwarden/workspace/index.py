@@ -25,13 +25,13 @@ import hashlib
 import marshal
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from importwarden.analysis.imports import FileImports, file_imports_from_raw
 from importwarden.analysis.scanner import scan_all
 from importwarden.config import Settings
 from importwarden.textio import MAX_FILE_BYTES, SourceDecodeError, decode_source
+from importwarden.workers import process_pool
 from importwarden.workspace import index_cache
 from importwarden.workspace.files import iter_python_paths
 
@@ -298,7 +298,7 @@ class WorkspaceIndex:
         if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
             n = max(1, min(jobs * 8, len(todo) // 50))
             chunks = [todo[i::n] for i in range(n)]
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            with process_pool(jobs) as pool:
                 results = pool.map(_scan_chunk, chunks)  # (the workers exist from here on)
                 if while_scanning is not None:
                     while_scanning()
