@@ -7,14 +7,18 @@ byte-for-byte; lines are split on ``\\r\\n``, ``\\r`` and ``\\n`` only, as LSP a
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import re
+import stat
+import sys
 import tempfile
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # Larger files are not read (check, the index and the editor skip them with a notice).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -83,7 +87,8 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
 def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
                  expect: bytes | None = None, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` (bytes, or chunks of bytes written one after the other)
-    atomically (temp file + rename, same directory).
+    atomically (temp file + rename, same directory). For caches and other files of our own;
+    a user's source file goes through ``replace_source``.
 
     With ``expect``, refuse (``FileChangedError``) when the file no longer holds those bytes.
     Keeps the file's permission bits. ``durable=False`` skips the fsync: for caches, which
@@ -93,7 +98,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
     if expect is not None and target.read_bytes() != expect:
         raise FileChangedError(f"{target}: changed since it was read; left alone")
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".iw-tmp", dir=target.parent)
+    fd, tmp = temp_beside(target)
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, (bytes, bytearray, memoryview)):
@@ -107,12 +112,273 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
             os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+# --- temp files: named so that a later run can tell its own leftovers -----------------------
+
+TEMP_SUFFIX = ".iw-tmp"
+# ``.<name>.<pid>.<8 random>.iw-tmp``; versions before the pid was added wrote
+# ``.<name>.<8 random>.iw-tmp`` (tempfile's alphabet: lower-case letters, digits, "_").
+_TEMP_NAME = re.compile(r"\..+?\.(?:(\d+)\.)?[a-z0-9_]{8}\.iw-tmp\Z")
+STALE_AFTER_S = 60.0  # a live writer holds its temp file for milliseconds
+ORPHAN_AFTER_S = 3600.0  # past this, even a live pid is taken for a reused one
+_swept: set[str] = set()  # directories already swept by this process
+
+
+def temp_beside(target: Path) -> tuple[int, str]:
+    """A new temp file in ``target``'s directory (same file system, so the rename is atomic),
+    after removing stale temp files that killed runs left there (once per directory)."""
+    directory = os.fspath(target.parent)
+    if directory not in _swept:
+        _swept.add(directory)
+        remove_stale_temps(directory)
+    return tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX,
+                            dir=directory)
+
+
+def remove_stale_temps(directory: str, *, now: float | None = None) -> list[str]:
+    """Remove this program's temp files in ``directory`` whose writer is gone: older than
+    ``STALE_AFTER_S`` and either written by a pid that no longer runs (or by a version that
+    did not record it), or older than ``ORPHAN_AFTER_S``. Returns the names removed; never
+    raises (a directory that cannot be listed simply keeps its files)."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        with os.scandir(directory) as entries:
+            candidates = [e for e in entries if e.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return removed
+    for entry in candidates:
+        m = _TEMP_NAME.match(entry.name)
+        if m is None:
+            continue
         try:
-            os.unlink(tmp)
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        age = now - st.st_mtime
+        if age < STALE_AFTER_S:
+            continue
+        pid = int(m.group(1)) if m.group(1) else None
+        if age < ORPHAN_AFTER_S and pid is not None and _pid_alive(pid):
+            continue
+        try:
+            os.unlink(entry.path)
+            removed.append(entry.name)
         except OSError:
             pass
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process: assume it is still writing
+    return True
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+# --- replacing a user's source file -----------------------------------------------------------
+
+class FileIdentity(NamedTuple):
+    """What says "the same file, unchanged" short of its bytes (mtime alone is too coarse:
+    two writes within one clock tick share it, hence ``size`` and the content check too)."""
+
+    dev: int
+    ino: int
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> "FileIdentity":
+        return cls(st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def read_for_update(path: str | os.PathLike[str]) -> tuple[SourceText, FileIdentity]:
+    """``read_source`` plus the identity of exactly the file read (one open: the bytes and the
+    stat belong together)."""
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        raw = fh.read()
+    return decode_source(raw), FileIdentity.of(st)
+
+
+def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
+                   identity: FileIdentity) -> None:
+    """Atomically replace the regular file ``path`` (no symlink: callers pass the resolved
+    target) with ``data``, unless it changed since it was read as ``expect`` / ``identity``.
+
+    The check happens as late as possible and is repeated after the swap, so an edit saved
+    while the new text was being written is never lost:
+
+    1. the new text goes to a temp file beside it (fsync, same mode and owner);
+    2. right before the swap, the file must still be the same inode with the same mtime,
+       size and bytes;
+    3. on Linux the swap is ``renameat2(RENAME_EXCHANGE)``: the old file stays reachable
+       under the temp name, so it is checked once more after the swap and, if an editor wrote
+       it in between, swapped back. Elsewhere ``os.replace``, then the old inode (still open)
+       is checked and, if written, its text is put back;
+    4. after the old file is unlinked, a write that still reached it through an open handle
+       is put back too.
+
+    Raises ``FileChangedError`` (the file holds the other program's text then), or ``OSError``.
+    A program that keeps the file open and writes to it much later is not covered: only a
+    lock every writer honours could do that.
+    """
+    target = os.fspath(path)
+    old_fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    tmp = None
+    try:
+        st = os.fstat(old_fd)
+        if FileIdentity.of(st) != identity:
+            raise FileChangedError(f"{target}: changed since it was read")
+        fd, tmp = temp_beside(Path(target))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+            if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                try:
+                    os.fchown(fh.fileno(), st.st_uid, st.st_gid)
+                except OSError:
+                    pass  # not ours to give away: the file then belongs to whoever fixed it
+            os.fsync(fh.fileno())
+            new_id = FileIdentity.of(os.fstat(fh.fileno()))
+        if not _unchanged(old_fd, identity, expect):
+            raise FileChangedError(f"{target}: changed since it was read")
+        if _exchange(tmp, target):
+            # ``tmp`` now names the old file. Is it the one we checked, still unchanged?
+            moved = os.lstat(tmp)
+            if (moved.st_dev, moved.st_ino) != (identity.dev, identity.ino) \
+                    or not _unchanged(old_fd, identity, expect):
+                if not _swap_back(tmp, target, new_id):
+                    kept, tmp = _keep_conflict(tmp, target), None
+                    raise TextKeptError(f"{target}: changed while it was being replaced and "
+                                        f"again after", kept)
+                raise FileChangedError(f"{target}: changed while it was being replaced")
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
+        tmp = None
+        if not _unchanged(old_fd, identity, expect):
+            _put_back(target, old_fd, new_id)
+            raise FileChangedError(f"{target}: changed while it was being replaced")
+    finally:
+        os.close(old_fd)
+        if tmp is not None:
+            _unlink_quietly(tmp)
+
+
+def _unchanged(fd: int, identity: FileIdentity, expect: bytes) -> bool:
+    if FileIdentity.of(os.fstat(fd)) != identity:
+        return False
+    return os.pread(fd, identity.size + 1, 0) == expect
+
+
+def _swap_back(tmp: str, target: str, new_id: FileIdentity) -> bool:
+    """Undo an exchange that swapped out a file someone had just written, while ``target`` is
+    still our new file, untouched. True when ``tmp`` then holds a file that may go: ours, or
+    theirs superseded by a newer one that landed meanwhile. False (nothing done) when our file
+    was already written to: that write is newest and stays, and ``tmp`` must be kept."""
+    if FileIdentity.of(os.lstat(target)) != new_id:
+        return False
+    _exchange(tmp, target)
+    back = os.lstat(tmp)
+    if (back.st_dev, back.st_ino) != (new_id.dev, new_id.ino):
+        _exchange(tmp, target)  # a newer file was renamed in meanwhile: it goes back in place
+    return True
+
+
+def _keep_conflict(tmp: str, target: str) -> str:
+    """Keep a text we could neither put back nor drop, under a name no sweep removes."""
+    kept = f"{target}.iw-conflict-{os.getpid()}"
+    os.replace(tmp, kept)
+    return kept
+
+
+def _put_back(target: str, old_fd: int, new_id: FileIdentity) -> None:
+    """The old file was written after the last check, through a handle opened before the
+    swap: its text is newer than ours, so it replaces ours (if ours is still untouched;
+    otherwise it is kept beside the file)."""
+    st = os.fstat(old_fd)
+    text = os.pread(old_fd, st.st_size + 1, 0)
+    fd, tmp = temp_beside(Path(target))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text)
+            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if FileIdentity.of(os.lstat(target)) == new_id:
+            os.replace(tmp, target)
+        else:
+            raise TextKeptError(f"{target}: changed while it was being replaced and again "
+                                f"after", _keep_conflict(tmp, target))
+    except BaseException:
+        _unlink_quietly(tmp)
         raise
+
+
+_RENAME_EXCHANGE = 2
+_exchange_state: list = []  # [renameat2] once found, [None] when the platform has none
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Atomically swap the names ``a`` and ``b`` (Linux ``renameat2``). False when this
+    system or file system cannot, so the caller falls back to a plain rename."""
+    if not _exchange_state:
+        func = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                func = ctypes.CDLL(None, use_errno=True).renameat2
+                func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                 ctypes.c_uint]
+                func.restype = ctypes.c_int
+            except (OSError, AttributeError):
+                func = None
+        _exchange_state.append(func)
+    func = _exchange_state[0]
+    if func is None:
+        return False
+    import ctypes
+
+    at_fdcwd = -100
+    if func(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False  # this file system cannot exchange: fall back, ask again next time
+    raise OSError(err, os.strerror(err), b)
 
 
 class FileChangedError(OSError):
     pass
+
+
+class TextKeptError(FileChangedError):
+    """Two programs wrote the file while it was being replaced: the newest text stays in
+    place, and the one before it, which neither could be put back nor dropped, is kept in
+    ``kept`` (beside the file) for the user to look at."""
+
+    def __init__(self, message: str, kept: str) -> None:
+        super().__init__(f"{message}; its previous text is kept in {kept}")
+        self.kept = kept

@@ -179,18 +179,36 @@ def run_main(monkeypatch, cwd: Path, *args: str, during=None) -> int:
 
 def test_file_changed_during_run_is_left_alone(monkeypatch, capsys, ws):
     other = write(ws / "app" / "other.py", "from old.mod import Thing\n")
+    edits = iter(range(1000))
 
-    def edit(path):
+    def edit(path):  # edited again each time fix plans it
         if path.name == "uses.py":
-            path.write_text("from old.mod import Thing  # edited meanwhile\n")
+            path.write_text(f"from old.mod import Thing  # edited meanwhile{next(edits)}\n")
 
     rc = run_main(monkeypatch, ws, during=edit)
     out, err = capsys.readouterr()
     assert rc == 1
-    assert "app/uses.py: changed during the run; left alone" in err
-    assert read(ws / "app" / "uses.py") == b"from old.mod import Thing  # edited meanwhile\n"
+    assert "app/uses.py: changed during the run; left alone (tried 3 times)" in err
+    assert read(ws / "app" / "uses.py") == b"from old.mod import Thing  # edited meanwhile2\n"
     assert read(other) == b"from new.mod import Thing\n"
     assert "app/other.py: fixed 1" in out
+
+
+def test_file_changed_once_is_planned_again(monkeypatch, capsys, ws):
+    # The edit made while fix was planning is kept, and the fix is made on top of it.
+    edited = []
+
+    def edit(path):
+        if path.name == "uses.py" and not edited:
+            edited.append(path)
+            path.write_text("from old.mod import Thing  # edited meanwhile\nprint(Thing)\n")
+
+    rc = run_main(monkeypatch, ws, during=edit)
+    out, err = capsys.readouterr()
+    assert read(ws / "app" / "uses.py") == \
+        b"from new.mod import Thing  # edited meanwhile\nprint(Thing)\n"
+    assert "app/uses.py: fixed 1" in out and "changed during the run" not in err
+    assert rc == 0, (out, err)
 
 
 def test_file_vanished_during_run(monkeypatch, capsys, ws):
@@ -202,12 +220,16 @@ def test_file_vanished_during_run(monkeypatch, capsys, ws):
 
 
 def test_unwritable_file(monkeypatch, capsys, ws):
-    # Tests run as root, so chmod cannot deny the write: make the final rename fail instead,
-    # exactly where a read-only directory or file would stop a real user.
+    # Tests run as root, so chmod cannot deny the write: make the final rename (an exchange
+    # on Linux, os.replace elsewhere) fail instead, where a read-only directory would stop a
+    # real user.
+    import importwarden.textio as textio
+
     def deny(src, dst):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(os, "replace", deny)
+    monkeypatch.setattr(textio, "_exchange", deny)
     before = read(ws / "app" / "uses.py")
     rc = run_main(monkeypatch, ws)
     _, err = capsys.readouterr()

@@ -14,6 +14,7 @@ findings, files that could not be fixed, or with ``--diff`` changes that would b
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -81,9 +82,13 @@ def run(args: argparse.Namespace) -> int:
     if files:
         session.ensure_index()
     out = sys.stderr if args.diff else sys.stdout
+    # Files named one by one may be written wherever their links lead (fix_run.write_refusal).
+    explicit = frozenset(os.path.realpath(cwd / p) for p in args.paths
+                         if not (cwd / p).is_dir())
     outcomes = {done.rel: done for done in untouched}
     with ProgressBar(len(files), enabled=sys.stderr.isatty(), label="fixing") as bar:
-        for done in fix_files(project, files, diff=args.diff, unsafe=args.unsafe_fixes):
+        for done in fix_files(project, files, diff=args.diff, unsafe=args.unsafe_fixes,
+                              explicit=explicit):
             outcomes[done.rel] = done
             bar.advance()
     for rel in sorted(outcomes):  # printed after the bar is gone (it lives on stderr)

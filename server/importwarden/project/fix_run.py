@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 if TYPE_CHECKING:
     from importwarden.analysis.findings import Finding
@@ -53,44 +53,101 @@ def files_to_fix(project: "Project",
     return files, untouched
 
 
-def fix_files(project: "Project", files: list[Path], *, diff: bool,
-              unsafe: bool) -> Iterator[FileFix]:
-    """``fix_file`` for each file, in order; in a process pool (fork) when there are many."""
+def fix_files(project: "Project", files: list[Path], *, diff: bool, unsafe: bool,
+              explicit: frozenset[str] = frozenset()) -> Iterator[FileFix]:
+    """``fix_file`` for each file, in order; in a process pool (fork) when there are many.
+
+    ``explicit``: the real paths (``os.path.realpath``) of the files named on the command line
+    (see ``write_refusal``).
+    """
     jobs = os.cpu_count() or 1
     if jobs < 2 or len(files) < PARALLEL_THRESHOLD or sys.platform == "win32":
         for path in files:
-            yield fix_file(project, path, diff=diff, unsafe=unsafe)
+            yield fix_file(project, path, diff=diff, unsafe=unsafe, explicit=explicit)
         return
     from importwarden.workers import process_pool
 
     # Twice the cores: a worker waiting for its atomic write (fsync + rename) leaves the CPU
     # to another one.
-    with process_pool(2 * jobs, initializer=_start_fixer, initargs=(project, diff, unsafe),
-                      inherit=True) as pool:
+    with process_pool(2 * jobs, initializer=_start_fixer,
+                      initargs=(project, diff, unsafe, explicit), inherit=True) as pool:
         yield from pool.map(_fix_in_worker, files, chunksize=8)
 
 
-_fixer: tuple = ()  # in a fixing worker process: (project, diff, unsafe)
+_fixer: tuple = ()  # in a fixing worker process: (project, diff, unsafe, explicit)
 
 
-def _start_fixer(project: "Project", diff: bool, unsafe: bool) -> None:
+def _start_fixer(project: "Project", diff: bool, unsafe: bool, explicit: frozenset[str]) -> None:
     global _fixer
-    _fixer = (project, diff, unsafe)
+    _fixer = (project, diff, unsafe, explicit)
 
 
 def _fix_in_worker(path: Path) -> FileFix:
-    project, diff, unsafe = _fixer
-    return fix_file(project, path, diff=diff, unsafe=unsafe)
+    project, diff, unsafe, explicit = _fixer
+    return fix_file(project, path, diff=diff, unsafe=unsafe, explicit=explicit)
 
 
-def fix_file(project: "Project", path: Path, *, diff: bool, unsafe: bool) -> FileFix:
-    """Fix one file (or compute its diff); never raises."""
-    import importwarden.fixes as fixes
-    from importwarden.textio import FileChangedError, SourceDecodeError, read_source
+ATTEMPTS = 3  # a file edited under us is read and planned again, this many times in all
 
-    rel = project.rel_path(path)
+
+def write_refusal(root: Path, path: Path, explicit: frozenset[str] = frozenset()
+                  ) -> tuple[str | None, str]:
+    """(why ``fix`` must not write ``path``, or None; the real file to write).
+
+    - A symlink is written through: the file it points to is replaced, the link stays.
+    - A file whose real location is outside the workspace (a symlink to it, or a symlinked
+      directory on the way) is written only when named on the command line (``explicit``
+      holds their real paths): a link planted in a repository must not let ``fix`` rewrite
+      files elsewhere on the machine.
+    - A read-only file (no write permission bit) is refused, as an editor would; ``os.replace``
+      would ignore the mode, and so would root.
+    - A file with several hard links is refused: replacing it would split the links, and
+      writing it in place could leave it half-written if the run were killed.
+    """
+    real = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    inside = real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+    if not inside and real not in explicit:
+        return (f"not written: it resolves to {real}, outside the workspace (name the file on "
+                "the command line to fix it there)"), Path(real)
     try:
-        src = read_source(path)
+        st = os.stat(real)
+    except OSError:
+        return None, Path(real)  # the read that follows reports it
+    if not st.st_mode & 0o222 or not os.access(real, os.W_OK):
+        return "not written: the file is read-only", Path(real)
+    if st.st_nlink > 1:
+        return (f"not written: the file has {st.st_nlink} hard links, and replacing it would "
+                "split them"), Path(real)
+    return None, Path(real)
+
+
+def fix_file(project: "Project", path: Path, *, diff: bool, unsafe: bool,
+             explicit: frozenset[str] = frozenset()) -> FileFix:
+    """Fix one file (or compute its diff); never raises."""
+    rel = project.rel_path(path)
+    refusal, real = write_refusal(project.settings.root, path, explicit)
+    if refusal is not None:
+        return FileFix(rel, error=f"{rel}: {refusal}")
+    for _ in range(ATTEMPTS):
+        done = _fix_once(project, path, real, rel, diff=diff, unsafe=unsafe)
+        if done is not _CHANGED:
+            return done
+    return FileFix(rel, error=f"{rel}: changed during the run; left alone "
+                              f"(tried {ATTEMPTS} times)")
+
+
+_CHANGED = FileFix("")  # the file changed between reading and writing: plan again
+
+
+def _fix_once(project: "Project", path: Path, real: Path, rel: str, *, diff: bool,
+              unsafe: bool) -> FileFix:
+    import importwarden.fixes as fixes
+    from importwarden.textio import (FileChangedError, SourceDecodeError, TextKeptError,
+                                     read_for_update, replace_source)
+
+    try:
+        src, identity = read_for_update(real)
     except FileNotFoundError:
         return FileFix(rel, error=f"{rel}: skipped: file disappeared")
     except (OSError, SourceDecodeError) as exc:
@@ -109,9 +166,14 @@ def fix_file(project: "Project", path: Path, *, diff: bool, unsafe: bool) -> Fil
             done.diff = unified_diff(rel, src.text, result.new_source)
         else:
             try:
-                _write(path, src, result.new_source)
+                replace_source(real, src.encode(result.new_source), expect=src.raw,
+                               identity=identity)
+            except TextKeptError as exc:
+                kept = project.rel_path(exc.kept)
+                return FileFix(rel, error=f"{rel}: changed twice while being written; the "
+                                          f"newest text is kept, the one before it is in {kept}")
             except FileChangedError:
-                return FileFix(rel, error=f"{rel}: changed during the run; left alone")
+                return _CHANGED
             except FileNotFoundError:
                 return FileFix(rel, error=f"{rel}: disappeared during the run; not written")
             except OSError as exc:
@@ -119,12 +181,6 @@ def fix_file(project: "Project", path: Path, *, diff: bool, unsafe: bool) -> Fil
                                           "left unchanged")
         done.applied = tuple(result.applied)
     return done
-
-
-def _write(path: Path, src: Any, text: str) -> None:
-    from importwarden.textio import write_atomic
-
-    write_atomic(path, src.encode(text), expect=src.raw)
 
 
 def unified_diff(rel: str, before: str, after: str) -> str:
