@@ -384,4 +384,6 @@ def _merge_edit(source: str, loc: Located, module: str, new_aliases: list[cst.Im
         updated = add_alias(updated, alias)
     if updated is target:
         return TextEdit(range_of(source, start, start), "")  # nothing to add (noop edit)
-    return TextEdit(range_of(source, start, end), code(updated))
+    # libcst writes the line breaks it adds (and those of a parenthesised list) as "\n".
+    newline = dominant_newline_near(source, locate(source, range_of(source, start, end)))
+    return TextEdit(range_of(source, start, end), reindent(code(updated), newline))

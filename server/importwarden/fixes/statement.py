@@ -127,9 +127,14 @@ def code(node: cst.CSTNode) -> str:
     return _EMPTY_MODULE.code_for_node(node)
 
 
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
 def reindent(text: str, newline: str) -> str:
-    """Generated code uses ``\\n``; the file may use ``\\r\\n`` or ``\\r``."""
-    return text if newline in ("", "\n") else text.replace("\n", newline)
+    """Generated code uses ``\\n``; the file may use ``\\r\\n`` or ``\\r``. Only a bare
+    ``\\n`` is generated: the statement's own line breaks, which libcst keeps as written
+    (a ``\\`` continuation's ``\\r\\n``), stay as they are instead of gaining a second CR."""
+    return text if newline in ("", "\n") else _BARE_LF.sub(newline, text)
 
 
 def dominant_newline_near(source: str, loc: Located) -> str:
