@@ -245,6 +245,7 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
     target = os.fspath(path)
     old_fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     tmp = None
+    new_fd = None
     try:
         st = os.fstat(old_fd)
         if FileIdentity.of(st) != identity:
@@ -261,6 +262,7 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
                     pass  # not ours to give away: the file then belongs to whoever fixed it
             os.fsync(fh.fileno())
             new_id = FileIdentity.of(os.fstat(fh.fileno()))
+            new_fd = os.dup(fh.fileno())
         if not _unchanged(old_fd, identity, expect):
             raise FileChangedError(f"{target}: changed since it was read")
         if _exchange(tmp, target):
@@ -268,8 +270,9 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
             moved = os.lstat(tmp)
             if (moved.st_dev, moved.st_ino) != (identity.dev, identity.ino) \
                     or not _unchanged(old_fd, identity, expect):
-                if not _swap_back(tmp, target, new_id):
-                    kept, tmp = _keep_conflict(tmp, target), None
+                kept = _swap_back(tmp, target, new_fd, new_id, data)
+                if kept is not None:
+                    tmp = None
                     raise TextKeptError(f"{target}: changed while it was being replaced and "
                                         f"again after", kept)
                 raise FileChangedError(f"{target}: changed while it was being replaced")
@@ -278,10 +281,12 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
             os.replace(tmp, target)
         tmp = None
         if not _unchanged(old_fd, identity, expect):
-            _put_back(target, old_fd, new_id)
+            _put_back(target, old_fd, new_fd, new_id, data)
             raise FileChangedError(f"{target}: changed while it was being replaced")
     finally:
         os.close(old_fd)
+        if new_fd is not None:
+            os.close(new_fd)
         if tmp is not None:
             _unlink_quietly(tmp)
 
@@ -292,18 +297,21 @@ def _unchanged(fd: int, identity: FileIdentity, expect: bytes) -> bool:
     return os.pread(fd, identity.size + 1, 0) == expect
 
 
-def _swap_back(tmp: str, target: str, new_id: FileIdentity) -> bool:
-    """Undo an exchange that swapped out a file someone had just written, while ``target`` is
-    still our new file, untouched. True when ``tmp`` then holds a file that may go: ours, or
-    theirs superseded by a newer one that landed meanwhile. False (nothing done) when our file
-    was already written to: that write is newest and stays, and ``tmp`` must be kept."""
-    if FileIdentity.of(os.lstat(target)) != new_id:
-        return False
+def _swap_back(tmp: str, target: str, new_fd: int, new_id: FileIdentity,
+               data: bytes) -> str | None:
+    """Undo an exchange that swapped out a file someone had just written (``tmp`` holds it).
+    Returns None when ``tmp`` then holds a file that may go (ours, or theirs superseded by a
+    newer one renamed in meanwhile), else the name under which their text was kept because
+    ours had been written to in the meantime (that write is newest, and stays in place)."""
     _exchange(tmp, target)
     back = os.lstat(tmp)
     if (back.st_dev, back.st_ino) != (new_id.dev, new_id.ino):
         _exchange(tmp, target)  # a newer file was renamed in meanwhile: it goes back in place
-    return True
+        return None
+    if not _unchanged(new_fd, new_id, data):
+        _exchange(tmp, target)  # ours was written to while it was in place: newest
+        return _keep_conflict(tmp, target)
+    return None
 
 
 def _keep_conflict(tmp: str, target: str) -> str:
@@ -313,7 +321,8 @@ def _keep_conflict(tmp: str, target: str) -> str:
     return kept
 
 
-def _put_back(target: str, old_fd: int, new_id: FileIdentity) -> None:
+def _put_back(target: str, old_fd: int, new_fd: int, new_id: FileIdentity,
+              data: bytes) -> None:
     """The old file was written after the last check, through a handle opened before the
     swap: its text is newer than ours, so it replaces ours (if ours is still untouched;
     otherwise it is kept beside the file)."""
@@ -326,7 +335,9 @@ def _put_back(target: str, old_fd: int, new_id: FileIdentity) -> None:
             os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
             fh.flush()
             os.fsync(fh.fileno())
-        if FileIdentity.of(os.lstat(target)) == new_id:
+        now = os.lstat(target)
+        if (now.st_dev, now.st_ino) == (new_id.dev, new_id.ino) \
+                and _unchanged(new_fd, new_id, data):
             os.replace(tmp, target)
         else:
             raise TextKeptError(f"{target}: changed while it was being replaced and again "
