@@ -171,3 +171,18 @@ def test_mode_and_owner_are_kept(tree):
     assert f.read_bytes() == AFTER and stat.S_IMODE(st.st_mode) == 0o640
     if os.geteuid() == 0:
         assert (st.st_uid, st.st_gid) == (1234, 5678)
+
+
+def test_refusals_hold_in_the_worker_pool(tree):
+    # Enough files for fix_run's process pool (PARALLEL_THRESHOLD).
+    root, outside = tree
+    for i in range(40):
+        (root / "app" / f"m{i}.py").write_bytes(BEFORE)
+    victim = outside / "victim.py"
+    victim.write_bytes(BEFORE)
+    (root / "app" / "link.py").symlink_to(victim)
+    r = fix(root)
+    assert r.returncode == 1
+    assert victim.read_bytes() == BEFORE
+    assert all((root / "app" / f"m{i}.py").read_bytes() == AFTER for i in range(40))
+    assert "app/link.py: not written: it resolves to" in r.stderr
