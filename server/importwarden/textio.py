@@ -122,8 +122,8 @@ TEMP_SUFFIX = ".iw-tmp"
 # ``.<name>.<pid>.<8 random>.iw-tmp``; versions before the pid was added wrote
 # ``.<name>.<8 random>.iw-tmp`` (tempfile's alphabet: lower-case letters, digits, "_").
 _TEMP_NAME = re.compile(r"\..+?\.(?:(\d+)\.)?[a-z0-9_]{8}\.iw-tmp\Z")
-STALE_AFTER_S = 60.0  # a live writer holds its temp file for milliseconds
-ORPHAN_AFTER_S = 3600.0  # past this, even a live pid is taken for a reused one
+DEAD_WRITER_AFTER_S = 10.0  # a writer holds its temp file for milliseconds
+ORPHAN_AFTER_S = 3600.0  # past this, a live pid (or none recorded) is taken for a reused one
 _swept: set[str] = set()  # directories already swept by this process
 
 
@@ -131,22 +131,28 @@ def temp_beside(target: Path) -> tuple[int, str]:
     """A new temp file in ``target``'s directory (same file system, so the rename is atomic),
     after removing stale temp files that killed runs left there (once per directory)."""
     directory = os.fspath(target.parent)
-    if directory not in _swept:
-        _swept.add(directory)
-        remove_stale_temps(directory)
+    sweep_once(directory)
     return tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX,
                             dir=directory)
 
 
+def sweep_once(directory: str) -> None:
+    """``remove_stale_temps`` the first time this process works in ``directory``."""
+    if directory not in _swept:
+        _swept.add(directory)
+        remove_stale_temps(directory)
+
+
 def remove_stale_temps(directory: str, *, now: float | None = None) -> list[str]:
-    """Remove this program's temp files in ``directory`` whose writer is gone: older than
-    ``STALE_AFTER_S`` and either written by a pid that no longer runs (or by a version that
-    did not record it), or older than ``ORPHAN_AFTER_S``. Returns the names removed; never
-    raises (a directory that cannot be listed simply keeps its files)."""
+    """Remove this program's temp files in ``directory`` that a killed run left: named as
+    ``temp_beside`` names them, regular files, and either written by a pid that no longer
+    runs (and older than ``DEAD_WRITER_AFTER_S``, for a writer on another machine sharing
+    the directory) or older than ``ORPHAN_AFTER_S``. Returns the names removed; never raises
+    (a directory that cannot be listed simply keeps its files)."""
     import time
 
     now = time.time() if now is None else now
-    removed = []
+    removed: list[str] = []
     try:
         with os.scandir(directory) as entries:
             candidates = [e for e in entries if e.name.endswith(TEMP_SUFFIX)]
@@ -163,10 +169,9 @@ def remove_stale_temps(directory: str, *, now: float | None = None) -> list[str]
         if not stat.S_ISREG(st.st_mode):
             continue
         age = now - st.st_mtime
-        if age < STALE_AFTER_S:
-            continue
         pid = int(m.group(1)) if m.group(1) else None
-        if age < ORPHAN_AFTER_S and pid is not None and _pid_alive(pid):
+        dead = pid is not None and not _pid_alive(pid)
+        if not ((dead and age >= DEAD_WRITER_AFTER_S) or age >= ORPHAN_AFTER_S):
             continue
         try:
             os.unlink(entry.path)

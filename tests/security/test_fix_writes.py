@@ -186,3 +186,144 @@ def test_refusals_hold_in_the_worker_pool(tree):
     assert victim.read_bytes() == BEFORE
     assert all((root / "app" / f"m{i}.py").read_bytes() == AFTER for i in range(40))
     assert "app/link.py: not written: it resolves to" in r.stderr
+
+
+# --- temp files a killed run leaves -----------------------------------------------------------
+
+KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from importwarden.textio import temp_beside
+fd, tmp = temp_beside(Path(sys.argv[1]))
+os.write(fd, b"half a fi")
+print(tmp, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def killed_temp(path: Path) -> Path:
+    """The temp file a writer killed mid-write leaves beside ``path`` (the real code, really
+    killed)."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == -9, r.stderr
+    tmp = Path(r.stdout.strip())
+    assert tmp.exists() and tmp.parent == path.parent
+    return tmp
+
+
+def age(path: Path, seconds: float) -> None:
+    import time
+
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_next_run_removes_stale_temp_files_it_owns(tree):
+    root, _ = tree
+    src = root / "app" / "m.py"
+    src.write_bytes(BEFORE)
+    stale = killed_temp(src)
+    age(stale, 30)
+    fresh = killed_temp(src)  # its writer is dead too, but it is seconds old: maybe not ours
+    old_style = root / "app" / ".m.py.abc123_x.iw-tmp"  # named before the pid was recorded
+    old_style.write_bytes(b"x")
+    age(old_style, 2 * 3600)
+    recent_old_style = root / "app" / ".n.py.zzz999_y.iw-tmp"
+    recent_old_style.write_bytes(b"x")
+    live = root / "app" / f".m.py.{os.getpid()}.abcdefgh.iw-tmp"  # a live writer's (ours)
+    live.write_bytes(b"x")
+    age(live, 30)
+    not_ours = root / "app" / "notes.iw-tmp"
+    not_ours.write_bytes(b"x")
+    age(not_ours, 2 * 3600)
+    r = fix(root)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert src.read_bytes() == AFTER
+    assert not stale.exists() and not old_style.exists()
+    assert fresh.exists() and recent_old_style.exists() and live.exists() and not_ours.exists()
+
+
+def test_killed_fix_leaves_whole_files_and_the_next_run_cleans_up(tree):
+    """SIGKILL a real ``fix`` at random moments: every file is its old or its new text, never
+    a mix, and after the next run no temp file is left (aged past the dead-writer guard)."""
+    import random
+    import signal
+    import subprocess
+    import time
+
+    from hostile import CONSOLE_SCRIPT, cli_env
+
+    root, _ = tree
+    files = [root / "app" / f"m{i}.py" for i in range(60)]
+    rng = random.Random(15)
+    for trial in range(4):
+        for f in files:
+            f.write_bytes(BEFORE)
+        proc = subprocess.Popen([str(CONSOLE_SCRIPT), "fix"], cwd=root, env=cli_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        time.sleep(rng.uniform(0.3, 2.0))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert {f.read_bytes() for f in files} <= {BEFORE, AFTER}
+    for tmp in (root / "app").glob("*.iw-tmp"):
+        age(tmp, 30)
+    r = fix(root)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert {f.read_bytes() for f in files} == {AFTER}
+    assert not list((root / "app").glob("*.iw-tmp"))
+
+
+def test_remove_stale_temps_rules(tmp_path):
+    import subprocess
+    import sys
+
+    from importwarden import textio
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    names = {
+        f".a.py.{dead}.abcdefgh.iw-tmp": 11,  # dead writer, past the guard: removed
+        f".b.py.{dead}.abcdefgh.iw-tmp": 5,  # dead writer, within the guard: kept
+        f".c.py.{os.getpid()}.abcdefgh.iw-tmp": 3599,  # live writer: kept
+        f".d.py.{os.getpid()}.abcdefgh.iw-tmp": 3601,  # "live" but an hour old: removed
+        ".e.py.abcdefgh.iw-tmp": 3601,  # no pid, an hour old: removed
+        ".f.py.ABCDEFGH.iw-tmp": 9999,  # not tempfile's alphabet: not ours, kept
+        "g.py.iw-tmp": 9999,  # not our pattern: kept
+    }
+    now = 1_000_000_000.0
+    for name, seconds in names.items():
+        (tmp_path / name).write_bytes(b"")
+        os.utime(tmp_path / name, (now - seconds, now - seconds))
+    (tmp_path / f".h.py.{dead}.abcdefgh.iw-tmp").mkdir()  # a directory: never touched
+    os.utime(tmp_path / f".h.py.{dead}.abcdefgh.iw-tmp", (now - 9999, now - 9999))
+    removed = textio.remove_stale_temps(str(tmp_path), now=now)
+    assert sorted(removed) == sorted([f".a.py.{dead}.abcdefgh.iw-tmp",
+                                      f".d.py.{os.getpid()}.abcdefgh.iw-tmp",
+                                      ".e.py.abcdefgh.iw-tmp"])
+    assert textio.remove_stale_temps(str(tmp_path / "missing"), now=now) == []
+
+
+# --- an editor saving the files while fix runs ---------------------------------------------
+
+def test_concurrent_saves_are_never_lost():
+    """``benchmarks/stress_fix.py`` for a few seconds: an editor process saves 4 files in a
+    tight loop (in place and by rename) while the fix engine runs over them again and again.
+    Longer runs are recorded in benchmarks/results/fix.md."""
+    import json
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "stress_fix.py"
+    r = subprocess.run([sys.executable, str(script), "--seconds", "5", "--files", "4", "--json"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["edits saved"] > 200 and result["fixes applied"] > 50, result
+    assert result["lost edits"] == 0, result
+    assert result["files not compiling"] == 0 and result["temp files left"] == 0, result
+    assert result["other errors"] == {}, result

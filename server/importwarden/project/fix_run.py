@@ -144,8 +144,9 @@ def _fix_once(project: "Project", path: Path, real: Path, rel: str, *, diff: boo
               unsafe: bool) -> FileFix:
     import importwarden.fixes as fixes
     from importwarden.textio import (FileChangedError, SourceDecodeError, TextKeptError,
-                                     read_for_update, replace_source)
+                                     read_for_update, replace_source, sweep_once)
 
+    sweep_once(os.fspath(real.parent))  # temp files a killed run left beside this one
     try:
         src, identity = read_for_update(real)
     except FileNotFoundError:
