@@ -69,22 +69,44 @@ class Block:
 
 def block_of(source: str, start: int) -> Block | None:
     """The block (list of statements) holding the statement that starts at offset ``start``."""
+    return _blocks_by_start(source).get(start)
+
+
+@lru_cache(maxsize=4)
+def _blocks_by_start(source: str) -> dict[int, Block]:
+    """Every statement's block, by the statement's start offset: built once per text, so
+    planning n fixes in one file costs O(n + statements), not O(n x statements)."""
     tree = parse(source)
     if tree is None:
-        return None
+        return {}
+    found: dict[int, Block] = {}
     for block in _blocks(tree):
         for i, stmt in enumerate(block):
-            if start_offset(source, stmt) == start:
-                return Block(block, i)
-    return None
+            found.setdefault(start_offset(source, stmt), Block(block, i))
+    return found
+
+
+_FROM_IMPORT = re.compile(r"\bfrom[ \t\\\r\n]+([^\W\d]\w*(?:[ \t]*\.[ \t]*[^\W\d]\w*)*)"
+                          r"[ \t\\\r\n]+import\b")
+_BLANKS = re.compile(r"[ \t]+")
+
+
+@lru_cache(maxsize=4)
+def _first_from_import_ends(source: str) -> dict[str, int]:
+    """For each module written as ``from <module> import`` anywhere in the text (also in
+    strings and comments: this is a pre-filter), where its first occurrence ends. One scan
+    per text: asking once per finding used to rescan the text before it each time."""
+    ends: dict[str, int] = {}
+    for m in _FROM_IMPORT.finditer(source):
+        ends.setdefault(_BLANKS.sub("", m.group(1)), m.end())
+    return ends
 
 
 def may_have_earlier_from_import(source: str, start: int, module: str) -> bool:
     """Cheap text test: could there be a ``from <module> import`` before ``start``? Most moves
     have nothing to merge into, and parsing the whole file is the most expensive step."""
-    pattern = r"\bfrom[ \t\\\r\n]+" + re.escape(module).replace(r"\.", r"[ \t]*\.[ \t]*") + \
-        r"[ \t\\\r\n]+import\b"
-    return re.search(pattern, source[:start]) is not None
+    end = _first_from_import_ends(source).get(module)
+    return end is not None and end <= start
 
 
 def earlier_from_import(source: str, start: int, module: str) -> ast.ImportFrom | None:
