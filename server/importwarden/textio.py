@@ -20,28 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from importwarden.lines import line_starts, split_lines  # noqa: F401 (re-exported)
+
 # Larger files are not read (check, the index and the editor skip them with a notice).
 MAX_FILE_BYTES = 5 * 1024 * 1024
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines without their terminators (a final newline yields a final empty line)."""
-    return _LINE_BREAK.split(text)
-
-
-def line_starts(text: str) -> list[int]:
-    """Offset of the first character of each line."""
-    return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-
-
-def dominant_newline(text: str) -> str:
-    crlf = text.count("\r\n")
-    lf = text.count("\n") - crlf
-    cr = text.count("\r") - crlf
-    best = max((crlf, "\r\n"), (lf, "\n"), (cr, "\r"))
-    return best[1] if best[0] else "\n"
 
 
 class SourceDecodeError(ValueError):

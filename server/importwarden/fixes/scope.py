@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from importwarden.fixes.statement import offsets
+from importwarden.lines import line_index
 
 _BLOCK_FIELDS = ("body", "orelse", "finalbody")
 
@@ -27,24 +27,21 @@ def parse(source: str) -> ast.Module | None:
         return None
 
 
-def _col(source: str, line0: int, byte_col: int) -> int:
+def _offset(source: str, line0: int, byte_col: int) -> int:
     """ast columns are UTF-8 byte offsets; ours are code points."""
-    starts = offsets(source)
-    end = starts[line0 + 1] if line0 + 1 < len(starts) else len(source)
-    text = source[starts[line0]:end]
-    if text.isascii():
-        return byte_col
-    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+    index = line_index(source)
+    text = index.line(line0)
+    if not text.isascii():
+        byte_col = len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+    return index.line_starts[line0] + byte_col
 
 
 def start_offset(source: str, node: ast.AST) -> int:
-    line0 = node.lineno - 1  # type: ignore[attr-defined]
-    return offsets(source)[line0] + _col(source, line0, node.col_offset)  # type: ignore[attr-defined]
+    return _offset(source, node.lineno - 1, node.col_offset)  # type: ignore[attr-defined]
 
 
 def end_offset(source: str, node: ast.AST) -> int:
-    line0 = node.end_lineno - 1  # type: ignore[attr-defined]
-    return offsets(source)[line0] + _col(source, line0, node.end_col_offset)  # type: ignore[attr-defined]
+    return _offset(source, node.end_lineno - 1, node.end_col_offset)  # type: ignore[attr-defined]
 
 
 def _blocks(tree: ast.AST):

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import libcst as cst
 
 from importwarden.analysis.findings import Position, Range
-from importwarden.textio import line_starts, split_lines
+from importwarden.lines import LINE_BREAK, PositionError, line_index, split_lines
 
 _TRAILING_COMMENT = re.compile(r"[ \t]*(#[^\r\n]*)?$")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _EMPTY_MODULE = cst.Module(body=[])
 
 
@@ -56,36 +54,20 @@ class Located:
 
 
 def offsets(source: str) -> list[int]:
-    return _cached_line_starts(source)
-
-
-@lru_cache(maxsize=8)
-def _cached_line_starts(source: str) -> list[int]:
-    return line_starts(source)
+    """Offset of each line's first character (``lines.LineIndex``, shared per text)."""
+    return line_index(source).line_starts
 
 
 def to_offset(source: str, pos: Position) -> int:
-    starts = offsets(source)
-    if pos.line >= len(starts):
-        raise StatementError(f"line {pos.line + 1} is past the end of the file")
-    start = starts[pos.line]
-    end = starts[pos.line + 1] if pos.line + 1 < len(starts) else len(source)
-    line = source[start:end].rstrip("\r\n")
-    if pos.character > len(line):
-        raise StatementError(f"column {pos.character + 1} is past the end of line {pos.line + 1}")
-    return start + pos.character
+    try:
+        return line_index(source).offset(pos.line, pos.character)
+    except PositionError as exc:
+        raise StatementError(str(exc)) from None
 
 
 def to_position(source: str, offset: int) -> Position:
-    starts = offsets(source)
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:  # last line start <= offset
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return Position(lo, offset - starts[lo])
+    line, column = line_index(source).position(offset)
+    return Position(line, column)
 
 
 def range_of(source: str, start: int, end: int) -> Range:
@@ -96,15 +78,11 @@ def locate(source: str, rng: Range) -> Located:
     start, end = to_offset(source, rng.start), to_offset(source, rng.end)
     if end < start:
         raise StatementError("empty statement range")
-    starts = offsets(source)
-    line_start = starts[rng.start.line]
-    last_line = rng.end.line
-    last_end = starts[last_line + 1] if last_line + 1 < len(starts) else len(source)
-    tail = source[end:last_end]
-    m = _NEWLINE.search(tail)
-    suffix, newline = (tail[: m.start()], m.group()) if m else (tail, "")
-    return Located(source[start:end], start, end, source[line_start:start], suffix, newline,
-                   line_start)
+    index = line_index(source)
+    line_start = index.line_starts[rng.start.line]
+    last_end = index.line_span(rng.end.line)[1]
+    return Located(source[start:end], start, end, source[line_start:start], source[end:last_end],
+                   index.newline(rng.end.line), line_start)
 
 
 def parse_small(text: str, kinds: tuple[type, ...]) -> cst.BaseSmallStatement:
@@ -140,7 +118,7 @@ def reindent(text: str, newline: str) -> str:
 def dominant_newline_near(source: str, loc: Located) -> str:
     if loc.newline:
         return loc.newline
-    m = _NEWLINE.search(source)
+    m = LINE_BREAK.search(source)
     return m.group() if m else "\n"
 
 
@@ -164,9 +142,7 @@ def dotted_node(name: str) -> cst.Attribute | cst.Name:
 
 
 def line_text(source: str, line: int) -> str:
-    starts = offsets(source)
-    end = starts[line + 1] if line + 1 < len(starts) else len(source)
-    return source[starts[line]:end].rstrip("\r\n")
+    return line_index(source).line(line)
 
 
 __all__ = [

@@ -8,7 +8,6 @@ file), ``changes`` otherwise.
 
 from __future__ import annotations
 
-import bisect
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -18,9 +17,9 @@ from lsprotocol import types
 from importwarden.analysis.completion import code_end
 from importwarden.analysis.findings import Finding, Position, Range, TextEdit
 from importwarden.analysis.suppress import parse_noqa
+from importwarden.lines import LineIndex
 from importwarden.lsp.convert import DocumentPositions, finding_to_diagnostic, line_location
 from importwarden.registry.model import Applicability
-from importwarden.textio import line_starts
 
 if TYPE_CHECKING:
     from importwarden.lsp.server import ImportwardenServer
@@ -205,14 +204,15 @@ def minimal_edit(old: str, new: str) -> TextEdit | None:
     end = 0
     while end < limit - start and old[-1 - end] == new[-1 - end]:
         end += 1
-    starts = line_starts(old)
-    return TextEdit(Range(_position(starts, start), _position(starts, len(old) - end)),
-                    new[start:len(new) - end])
-
-
-def _position(starts: list[int], offset: int) -> Position:
-    line = bisect.bisect_right(starts, offset) - 1
-    return Position(line, offset - starts[line])
+    stop = len(old) - end
+    # Never between the CR and the LF of a CRLF: no LSP position names that point.
+    if 0 < start < len(old) and old[start - 1:start + 1] == "\r\n":
+        start -= 1
+    if 0 < stop < len(old) and old[stop - 1:stop + 1] == "\r\n":
+        stop += 1
+    index = LineIndex(old)
+    return TextEdit(Range(Position(*index.position(start)), Position(*index.position(stop))),
+                    new[start:len(new) - (len(old) - stop)])
 
 
 async def resolve(ls: "ImportwardenServer", action: types.CodeAction) -> types.CodeAction:

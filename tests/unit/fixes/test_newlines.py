@@ -152,3 +152,28 @@ def test_compiles_before_compiles_after(proj, body, nl, unsafe):
     result = fix_source(proj, target(proj), source, unsafe=unsafe)
     compile(result.new_source, "m.py", "exec")
     assert breaks(result.new_source) == {nl}, repr(result.new_source)
+
+
+# --- the editor's fix-all: one minimal edit between two texts (lsp/actions.py) ---------------
+
+@settings(max_examples=300, deadline=None)
+@given(old=st.text(alphabet="ab\r\n", max_size=12), new=st.text(alphabet="ab\r\n", max_size=12))
+def test_fix_all_edit_turns_the_old_text_into_the_new(old, new):
+    """Its positions are real LSP positions (never between the CR and LF of a CRLF, which
+    ``apply_edits``, like a client, cannot address) and applying it gives the new text."""
+    from importwarden.lsp.actions import minimal_edit
+
+    edit = minimal_edit(old, new)
+    if old == new:
+        assert edit is None
+        return
+    assert apply_edits(old, [edit]) == new
+
+
+def test_fix_all_edit_around_crlf():
+    from importwarden.lsp.actions import minimal_edit
+
+    edit = minimal_edit("a\r\nb", "a\nb")
+    assert (edit.range.start.line, edit.range.start.character) == (0, 1)
+    assert (edit.range.end.line, edit.range.end.character) == (1, 0)
+    assert edit.content == "\n"
