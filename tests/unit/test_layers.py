@@ -41,6 +41,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("importwarden.fixes",),
     # the facade and the batch engine the CLI and the language server both drive
     ("importwarden.project",),
+    # what the git history says (``registry suggest``, ``report``): it judges old commits with
+    # the project's engine, so it sits above it, and below what presents it
+    ("importwarden.history",),
     # output formats of ``check``
     ("importwarden.output",),
     # the language server converts between LSP and the project

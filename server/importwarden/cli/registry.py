@@ -20,27 +20,31 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ACTIONS = ("show", "lint", "export")
+ACTIONS = ("show", "lint", "export", "suggest")
 FORMATS = {"show": ("table", "json", "toml"), "lint": ("table", "json"),
-           "export": ("toml", "json")}
+           "export": ("toml", "json"), "suggest": ("markdown", "toml", "json")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=ACTIONS,
-                        help="show the effective registry, lint it, or export it")
+                        help="show the effective registry, lint it, export it, or suggest entries "
+                             "from the git history")
     parser.add_argument("--registry", action="append", metavar="FILE", default=None,
                         help="registry file to use instead of discovery (repeatable; "
                              "later files override earlier ones)")
     parser.add_argument("--config", metavar="FILE", default=None,
                         help="read settings from this file instead of searching for "
                              "pyproject.toml / importwarden.toml")
-    parser.add_argument("--format", choices=("table", "json", "toml"), default=None,
+    parser.add_argument("--format", choices=("table", "json", "toml", "markdown"), default=None,
                         help="output format (show: table, json, toml; lint: table, json; "
-                             "export: toml, json)")
+                             "export: toml, json; suggest: markdown, toml, json)")
     parser.add_argument("-o", "--output", metavar="FILE", default=None,
                         help="write to FILE instead of stdout")
     parser.add_argument("--no-workspace", action="store_true",
                         help="lint: do not index the workspace (skips the stale-entry checks)")
+    from importwarden.cli.suggest import add_suggest_arguments
+
+    add_suggest_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
                          f"(use {' or '.join(FORMATS[args.action])})")
     settings = _settings(args)
     registry = _load(settings)
+
+    if args.action == "suggest":
+        from importwarden.cli.suggest import run_suggest
+
+        return run_suggest(args, fmt, settings, registry)
 
     if args.action == "lint":
         problems = _lint(registry, settings, use_workspace=not args.no_workspace)
@@ -149,10 +158,10 @@ def _lint(registry, settings, *, use_workspace: bool) -> list:
         try:
             from importwarden.workspace.index import WorkspaceIndex
         except ImportError:  # the workspace index is optional for linting
-            WorkspaceIndex = None  # noqa: N806
+            WorkspaceIndex = None
         if WorkspaceIndex is not None:
             index = WorkspaceIndex.build(settings)
-            resolves = lambda target: index.resolves(target.module, target.name)  # noqa: E731
+            resolves = lambda target: index.resolves(target.module, target.name)
     return sorted({*registry.problems, *lint.lint(registry, resolves)},
                   key=lambda p: (p.file, p.line, p.code, p.message))
 
