@@ -19,6 +19,7 @@ COMMANDS = {
     "check": ("importwarden.cli.check", "check files against the registry and the workspace"),
     "fix": ("importwarden.cli.fix", "rewrite imports and mock targets to their canonical paths"),
     "registry": ("importwarden.cli.registry", "show, lint or export the import registry"),
+    "report": ("importwarden.cli.report", "findings by rule along the git history"),
     "lsp": ("importwarden.cli.lsp", "run the language server"),
 }
 
