@@ -182,8 +182,7 @@ class BlobScans:
                 return
             tmp = self.path.with_suffix(".tmp")
             with open(tmp, "wb") as out:
-                for chunk in chunks:
-                    out.write(chunk)
+                out.writelines(chunks)
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written only costs time
@@ -287,12 +286,12 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
                 record = scans.records.get((blob_id, module, is_package))
                 if record is None:
                     index.update_file(path, text_of(blob_id))
-                    record = index._records.get(index._key(path))  # noqa: SLF001
+                    record = index._records.get(index._key(path))
                     if record is not None:
                         scans.records[(blob_id, module, is_package)] = record
                 else:
                     # The engine's incremental update with a record already scanned.
-                    index._replace(index._key(path), record, (0, 0, b""))  # noqa: SLF001
+                    index._replace(index._key(path), record, (0, 0, b""))
                 current[path] = blob_id
             if head_registry is None:
                 registry, key = _registry_at(registry_files, top, tree, blobs)
