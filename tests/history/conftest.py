@@ -6,7 +6,6 @@ fresh CI machine with no git configuration.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -78,9 +77,3 @@ def repo(tmp_path: Path) -> GitRepo:
     root = tmp_path / "project"
     root.mkdir()
     return GitRepo(root)
-
-
-def suggestions(cli, root: Path, *args: str) -> dict:
-    result = cli("registry", "suggest", "--format", "json", *args, cwd=root)
-    assert result.returncode == 0, result
-    return json.loads(result.stdout)

@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import suggestions
+
+def suggestions(cli, root: Path, *args: str) -> dict:
+    result = cli("registry", "suggest", "--format", "json", *args, cwd=root)
+    assert result.returncode == 0, result
+    return json.loads(result.stdout)
+
 
 REGISTRY = "# Import registry\n\n## Verified\n\n```python\nfrom pkg.keep import Kept  # \u2705 VERIFIED\n```\n"
 BODY = ("class Client:\n    \"\"\"A client.\"\"\"\n\n    def get(self, key):\n"
