@@ -27,7 +27,8 @@ LAYERS: list[tuple[str, ...]] = [
     # what a file imports (the scanner's records) and what a finding is: the index stores the
     # scanner's records, so these sit below the workspace; the rules sit above it
     ("importwarden.analysis.codes", "importwarden.analysis.findings",
-     "importwarden.analysis.scanner", "importwarden.analysis.imports"),
+     "importwarden.analysis.raw_refs", "importwarden.analysis.scanner",
+     "importwarden.analysis.imports"),
     # settings (they validate rule codes and severities, so they sit above those)
     ("importwarden.config",),
     # the cache directory and the per-file findings cache (the index's cache lives inside it)

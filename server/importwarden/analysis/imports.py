@@ -12,6 +12,13 @@ import gc
 from dataclasses import dataclass
 
 from importwarden.analysis.findings import Position, Range
+from importwarden.analysis.raw_refs import (
+    FLAG_GUARDED,
+    FLAG_IN_DEF,
+    FLAG_INDENTED,
+    FLAG_TYPE_CHECKING,
+    FLAG_UNRESOLVED_RELATIVE,
+)
 
 
 class RefKind(str, enum.Enum):
@@ -81,13 +88,14 @@ def _range(r: tuple[int, int, int, int], memo: dict) -> Range:
     if rng is None:
         rng = memo[r] = _new(Range)
         d = rng.__dict__
-        d["start"] = _position(r[0], r[1])
-        d["end"] = _position(r[2], r[3])
+        line, col, end_line, end_col = r
+        d["start"] = _position(line, col)
+        d["end"] = _position(end_line, end_col)
     return rng
 
 
 def ref_from_raw(raw: tuple, memo: dict | None = None) -> ImportRef:
-    """An ``ImportRef`` from one scanner tuple (see ``scanner.RAW_FIELDS``)."""
+    """An ``ImportRef`` from one scanner tuple (fields: ``raw_refs.RawField``)."""
     kind, module, name, alias, r, mr, stmt, level, flags, quote, via = raw
     memo = {} if memo is None else memo  # equal ranges (a statement's) are shared
     ref = _new(ImportRef)
@@ -100,13 +108,13 @@ def ref_from_raw(raw: tuple, memo: dict | None = None) -> ImportRef:
     d["module_range"] = _range(mr, memo)
     d["statement_range"] = _range(stmt, memo)
     d["level"] = level
-    d["guarded"] = bool(flags & 1)  # scanner.FLAG_GUARDED
-    d["type_checking"] = bool(flags & 2)  # FLAG_TYPE_CHECKING
-    d["indented"] = bool(flags & 4)  # FLAG_INDENTED
-    d["unresolved_relative"] = bool(flags & 8)  # FLAG_UNRESOLVED_RELATIVE
+    d["guarded"] = bool(flags & FLAG_GUARDED)
+    d["type_checking"] = bool(flags & FLAG_TYPE_CHECKING)
+    d["indented"] = bool(flags & FLAG_INDENTED)
+    d["unresolved_relative"] = bool(flags & FLAG_UNRESOLVED_RELATIVE)
     d["quote"] = quote
     d["via"] = via
-    d["in_def"] = bool(flags & 16)  # FLAG_IN_DEF
+    d["in_def"] = bool(flags & FLAG_IN_DEF)
     return ref
 
 

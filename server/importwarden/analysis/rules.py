@@ -114,7 +114,7 @@ def check_refs(refs: Iterable[ImportRef], *, path: str, module: str | None,
 
 def interesting_raw(raws, *, module: str | None, ctx: RuleContext,
                     memo: dict | None = None) -> list:
-    """The scanner's raw ref tuples (``analysis.scanner.RAW_FIELDS``) that some rule might
+    """The scanner's raw ref tuples (fields: ``raw_refs.RawField``) that some rule might
     report: a cheap, conservative filter (a superset of what ``check_refs`` reports on), so
     the CLI builds ``ImportRef`` objects only for those — most imports are fine.
 
@@ -127,7 +127,7 @@ def interesting_raw(raws, *, module: str | None, ctx: RuleContext,
     memo = {} if memo is None else memo
     out = []
     for raw in raws:
-        kind, mod, name = raw[0], raw[1], raw[2]
+        kind, mod, name, _alias, _r, _mr, _sr, level, _flags, _quote, _via = raw
         if kind == "mock":
             out.append(raw)
             continue
@@ -137,7 +137,7 @@ def interesting_raw(raws, *, module: str | None, ctx: RuleContext,
                                                                  entries, index)
         if hit:
             out.append(raw)
-        elif mine is not None and raw[7] == 0:  # another service's module
+        elif mine is not None and level == 0:  # another service's module
             top = mod.partition(".")[0]
             if top != mine and top in members and top not in shared:
                 out.append(raw)

@@ -10,29 +10,49 @@ resumes after it. A broken statement only loses itself.
 Output is compact (tuples of str/int) so it pickles/marshals cheaply for the index cache and
 the process pool; ``importwarden.analysis.imports.extract`` turns it into ``ImportRef`` objects.
 
-Tuple layout of one raw ref (``RAW_FIELDS``):
-  (kind, module, name, alias, range, module_range, statement_range, level, flags, quote, via)
-  kind: "import" | "from" | "attribute" | "mock"; ranges: (line, col, end_line, end_col),
-  0-based lines, code-point columns; flags: FLAG_* bits.
+The fields of one raw ref are named by ``raw_refs.RawField``, its flags by ``raw_refs.RefFlag``.
 """
 
 from __future__ import annotations
 
+import enum
 import keyword
 import re
 from bisect import bisect_right
 from itertools import accumulate
 
-FLAG_GUARDED = 1
-FLAG_TYPE_CHECKING = 2
-FLAG_INDENTED = 4
-FLAG_UNRESOLVED_RELATIVE = 8
-FLAG_IN_DEF = 16  # inside a def/class body (the import binds nothing at module level)
-
-RAW_FIELDS = (
-    "kind", "module", "name", "alias", "range", "module_range", "statement_range",
-    "level", "flags", "quote", "via",
+from importwarden.analysis.raw_refs import (
+    FLAG_GUARDED,
+    FLAG_IN_DEF,
+    FLAG_INDENTED,
+    FLAG_TYPE_CHECKING,
+    FLAG_UNRESOLVED_RELATIVE,
+    RawField,
 )
+
+
+class _Item(enum.IntEnum):
+    """One name of an import statement while it is parsed: (name, start, end, alias, stop),
+    ``stop`` the offset after the item (its alias included)."""
+
+    NAME = 0
+    START = 1
+    END = 2
+    ALIAS = 3
+    STOP = 4
+
+
+class _Use(enum.IntEnum):
+    """One attribute use found by ``_Scan.attributes``:
+    (module, name, alias, module_start, module_end, name_start, name_end)."""
+
+    MODULE = 0
+    NAME = 1
+    ALIAS = 2
+    MODULE_START = 3
+    MODULE_END = 4
+    NAME_START = 5
+    NAME_END = 6
 
 _NAME = r"[^\W\d]\w*"
 _WS = r"(?:[ \t\f]|\\(?:\r\n|\r|\n))*+"  # inside a logical line: blanks and backslash-newlines
@@ -261,7 +281,7 @@ class _Scan:
             pos = c.end()
         if not items:
             return s + 6
-        end = items[-1][4]
+        end = items[-1][_Item.STOP]
         self.stmts.append(("import", s, end, items, 0, None, 0, 0))
         self.stmt_spans.append(s)
         self.stmt_spans.append(end)
@@ -308,20 +328,15 @@ class _Scan:
                     items.append((m.group(1), m.start(1), m.end(1), alias, m.end()))
                     end = m.end()
                     pos = m.end()
-                    if sep == ")":
-                        break
-                    if not sep:
-                        break
-                else:  # pragma: no cover
-                    pass
+                    if sep != ",":
+                        break  # closed, or the end of the text
                 if items and text[end - 1] != ")":
                     c = _FROM_PAREN_CLOSE.match(text, end)
                     if c is not None:
                         end = c.end()
                     else:
                         # unclosed: the statement ends after the last name parsed
-                        last = items[-1]
-                        end = last[4]
+                        end = items[-1][_Item.STOP]
                         end = len(text[:end].rstrip(" \t\f\r\n,"))
                 if not items:
                     end = po.end()
@@ -337,7 +352,7 @@ class _Scan:
                     if c is None:
                         break
                     pos = c.end()
-                end = items[-1][4] if items else h.end()
+                end = items[-1][_Item.STOP] if items else h.end()
         if items:
             self.stmts.append(("from", s, end, items, level, module, mod_start, mod_end))
         self.stmt_spans.append(s)
@@ -381,7 +396,7 @@ class _Scan:
         return bool(i & 1) and self.stmt_spans[i - 1] == pos
 
     def context(self, s: int) -> int:
-        """FLAG_* bits for a statement starting at offset ``s``."""
+        """``RefFlag`` bits (as an exact int) for a statement starting at offset ``s``."""
         prefix = self._line_prefix(s)
         rest = prefix.lstrip(" \t\f")
         if not prefix:
@@ -497,7 +512,7 @@ class _Scan:
                     continue
                 self._attr_hit(m, imported, out)
                 s = find(needle, m.end())
-        out.sort(key=lambda t: t[5])
+        out.sort(key=lambda use: use[_Use.NAME_START])
         return out
 
     def _attr_hit(self, m: re.Match, imported: dict[str, str], out: list) -> None:
@@ -523,9 +538,9 @@ class _Scan:
             out.append((module, name, alias, base, mod_end, mod_end + 1,
                         mod_end + 1 + len(name)))
             return
-        comps = [(c.start(), c.end()) for c in _NAME_RE.finditer(chain)]
-        out.append((module, name, alias, base + comps[0][0], base + comps[j - 1][1],
-                    base + comps[j][0], base + comps[j][1]))
+        starts, ends = zip(*(c.span() for c in _NAME_RE.finditer(chain)))
+        out.append((module, name, alias, base + starts[0], base + ends[j - 1],
+                    base + starts[j], base + ends[j]))
 
     def _in_fstring_expr(self, s: int, e: int, pos: int) -> bool:
         if self.text[s] == "#" or not self.is_fstring(s):
@@ -643,8 +658,12 @@ def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool
     return out
 
 
+_RANGE = RawField.RANGE.value  # (an exact int: this key runs for every ref)
+
+
 def _by_position(raw: tuple) -> tuple[int, int]:
-    return raw[4][0], raw[4][1]
+    line, col, _end_line, _end_col = raw[_RANGE]
+    return line, col
 
 
 # -- top-level bindings (for the workspace index) ------------------------------------------------
@@ -707,11 +726,9 @@ def scan_all(text: str, module_name: str | None = None, is_package: bool = False
         _block_bindings(sc, start, end, names)
     stars: list[str] = []
     imported: set[str] = set()
-    for r in refs:
-        kind = r[0]
-        if kind == "attribute" or kind == "mock" or r[8] & FLAG_IN_DEF:
+    for kind, module, name, alias, _r, _mr, _sr, _level, flags, _quote, _via in refs:
+        if kind == "attribute" or kind == "mock" or flags & FLAG_IN_DEF:
             continue
-        module, name, alias = r[1], r[2], r[3]
         if kind == "import":
             imported.add(alias or module.split(".", 1)[0])
         elif name == "*":
@@ -743,7 +760,8 @@ def _block_bindings(sc: _Scan, start: int, end: int, names: set[str]) -> None:
     lines, starts = sc.lines, sc.starts
     first = sc._line_of(start)
     last = sc._line_of(max(start, end - 1))
-    stack: list[tuple[int, bool]] = []  # (indentation, is a def/class)
+    stack: list[int] = []  # indentations of the open blocks
+    is_def: list[bool] = []  # (the same blocks) whether each is a def/class
     defs = 0
     for j in range(first + 1, last + 1):
         line = lines[j]
@@ -752,18 +770,21 @@ def _block_bindings(sc: _Scan, start: int, end: int, names: set[str]) -> None:
             continue
         if sc.inside(starts[j]) and not sc._span_starts_at(starts[j]):
             continue  # inside a multi-line string or import statement
-        while stack and stack[-1][0] >= w:
-            defs -= stack.pop()[1]
+        while stack and stack[-1] >= w:
+            stack.pop()
+            defs -= is_def.pop()
         head = line[k:]
         if _DEF.match(head):
             if not defs:
                 m = _COL0_BIND.match(line, k)
                 if m is not None:
                     _add_bind(m.group(1), m.group(2), m.group(3), names)
-            stack.append((w, True))
+            stack.append(w)
+            is_def.append(True)
             defs += 1
         elif _HEADER.match(head):
-            stack.append((w, False))
+            stack.append(w)
+            is_def.append(False)
         elif not defs:
             m = _COL0_BIND.match(line, k)
             if m is not None:

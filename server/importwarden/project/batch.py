@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from importwarden.analysis.raw_refs import RawField
 from importwarden.config import Settings
 from importwarden.textio import MAX_FILE_BYTES
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 PARALLEL_THRESHOLD = 64  # fewer files than this are checked in-process
 CHUNK_SIZE = 32
+_MODULE = RawField.MODULE.value  # (an exact int: read for every ref of every file)
 
 
 
@@ -168,7 +170,7 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     result = FileResult(rel, size=size, mtime_ns=mtime_ns, module=module)
     try:
         if for_cache:
-            result.deps = "\n".join(sorted({r[1] for r in raws}))
+            result.deps = "\n".join(sorted({raw[_MODULE] for raw in raws}))
             result.binds = binds_fingerprint(index, module)
         # Only refs some rule may report become ImportRef objects (most imports are fine).
         refs = [ref_from_raw(r) for r in interesting_raw(raws, module=module,

@@ -28,6 +28,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from importwarden.analysis.imports import FileImports, file_imports_from_raw
+from importwarden.analysis.raw_refs import BindingField as _B
+from importwarden.analysis.raw_refs import KeyField as _K
+from importwarden.analysis.raw_refs import RawField
+from importwarden.analysis.raw_refs import RecordField as _R
 from importwarden.analysis.scanner import scan_all
 from importwarden.config import Settings
 from importwarden.textio import MAX_FILE_BYTES, SourceDecodeError, decode_source
@@ -48,8 +52,9 @@ UNCHANGED = "="
 # change to one of those modules changes what this one binds). Blobs, not
 # tuples: a run after one change loads 11k entries and looks inside a few dozen; ~400k name
 # strings would cost more than the rest of that run.
-Record = tuple
+Record = tuple  # fields: ``raw_refs.RecordField``
 BLOB_VERSION = 2
+_KIND, _MODULE = RawField.KIND.value, RawField.MODULE.value  # (exact ints: loops over all refs)
 
 
 class _Any(frozenset):
@@ -98,7 +103,11 @@ def _memo_module_for(roots: Sequence[Path]) -> Callable[[str], tuple[str, bool] 
             return module_for_path_in(roots, path)
         if head not in dirs:  # the dotted name of a file "x.py" in it, minus the "x"
             found = module_for_path_in(roots, head + os.sep + "x.py")
-            dirs[head] = found[0][:-1] if found else None
+            if found is None:
+                dirs[head] = None
+            else:
+                x_module, _is_package = found
+                dirs[head] = x_module[:-1]
         prefix = dirs[head]
         if prefix is None:  # not under a root, or a directory that is not an identifier
             return None
@@ -148,7 +157,7 @@ def scan_file(path: str, module: str | None, is_package: bool, digest: bytes = b
     except OSError as exc:
         return None, f"{path}: cannot read ({exc.strerror or exc}); skipped", (0, 0, b"")
     key = (st.st_size, st.st_mtime_ns, hashlib.blake2b(raw, digest_size=16).digest())
-    if digest and key[2] == digest:
+    if digest and key[_K.DIGEST] == digest:
         return UNCHANGED, None, key
     if b"\0" in raw:
         return None, f"{path}: binary file (NUL bytes); skipped", key
@@ -164,18 +173,19 @@ def record_for_text(text: str, module: str | None, is_package: bool) -> Record:
     # refs stay a marshal blob until someone asks for them: loading 11k files' worth of ref
     # tuples from the cache would otherwise dominate a warm start. The top-level names the
     # file refers to are kept apart, to decide namespace directories without the blobs.
-    tops = "\0".join(sorted({r[1].partition(".")[0] for r in refs if r[0] != "attribute"}))
+    tops = "\0".join(sorted({raw[_MODULE].partition(".")[0] for raw in refs
+                             if raw[_KIND] != "attribute"}))
     return (module, is_package, marshal.dumps(tuple(refs), BLOB_VERSION),
-            marshal.dumps(bindings, BLOB_VERSION), tops, "\0".join(bindings[3]))
+            marshal.dumps(bindings, BLOB_VERSION), tops, "\0".join(bindings[_B.STARS]))
 
 
 def refs_of(record: Record) -> tuple:
-    return marshal.loads(record[2])
+    return marshal.loads(record[_R.REFS])
 
 
 def bindings_of(record: Record) -> tuple:
     """(defined, imported, all | None, stars, dynamic) of a record."""
-    return marshal.loads(record[3])
+    return marshal.loads(record[_R.BINDINGS])
 
 
 def _scan_chunk(items: list[tuple[str, str | None, bool, bytes]]) -> list[tuple]:
@@ -253,19 +263,19 @@ class WorkspaceIndex:
                         st = os.stat(path)
                     except OSError:
                         st = None
-                fresh = st is not None and st.st_size == key[0] and st.st_mtime_ns == key[1]
+                fresh = st is not None and st.st_size == key[_K.SIZE] and st.st_mtime_ns == key[_K.MTIME_NS]
                 if same_roots:
-                    module, is_package, same_module = record[0], record[1], True
+                    module, is_package, same_module = record[_R.MODULE], record[_R.IS_PACKAGE], True
                 else:
                     mod = module_for(path)
                     module, is_package = mod if mod else (None, False)
-                    same_module = record[0] == module and record[1] == is_package
+                    same_module = record[_R.MODULE] == module and record[_R.IS_PACKAGE] == is_package
                 if fresh and same_module:
                     records[path] = record
                     keys[path] = key
                     done += 1
                     continue
-                todo.append((path, module, is_package, key[2] if same_module else b""))
+                todo.append((path, module, is_package, key[_K.DIGEST] if same_module else b""))
                 continue
             mod = module_for(path)
             module, is_package = mod if mod else (None, False)
@@ -381,28 +391,28 @@ class WorkspaceIndex:
         self._records[path] = record
         self._keys[path] = key
         self._imports_cache.pop(path, None)
-        if old is None or old[5] != record[5]:
+        if old is None or old[_R.STARS] != record[_R.STARS]:
             self._star_importers = None
         if not self._derived:
             return  # (derived from scratch when first asked)
         if old is None:
             self._file_added(path, record)
             return
-        if old[0] != record[0] or old[1] != record[1]:
+        if old[_R.MODULE] != record[_R.MODULE] or old[_R.IS_PACKAGE] != record[_R.IS_PACKAGE]:
             self._reset_derived()
             return
-        if old[3] != record[3]:  # what the module binds changed
+        if old[_R.BINDINGS] != record[_R.BINDINGS]:  # what the module binds changed
             self._bindings.pop(path, None)
             self._binds_memo.clear()  # (star imports of it, transitively)
-            if self._definers is not None and record[0] is not None:
-                self._redefine(record[0], bindings_of(old)[0], bindings_of(record)[0])
-        if self._ns_tops and old[2] != record[2]:
+            if self._definers is not None and record[_R.MODULE] is not None:
+                self._redefine(record[_R.MODULE], bindings_of(old)[_B.DEFINED], bindings_of(record)[_B.DEFINED])
+        if self._ns_tops and old[_R.REFS] != record[_R.REFS]:
             # refs decide which namespace directories are first-party
             self._ns_used = None
             self._binds_memo.clear()
 
     def _file_added(self, path: str, record: Record) -> None:
-        module = record[0]
+        module = record[_R.MODULE]
         if module is None:
             return
         if module in self._modules:  # it was a namespace directory, or a second file for it
@@ -415,7 +425,7 @@ class WorkspaceIndex:
         self._ns_used = None
         self._binds_memo.clear()  # (a module that star-imports it, or a new first party)
         if self._definers is not None:
-            self._redefine(module, (), bindings_of(record)[0])
+            self._redefine(module, (), bindings_of(record)[_B.DEFINED])
 
     def _redefine(self, module: str, before: Iterable[str], after: Iterable[str]) -> None:
         """Keep the ``definers`` table in step with one module's new definitions."""
@@ -459,8 +469,8 @@ class WorkspaceIndex:
             return
         modules = self._modules
         for path, record in self._records.items():
-            if record[0] is not None:
-                modules[record[0]] = path
+            if record[_R.MODULE] is not None:
+                modules[record[_R.MODULE]] = path
         link = self._link
         for path, record in self._records.items():
             link(path, record)
@@ -472,7 +482,7 @@ class WorkspaceIndex:
     def _link(self, path: str, record: Record) -> None:
         """Record a module (already in ``_modules``) as a child of its package, up the chain;
         a package without a file of its own is a namespace package (its directory)."""
-        module = record[0]
+        module = record[_R.MODULE]
         if module is None or "." not in module:
             return
         modules, children = self._modules, self._children
@@ -490,7 +500,7 @@ class WorkspaceIndex:
                 # the directory of parts[:i]: up from the file's (package: its
                 # ``__init__.py``'s) directory
                 d = os.path.dirname(path)
-                for _ in range((n if record[1] else n - 1) - i):
+                for _ in range((n if record[_R.IS_PACKAGE] else n - 1) - i):
                     d = os.path.dirname(d)
                 modules[parent] = d
                 self._namespace.add(parent)
@@ -505,15 +515,15 @@ class WorkspaceIndex:
             modules = self._modules
             if tops:
                 for record in self._records.values():
-                    if tops.isdisjoint(record[4].split("\0")):
+                    if tops.isdisjoint(record[_R.TOPS].split("\0")):
                         continue
-                    for r in refs_of(record):
-                        m = r[1]
+                    for raw in refs_of(record):
+                        m = raw[_MODULE]
                         top = m.partition(".")[0]
                         if top not in tops or top in used:
                             continue
                         if (m in modules and m != top) or (
-                                r[0] == "from" and f"{m}.{r[2]}" in modules):
+                                raw[_KIND] == "from" and f"{m}.{raw[RawField.NAME]}" in modules):
                             used.add(top)
             self._ns_used = used
         return self._ns_used
@@ -584,7 +594,7 @@ class WorkspaceIndex:
         bindings = self._bindings_at(path) if path else None
         if bindings is None:
             return frozenset()
-        all_names = bindings[2]
+        all_names = bindings[_B.ALL]
         if all_names is not None:
             return frozenset(all_names)
         binds = self._binds(module, visiting)
@@ -598,10 +608,10 @@ class WorkspaceIndex:
             self._derive()
             table: dict[str, list[str]] = {}
             for path, record in self._records.items():
-                module = record[0]
+                module = record[_R.MODULE]
                 if module is None:
                     continue
-                for n in self._bindings_at(path)[0]:
+                for n in self._bindings_at(path)[_B.DEFINED]:
                     table.setdefault(n, []).append(module)
             for v in table.values():
                 v.sort()
@@ -614,9 +624,9 @@ class WorkspaceIndex:
         if self._star_importers is None:
             table: dict[str, list[str]] = {}
             for record in self._records.values():
-                if record[5] and record[0] is not None:
-                    for star in record[5].split("\0"):
-                        table.setdefault(star, []).append(record[0])
+                if record[_R.STARS] and record[_R.MODULE] is not None:
+                    for star in record[_R.STARS].split("\0"):
+                        table.setdefault(star, []).append(record[_R.MODULE])
             self._star_importers = table
         return sorted(self._star_importers.get(module, ()))
 
@@ -662,4 +672,4 @@ class WorkspaceIndex:
         record = self._records.get(key)
         if record is None:
             return None
-        return self._keys.get(key, (0, 0, b"")), record[0], refs_of(record)
+        return self._keys.get(key, (0, 0, b"")), record[_R.MODULE], refs_of(record)

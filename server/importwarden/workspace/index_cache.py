@@ -39,6 +39,7 @@ import threading
 from pathlib import Path
 
 from importwarden import __version__
+from importwarden.analysis.raw_refs import KeyField, RecordField
 from importwarden.cache_seal import HEADER_SIZE, log, seal, unseal
 from importwarden.textio import write_atomic
 
@@ -145,11 +146,15 @@ def _entry_ok(path: object, entry: object) -> bool:
     if type(path) is not str or type(entry) is not tuple or len(entry) != 2:
         return False
     key, record = entry
-    return (type(key) is tuple and len(key) == 3 and type(key[0]) is int
-            and type(key[1]) is int and type(key[2]) is bytes and type(record) is tuple
-            and len(record) == 6 and (record[0] is None or type(record[0]) is str)
-            and type(record[1]) is bool and type(record[2]) is bytes
-            and type(record[3]) is bytes and type(record[4]) is str and type(record[5]) is str)
+    if (type(key) is not tuple or len(key) != len(KeyField) or type(record) is not tuple
+            or len(record) != len(RecordField)):
+        return False
+    size, mtime_ns, digest = key
+    module, is_package, refs, bindings, tops, stars = record
+    return (type(size) is int and type(mtime_ns) is int and type(digest) is bytes
+            and (module is None or type(module) is str) and type(is_package) is bool
+            and type(refs) is bytes and type(bindings) is bytes and type(tops) is str
+            and type(stars) is str)
 
 
 def load(directory: Path) -> dict[str, tuple]:
