@@ -156,3 +156,21 @@ def test_bad_every(repo, cli, every: str) -> None:
     _history(repo)
     result = cli("report", "--every", every, cwd=repo.root)
     assert result.returncode == 2 and "--every" in result.stderr
+
+
+def test_unchanged_files_are_checked_again_when_what_they_import_changes(repo, cli,
+                                                                           tmp_path: Path) -> None:
+    repo.commit("start", {"IMPORT_REGISTRY.md": REGISTRY, "pkg/__init__.py": "",
+                          "pkg/lib.py": "def one():\n    return 1\n",
+                          "pkg/star.py": "from pkg.lib import *\n",
+                          "user.py": ("from pkg.lib import two\nfrom pkg.star import two as t\n"
+                                      "from pkg import later\nimport pkg.gone.deep\n")})
+    repo.commit("a name appears", {"pkg/lib.py": "def one():\n    return 1\n\n\n"
+                                                 "def two():\n    return 2\n"})
+    repo.commit("a submodule appears", {"pkg/later.py": "X = 1\n"})
+    repo.commit("the name goes again", {"pkg/lib.py": "def one():\n    return 1\n"})
+    repo.commit("a package appears", {"pkg/gone/__init__.py": "", "pkg/gone/deep.py": ""})
+    rows = _report(cli, repo.root)["rows"]
+    assert [r["counts"].get("IW005", 0) for r in rows] == [4, 2, 1, 3, 2]
+    for row in rows:
+        assert row["counts"] == _check_counts(repo, row["commit"], tmp_path), row["subject"]

@@ -213,6 +213,7 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
                  progress: Callable[[int, int], None] | None = None) -> Report:
     import pathspec
 
+    from importwarden.analysis.suppress import skip_file
     from importwarden.config import discover_registries
     from importwarden.project.engine import Project, load_registry_files
     from importwarden.registry.text import decode_bytes
@@ -250,6 +251,9 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
     imported_by: dict[str, tuple[str, ...]] = {}  # file -> its keys in ``importers``
     registry_key: tuple | None = None
     texts: dict[str, str] = {}  # blob id -> text, for files checked again later
+    keys_memo: dict[str, tuple[str, ...]] = {}  # blob id -> its keys in ``importers``
+    modules_of: dict[str, str | None] = {}  # absolute path -> module name
+    rel_paths: dict[str, str] = {}
 
     def text_of(sha: str, data: bytes | None = None) -> str:
         found = texts.get(sha)
@@ -267,11 +271,12 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
             new_blobs = sorted({files[p] for p in changed} - set(texts))
             for blob_id, data in blobs.read_many(new_blobs).items():
                 text_of(blob_id, data)
-            touched_modules: set[str] = set()
+            # What the modules about to change bind now: afterwards, only the importers of
+            # names whose existence changed need checking again.
+            watched = {m for p in (*deleted, *changed) if (m := modules_of.get(p) or
+                                                           _module(roots, p, modules_of))}
+            before = _bindings(index, watched) if n else {}
             for path in deleted:
-                module = module_for_path_in(roots, path)
-                if module:
-                    touched_modules.add(module[0])
                 index.update_file(path, None)
                 current.pop(path)
                 counts.pop(path, None)
@@ -281,8 +286,6 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
                 blob_id = files[path]
                 found = module_for_path_in(roots, path)
                 module, is_package = found if found else (None, False)
-                if module:
-                    touched_modules.add(module)
                 record = scans.records.get((blob_id, module, is_package))
                 if record is None:
                     index.update_file(path, text_of(blob_id))
@@ -304,21 +307,32 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
             else:
                 dirty = set(changed) if n else set(files)
             project.use_index(index)
-            for module in touched_modules:
-                dirty |= _importers_of(module, importers)
+            if n and len(dirty) < len(files):
+                for key in _changed_keys(index, before, _bindings(index, watched)):
+                    dirty |= importers.get(key, set())
             for path in sorted(dirty):
                 if path not in current:
                     continue
+                blob_id = current[path]
                 fi = index.file_imports(path)
                 refs = fi.refs if fi else ()
-                keys = _import_keys(refs)
+                keys = keys_memo.get(blob_id)
+                if keys is None:
+                    keys = keys_memo[blob_id] = _import_keys(refs)
                 for key in imported_by.get(path, ()):
                     importers.get(key, set()).discard(path)
                 for key in keys:
                     importers.setdefault(key, set()).add(path)
                 imported_by[path] = keys
-                findings = project.check_extracted(path, text_of(current[path]), refs,
-                                                   with_edits=False)
+                source = text_of(blob_id)
+                if skip_file(source):
+                    counts[path] = Counter()
+                    continue
+                rel = rel_paths.get(path)
+                if rel is None:
+                    rel = rel_paths[path] = os.path.relpath(path, root).replace(os.sep, "/")
+                findings = project.analyze(rel, modules_of.get(path), refs, source,
+                                           with_edits=False)
                 counts[path] = Counter(f.code for f in findings)
             total: Counter = Counter()
             for c in counts.values():
@@ -329,6 +343,48 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
                 progress(n + 1, len(commits))
     scans.save()
     return report
+
+
+def _module(roots, path: str, memo: dict[str, str | None]) -> str | None:
+    from importwarden.workspace.index import module_for_path_in
+
+    found = module_for_path_in(roots, path)
+    memo[path] = found[0] if found else None
+    return memo[path]
+
+
+def _prefixes(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _bindings(index, modules: set[str]) -> dict[str, object]:
+    """module (and each enclosing package) -> what it binds (None: does not resolve)."""
+    out: dict[str, object] = {}
+    for module in modules:
+        for name in _prefixes(module):
+            if name not in out:
+                out[name] = index.module_binds(name) if index.resolves(name) else None
+        for star in index.star_importers(module):
+            out.setdefault(star, index.module_binds(star))
+    return out
+
+
+def _changed_keys(index, before: dict[str, object], after: dict[str, object]) -> set[str]:
+    """The ``importers`` keys whose answer may have changed: a module that appeared, went or
+    binds anything (all its importers), else its names that appeared or went."""
+    from importwarden.workspace.index import ANY
+
+    keys: set[str] = set()
+    for module in set(before) | set(after):
+        old, new = before.get(module), after.get(module)
+        if old == new:
+            continue
+        if old is None or new is None or old is ANY or new is ANY:
+            keys.add(module)
+            continue
+        keys.update(f"{module}.{name}" for name in old ^ new)  # type: ignore[operator]
+    return keys
 
 
 def _import_keys(refs) -> tuple[str, ...]:
@@ -342,6 +398,3 @@ def _import_keys(refs) -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
-def _importers_of(module: str, importers: dict[str, set[str]]) -> set[str]:
-    """Files whose imports name ``module`` (a package import may bind it as a submodule)."""
-    return set(importers.get(module, ()))
