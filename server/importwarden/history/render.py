@@ -11,6 +11,7 @@ that no two of them form one run (the loader pairs entries within a run).
 from __future__ import annotations
 
 import json
+import re
 
 from importwarden.history.suggest import Evidence, Suggestion, Suggestions
 from importwarden.registry.model import Status, Target
@@ -30,6 +31,22 @@ def note(s: Suggestion) -> str:
     files = " -> ".join(first.files) if s.kind == "module-moved" else ", ".join(first.files)
     return (f"{NOTE_PREFIX} {_WHAT.get(s.kind, s.kind)} in {first.short()} "
             f"{first.date[:10]} by {first.author}{more}: {files}")
+
+
+_NOTE = re.compile(rf"^{re.escape(NOTE_PREFIX)} (?P<what>.+?) in (?P<commit>[0-9a-f]{{7,40}}) "
+                   r"(?P<date>\d{4}-\d{2}-\d{2}) by (?P<author>.*?)(?: \(\+\d+ later\))?: "
+                   r"(?P<files>.*)$")
+
+
+def evidence_from_note(note: str) -> str | None:
+    """The Markdown an editor shows for an entry ``--write`` wrote (its note is the evidence):
+    which commit introduced the move, when, by whom; None for a hand-written note."""
+    for line in note.splitlines():
+        match = _NOTE.match(line.strip())
+        if match:
+            return (f"{match['what'].capitalize()} in commit `{match['commit']}` "
+                    f"({match['date']}, {match['author']}): {match['files']}")
+    return None
 
 
 def _statement(target: Target) -> str:

@@ -219,6 +219,7 @@ def hover(session: "Session", doc: "Document", pos):
     """How many places in the workspace use the entries on this registry line."""
     from importwarden.analysis.findings import Position, Range
     from importwarden.analysis.hover import HoverInfo
+    from importwarden.history.render import evidence_from_note
     from importwarden.registry.model import MockEntry
 
     lines = doc.text.splitlines()
@@ -245,6 +246,9 @@ def hover(session: "Session", doc: "Document", pos):
         where = ("not counted yet (the workspace is being indexed)" if n is None
                  else f"used in {n} place{'s' if n != 1 else ''} in the workspace")
         parts.append(f"{label} · {status}{use} · {where}")
+        evidence = evidence_from_note(entry.provenance.note)
+        if evidence:  # an entry `registry suggest --write` wrote: the commit behind it
+            parts.append(evidence)
     text = lines[pos.line] if pos.line < len(lines) else ""
     rng = Range(Position(pos.line, len(text) - len(text.lstrip())), Position(pos.line, len(text)))
     return HoverInfo(rng, "**importwarden** registry entry\n\n" + "\n\n".join(parts))

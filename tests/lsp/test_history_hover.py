@@ -1,0 +1,57 @@
+"""Hover on an entry that ``registry suggest --write`` wrote shows the commit behind it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lsprotocol import types
+
+from .conftest import open_editor
+
+ENV = {"GIT_AUTHOR_NAME": "Ann Author", "GIT_AUTHOR_EMAIL": "ann@example.com",
+       "GIT_COMMITTER_NAME": "Ann Author", "GIT_COMMITTER_EMAIL": "ann@example.com",
+       "GIT_AUTHOR_DATE": "2026-11-02T10:00:00+00:00",
+       "GIT_COMMITTER_DATE": "2026-11-02T10:00:00+00:00",
+       "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=root, check=True,
+                          capture_output=True, text=True, env={**os.environ, **ENV}).stdout
+
+
+async def test_hover_on_a_suggested_entry_names_the_commit(tmp_path: Path):
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "old.py").write_text("def helper():\n    return 1\n")
+    (root / "app.py").write_text("from pkg.new import helper\n")
+    (root / "IMPORT_REGISTRY.md").write_text("# Registry\n\n```python\n"
+                                             "from pkg.keep import x  # \u2705 VERIFIED\n```\n")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "start")
+    _git(root, "mv", "pkg/old.py", "pkg/new.py")
+    _git(root, "commit", "-qm", "move")
+    sha = _git(root, "rev-parse", "HEAD").strip()
+    exe = Path(sys.executable).parent / "importwarden"
+    subprocess.run([str(exe), "registry", "suggest", "--write"], cwd=root, check=True,
+                   capture_output=True)
+    lines = (root / "IMPORT_REGISTRY.md").read_text(encoding="utf-8").splitlines()
+    entry_line = lines.index("import pkg.old  # \u274c BROKEN PATH")
+    async with open_editor(root, "visual-studio-code") as ed:
+        registry = ed.open("IMPORT_REGISTRY.md", language="markdown")
+        hover = await ed.request(ed.client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(registry.uri),
+            position=types.Position(entry_line, 3))))
+        text = hover.contents.value
+        assert "`pkg.old` · broken → `pkg.new`" in text, text
+        assert f"Moved in commit `{sha[:12]}` (2026-11-02, Ann Author): pkg/old.py -> pkg/new.py" \
+            in text, text
+        hand_written = await ed.request(ed.client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(registry.uri),
+            position=types.Position(3, 3))))
+        assert "commit" not in hand_written.contents.value
