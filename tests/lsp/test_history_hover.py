@@ -23,7 +23,9 @@ def _git(root: Path, *args: str) -> str:
                           capture_output=True, text=True, env={**os.environ, **ENV}).stdout
 
 
-async def test_hover_on_a_suggested_entry_names_the_commit(tmp_path: Path):
+def _suggested_project(tmp_path: Path) -> tuple[Path, str, int]:
+    """A moved module, its entry written by the real ``registry suggest --write``: (root, the
+    move's sha, the entry's 0-based line)."""
     root = tmp_path / "project"
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "__init__.py").write_text("")
@@ -41,7 +43,11 @@ async def test_hover_on_a_suggested_entry_names_the_commit(tmp_path: Path):
     subprocess.run([str(exe), "registry", "suggest", "--write"], cwd=root, check=True,
                    capture_output=True)
     lines = (root / "IMPORT_REGISTRY.md").read_text(encoding="utf-8").splitlines()
-    entry_line = lines.index("import pkg.old  # \u274c BROKEN PATH")
+    return root, sha, lines.index("import pkg.old  # \u274c BROKEN PATH")
+
+
+async def test_hover_on_a_suggested_entry_names_the_commit(tmp_path: Path):
+    root, sha, entry_line = _suggested_project(tmp_path)
     async with open_editor(root, "visual-studio-code") as ed:
         registry = ed.open("IMPORT_REGISTRY.md", language="markdown")
         hover = await ed.request(ed.client.text_document_hover_async(types.HoverParams(
