@@ -26,6 +26,8 @@ _WHAT = {"module-moved": "moved", "shim": "became a shim", "name-moved": "moved"
 
 def note(s: Suggestion) -> str:
     """One line of evidence: what happened, in which commit, when, by whom, which files."""
+    if not s.evidence:
+        return f"{NOTE_PREFIX} added from the editor (no commit found for it)"
     first: Evidence = s.evidence[0]
     more = f" (+{len(s.evidence) - 1} later)" if len(s.evidence) > 1 else ""
     files = " -> ".join(first.files) if s.kind == "module-moved" else ", ".join(first.files)
@@ -80,7 +82,8 @@ def toml_section(result: Suggestions, date: str, *, table: str = "import",
         if s.replacement is not None:
             lines.append(f"use = {_s(str(s.replacement))}")
         lines.append(f"note = {_s(note(s))}")
-        lines.append(f"source = {_s('git:' + s.evidence[0].commit)}")
+        if s.evidence:
+            lines.append(f"source = {_s('git:' + s.evidence[0].commit)}")
     return newline.join(lines) + newline
 
 

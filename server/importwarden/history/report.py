@@ -334,6 +334,10 @@ def build_report(settings, repo: Repo, *, since: str | None = None, every: str =
                 findings = project.analyze(rel, modules_of.get(path), refs, source,
                                            with_edits=False)
                 counts[path] = Counter(f.code for f in findings)
+            # Only the texts of today's files can be needed again (a revert reads its blob anew).
+            live = set(current.values())
+            for blob_id in [b for b in texts if b not in live]:
+                del texts[blob_id]
             total: Counter = Counter()
             for c in counts.values():
                 total.update(c)

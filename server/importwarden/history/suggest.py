@@ -140,13 +140,19 @@ class _Walk:
     commits: int = 0
 
 
-def walk(repo: Repo, roots: Iterable[Path], since: str | None = None) -> _Walk:
+def walk(repo: Repo, roots: Iterable[Path], since: str | None = None,
+         commits: Sequence[str] | None = None) -> _Walk:
+    """The events of ``since..HEAD`` (all of HEAD's history by default), or of ``commits``
+    only."""
     roots = tuple(roots)
-    rev = f"{repo.resolve(since)}..HEAD" if since else "HEAD"
     if not repo.has_commits():
         return _Walk()
+    if commits is not None:
+        revs = ["--no-walk=sorted", *commits]
+    else:
+        revs = [f"{repo.resolve(since)}..HEAD" if since else "HEAD"]
     text = repo.run("log", "--reverse", "-z", "--raw", "--no-abbrev", "-M", "--no-merges",
-                    LOG_FORMAT, rev, "--", "*.py")
+                    LOG_FORMAT, *revs, "--", "*.py")
     out = _Walk()
     top = str(repo.top)
 
@@ -267,8 +273,8 @@ def _relocate(target: Target, walk_: _Walk) -> tuple[Target, list[Evidence]]:
 
 
 def suggest(repo: Repo, roots: Iterable[Path], registry: Registry, workspace: Workspace,
-            since: str | None = None) -> Suggestions:
-    events = walk(repo, roots, since)
+            since: str | None = None, commits: Sequence[str] | None = None) -> Suggestions:
+    events = walk(repo, roots, since, commits)
     found: dict[Target, Suggestion] = {}
 
     def add(s: Suggestion) -> None:

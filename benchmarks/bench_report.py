@@ -1,0 +1,131 @@
+"""``importwarden report`` on the synthetic corpus turned into a 50-commit history.
+
+    python benchmarks/bench_report.py [--commits 50] [--per-commit 200] [--record]
+
+Targets (issue 14): 50 commits of the 11,000-file corpus in <= 60 s on 2 cores, and each
+further commit that changes <= 200 files in <= 2 s.
+
+Measured:
+- the whole walk, cold (``--no-cache``), as a subprocess pinned to 2 cores;
+- the whole walk again with the blob cache filled by a previous run;
+- the cost of each commit after the first inside one walk (in-process, from the progress
+  callback's timestamps): the time a further commit adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    BENCH_DIR,
+    REPO_ROOT,
+    RESULTS_DIR,
+    fmt_seconds,
+    machine_info,
+    machine_info_markdown,
+    markdown_table,
+    measure,
+    record_section,
+    today,
+    using_corpus,
+    venv_tool,
+)
+from make_history import make_history
+
+HISTORY = BENCH_DIR / "corpus-history"
+
+
+def _history(commits: int, per_commit: int) -> list[str]:
+    marker = HISTORY.parent / "corpus-history.params"  # (outside the repository it describes)
+    want = f"{commits} {per_commit}"
+    if marker.exists() and marker.read_text() == want:
+        return subprocess.run(["git", "rev-list", "--reverse", "HEAD"], cwd=HISTORY, check=True,
+                              capture_output=True, text=True).stdout.split()
+    with using_corpus() as _info:
+        shas = make_history(BENCH_DIR / "corpus", HISTORY, commits, per_commit)
+    marker.write_text(want)
+    return shas
+
+
+def _per_commit_seconds() -> list[float]:
+    sys.path.insert(0, str(REPO_ROOT / "server"))
+    from importwarden.config import load_settings
+    from importwarden.history.git import Repo
+    from importwarden.history.report import build_report
+
+    stamps: list[float] = []
+    settings = load_settings(HISTORY)
+    start = time.perf_counter()
+    build_report(settings, Repo(HISTORY), cache_dir=None,
+                 progress=lambda done, total: stamps.append(time.perf_counter()))
+    points = [start, *stamps]
+    return [b - a for a, b in zip(points, points[1:], strict=False)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commits", type=int, default=50)
+    parser.add_argument("--per-commit", type=int, default=200)
+    parser.add_argument("--record", action="store_true",
+                        help="write the results into benchmarks/results/report.md")
+    args = parser.parse_args(argv)
+    shas = _history(args.commits, args.per_commit)
+    exe = venv_tool("importwarden")
+    out = HISTORY.parent / "corpus-history-report.json"
+    cache = HISTORY / ".importwarden_cache"
+    load = os.getloadavg()
+    cold = measure([exe, "report", "--no-cache", "-o", str(out)], cwd=HISTORY, cores=2)
+    assert cold.returncode == 0, cold.stderr
+    fill = measure([exe, "report", "-o", str(out)], cwd=HISTORY, cores=2)
+    warm = measure([exe, "report", "-o", str(out)], cwd=HISTORY, cores=2)
+    assert warm.returncode == 0 and (cache / "history-blobs.bin").exists(), warm.stderr
+    per_commit = _per_commit_seconds()
+    # The walk's last row must be what ``check`` says of the same tree.
+    import json
+    from collections import Counter
+
+    check = subprocess.run([exe, "check", "--output-format", "json", "--no-cache",
+                            "--exit-zero"], cwd=HISTORY, capture_output=True, text=True,
+                           check=True)
+    expected = dict(Counter(f["code"] for f in json.loads(check.stdout)))
+    last = json.loads(out.read_text(encoding="utf-8"))["rows"][-1]["counts"]
+    assert last == expected, (last, expected)
+    further = per_commit[1:]
+    rows = [
+        ("whole walk, cold (--no-cache)", fmt_seconds(cold.seconds), fmt_seconds(cold.cpu_seconds),
+         f"{cold.peak_rss_mb:.0f} MB"),
+        ("whole walk, filling the blob cache", fmt_seconds(fill.seconds),
+         fmt_seconds(fill.cpu_seconds), f"{fill.peak_rss_mb:.0f} MB"),
+        ("whole walk, blob cache warm", fmt_seconds(warm.seconds), fmt_seconds(warm.cpu_seconds),
+         f"{warm.peak_rss_mb:.0f} MB"),
+        ("first commit inside the walk (all files)", fmt_seconds(per_commit[0]), "", ""),
+        (f"each further commit ({args.per_commit} files): median", fmt_seconds(
+            statistics.median(further)), "", ""),
+        (f"each further commit ({args.per_commit} files): max", fmt_seconds(max(further)), "",
+         ""),
+    ]
+    table = markdown_table(("what", "wall", "CPU", "peak memory"), rows)
+    body = (f"History: {len(shas)} first-parent commits of the 11,000-file corpus, each commit "
+            f"after the first changing {args.per_commit} files (`benchmarks/make_history.py`). "
+            f"The last row equals `importwarden check` on the same tree ({sum(expected.values())} "
+            f"findings). The machine is shared with other agents running tests and benchmarks: "
+            f"wall times are inflated, CPU times are the comparable numbers. "
+            f"Load average when starting: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}.\n\n"
+            f"{table}\n\n{machine_info_markdown(machine_info())}")
+    print(body)
+    if args.record:
+        record_section(RESULTS_DIR / "report.md", f"{today()} report, corpus history", body,
+                       intro="# Recorded benchmark results: `importwarden report`\n\n"
+                             "Written by `benchmarks/bench_report.py`; newest first.\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
