@@ -15,6 +15,7 @@ Measured:
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import subprocess
@@ -66,7 +67,7 @@ def _per_commit_seconds() -> list[float]:
     build_report(settings, Repo(HISTORY), cache_dir=None,
                  progress=lambda done, total: stamps.append(time.perf_counter()))
     points = [start, *stamps]
-    return [b - a for a, b in zip(points, points[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(points)]
 
 
 def main(argv: list[str] | None = None) -> int:
