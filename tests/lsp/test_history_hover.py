@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -61,3 +62,53 @@ async def test_hover_on_a_suggested_entry_names_the_commit(tmp_path: Path):
             text_document=types.TextDocumentIdentifier(registry.uri),
             position=types.Position(3, 3))))
         assert "commit" not in hand_written.contents.value
+
+
+async def test_add_to_registry_offers_the_move_history_knows(tmp_path: Path):
+    """``app.py`` still imports the moved module: "Add to registry" appends the broken entry
+    with USE INSTEAD the module's new place, and the registry reads it back."""
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "old.py").write_text("def helper():\n    return 1\n")
+    (root / "app.py").write_text("from pkg.old import helper\n")
+    registry_text = "# Registry\n\n```python\nfrom pkg.keep import x  # \u2705 VERIFIED\n```\n"
+    (root / "IMPORT_REGISTRY.md").write_text(registry_text)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "start")
+    _git(root, "mv", "pkg/old.py", "pkg/new.py")
+    _git(root, "commit", "-qm", "move")
+    sha = _git(root, "rev-parse", "HEAD").strip()
+    async with open_editor(root, "visual-studio-code") as ed:
+        await ed.wait_index()
+        app = ed.open("app.py")
+        diagnostics = await ed.diagnostics(app)
+        assert [d.code for d in diagnostics] == ["IW005"], diagnostics
+        actions = await ed.request(ed.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(app.uri),
+                range=diagnostics[0].range,
+                context=types.CodeActionContext(diagnostics=diagnostics))))
+        (add,) = [a for a in actions if a.title.startswith("Add to registry")]
+        assert add.title == ("Add to registry: `pkg.old:helper` is broken, use "
+                             "`pkg.new:helper` (IMPORT_REGISTRY.md)"), add.title
+        changes = add.edit.document_changes or []
+        edits = changes[0].edits if changes else add.edit.changes[
+            (root / "IMPORT_REGISTRY.md").as_uri()]
+        (edit,) = edits
+        assert (edit.range.start.line, edit.range.start.character) == (5, 0)
+        new_text = registry_text + edit.new_text
+    assert f"moved in {sha[:12]} 2026-11-02 by Ann Author" in new_text
+    assert "from pkg.old import helper  # \u274c BROKEN PATH\n" \
+        "# USE INSTEAD: from pkg.new import helper\n" in new_text
+    (root / "IMPORT_REGISTRY.md").write_text(new_text)
+    assert _shown(root)["pkg.old:helper"]["replacement"] == "pkg.new:helper"
+
+
+def _shown(root: Path) -> dict[str, dict]:
+    """``registry show --format json`` entries by target (the real CLI)."""
+    exe = Path(sys.executable).parent / "importwarden"
+    shown = subprocess.run([str(exe), "registry", "show", "--format", "json"], cwd=root,
+                           capture_output=True, text=True, check=True)
+    return {e["target"]: e for e in json.loads(shown.stdout)["entries"]}

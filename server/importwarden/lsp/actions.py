@@ -19,6 +19,7 @@ from importwarden.analysis.findings import Finding, Position, Range, TextEdit
 from importwarden.analysis.suppress import parse_noqa
 from importwarden.lines import LineIndex
 from importwarden.lsp.convert import DocumentPositions, finding_to_diagnostic, line_location
+from importwarden.lsp.registry_suggest import add_to_registry_action
 from importwarden.registry.model import Applicability
 
 if TYPE_CHECKING:
@@ -88,6 +89,9 @@ def _code_actions(ls: "ImportwardenServer", params: types.CodeActionParams
             entry = open_entry_action(finding, diagnostic, root)
             if entry is not None:
                 actions.append(entry)
+            addition = add_to_registry_action(session, finding, diagnostic)
+            if addition is not None:
+                actions.append(addition)
     if _wanted(only, FIX_ALL_KIND) and any(_safe(f) for f in findings):
         actions.append(fix_all_action(session, doc))
     return actions
