@@ -20,7 +20,7 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 try:
@@ -30,7 +30,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
 
 from importwarden.analysis.findings import Severity
 from importwarden.config_keys import SETTING_KEYS
-from importwarden.errors import ConfigError, RegistryLoadError
+from importwarden.errors import ConfigError, NoRegistryFound, RegistryLoadError
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,13 @@ class Settings:
     services_shared: tuple[str, ...] | None = None
     severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
     completion_auto_import: bool = True
+    # Findings at this severity or above fail a run (exit 1); information and hints do not.
+    fail_level: Severity = Severity.WARNING
     config_file: Path | None = None  # where the settings came from, for messages
+
+    def fails(self, severity: Severity) -> bool:
+        """Whether a finding of ``severity`` makes the run exit 1 (``fail-level``)."""
+        return SEVERITY_RANK[severity] <= SEVERITY_RANK[self.fail_level]
 
     def rule_enabled(self, code: str) -> bool:
         if any(code.startswith(p) for p in self.ignore):
@@ -54,6 +60,8 @@ class Settings:
         return self.select is None or any(code.startswith(p) for p in self.select)
 
 
+SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFORMATION: 2,
+                 Severity.HINT: 3}
 PYPROJECT = "pyproject.toml"
 CONFIG_TOML = "importwarden.toml"
 # Top-level tables of importwarden.toml that are a registry (REGISTRY_FORMAT.md "TOML form").
@@ -69,14 +77,25 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # --- finding the configuration ------------------------------------------------------------------
 
 
-def find_config(start: Path) -> tuple[Path, Path | None]:
-    """The project root and its config file (None when the project has none), from ``start``.
+@dataclass(frozen=True)
+class ProjectRoot:
+    """Where a project starts, and why: ``marker`` is ``"config"``, ``"registry"``, ``".git"``
+    or ``"pyproject.toml"`` (a plain one: the weakest marker, used only when nothing else is
+    found)."""
 
-    Walking up, the first directory that has a config file (pyproject.toml with a
-    ``[tool.importwarden]`` table, or importwarden.toml) wins. A directory with a discoverable
-    registry but no config is a zero-configuration project and wins too. The walk stops at a
-    repository boundary (``.git``); with nothing found the root is the nearest directory with a
-    pyproject.toml or ``.git``, else ``start`` itself.
+    root: Path
+    config_file: Path | None
+    marker: str
+
+
+def find_project(start: Path) -> ProjectRoot | None:
+    """The project that ``start`` (a file or directory) belongs to, or None.
+
+    Walking up from ``start``, the first directory that holds a config file (pyproject.toml
+    with a ``[tool.importwarden]`` table, or importwarden.toml), a discoverable registry (in it
+    or in its ``docs/``) or ``.git`` is the root, as ruff finds its settings. A pyproject.toml
+    without the table is passed over (a monorepo's sub-packages have their own), unless no
+    other marker exists above ``start`` at all.
     """
     start = Path(start).resolve()
     here = start if start.is_dir() else start.parent
@@ -84,14 +103,39 @@ def find_config(start: Path) -> tuple[Path, Path | None]:
     for directory in (here, *here.parents):
         config = _config_in(directory)
         if config is not None:
-            return directory, config
+            return ProjectRoot(directory, config, "config")
         if _registries_in(directory) or _registries_in(directory / "docs"):
-            return directory, None
+            return ProjectRoot(directory, None, "registry")
         if (directory / ".git").exists():
-            return fallback or directory, None
+            return ProjectRoot(directory, None, ".git")
         if fallback is None and (directory / PYPROJECT).is_file():
             fallback = directory
-    return fallback or here, None
+    return ProjectRoot(fallback, None, PYPROJECT) if fallback is not None else None
+
+
+def find_config(start: Path) -> tuple[Path, Path | None]:
+    """The project root and its config file (None when the project has none), from ``start``
+    (``find_project``; with no marker at all, ``start``'s directory)."""
+    found = find_project(start)
+    if found is not None:
+        return found.root, found.config_file
+    start = Path(start).resolve()
+    return (start if start.is_dir() else start.parent), None
+
+
+def not_a_project_dirs() -> set[Path]:
+    """Directories that are never indexed as a project unless configured there: the home
+    directory, the temporary directory and the filesystem root (a stray ``.git`` in ``$HOME``
+    must not make a dotfiles checkout of every file the user has)."""
+    import tempfile
+
+    dirs = {Path("/").resolve(), Path(tempfile.gettempdir()).resolve()}
+    for candidate in (Path.home(), Path("/tmp")):
+        try:
+            dirs.add(candidate.resolve())
+        except (OSError, RuntimeError):
+            pass
+    return dirs
 
 
 def _config_in(directory: Path) -> Path | None:
@@ -276,8 +320,11 @@ def _codes(value: object, key: str, keys: tuple[str, ...] | None = None) -> froz
 def _paths(value: object, key: str, base: Path, *, must_be_dir: bool = False) -> tuple[Path, ...]:
     paths = []
     for item in _strings(value, key, split_commas=False):
-        path = Path(item).expanduser()
-        path = (base / path).resolve() if not path.is_absolute() else path.resolve()
+        try:
+            path = Path(item).expanduser()
+            path = (base / path).resolve() if not path.is_absolute() else path.resolve()
+        except (ValueError, OSError, RuntimeError) as exc:  # NUL byte, no home directory, loop
+            raise _BadValue(f"not a usable path: {item!r} ({exc})", (key,), needle=item) from None
         if must_be_dir and not path.is_dir():
             raise _BadValue(f"not a directory: {item}", (key,), needle=item)
         paths.append(path)
@@ -342,12 +389,25 @@ def _parse_severity(value: object) -> dict[str, Severity]:
             raise _BadValue(f"unknown rule code {code!r} in severity (expected IW001…IW008)",
                             ("severity", code))
         try:
-            name = level.lower() if isinstance(level, str) else level
+            if not isinstance(level, str):
+                raise ValueError(level)
+            name = level.lower()
             out[code.upper()] = Severity(_SEVERITY_ALIASES.get(name, name))
         except ValueError:
             raise _BadValue(f"severity of {code} must be one of error, warning, information, "
                             f"hint; found {level!r}", ("severity", code)) from None
     return out
+
+
+def _parse_level(value: object, key: str) -> Severity:
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        name = value.lower()
+        return Severity(_SEVERITY_ALIASES.get(name, name))
+    except ValueError:
+        raise _BadValue(f"expected one of error, warning, information, hint; found {value!r}",
+                        (key,)) from None
 
 
 def _parse_completion(value: object, key_style: Callable[[str], str]) -> bool | None:
@@ -370,8 +430,9 @@ def _kebab(key: str) -> str:
 
 
 def _kebab_file(key: str) -> str:
-    """TOML accepts kebab-case and snake_case (not camelCase, which is for editor settings)."""
-    return key.replace("_", "-") if key == key.lower() else key
+    """TOML keys: kebab-case as in ruff, snake_case and camelCase too (the editor settings'
+    spelling, so a key copied from an editor's settings works in pyproject.toml)."""
+    return _kebab(key)
 
 
 def _parse_layer(mapping: Mapping[str, Any], base: Path, *, key_style: Callable[[str], str],
@@ -408,6 +469,8 @@ def _parse_layer(mapping: Mapping[str, Any], base: Path, *, key_style: Callable[
                 layer[key] = _parse_services(value, key_style)
             elif key == "severity":
                 layer[key] = _parse_severity(value)
+            elif key == "fail-level":
+                layer[key] = _parse_level(value, key)
             elif key == "completion":
                 auto = _parse_completion(value, key_style)
                 if auto is not None:
@@ -445,6 +508,8 @@ def _apply_layer(settings: Settings, layer: Mapping[str, Any]) -> Settings:
         changes["severity"] = {**settings.severity, **layer["severity"]}
     if "completion" in layer:
         changes["completion_auto_import"] = layer["completion"]
+    if "fail-level" in layer:
+        changes["fail_level"] = layer["fail-level"]
     return replace(settings, **changes)
 
 
@@ -474,19 +539,111 @@ def load_settings(start: Path, overrides: Mapping[str, object] | None = None,
                   config_file: Path | None = None) -> Settings:
     """Settings for the project containing ``start``: config file, then ``overrides``.
 
-    ``config_file`` (``--config``) skips the search: a file named pyproject.toml is read for
-    ``[tool.importwarden]``, any other file as importwarden.toml. ``overrides`` use the
-    setting names (CLI options); their relative paths are relative to the current directory.
-    Raises ``ConfigError`` (file and line) for unknown keys, bad values and invalid TOML.
+    ``config_file`` skips the search: a file named pyproject.toml is read for
+    ``[tool.importwarden]``, any other file as importwarden.toml, and its directory is the
+    root. ``overrides`` use the setting names (CLI options); their relative paths are relative
+    to the current directory. Raises ``ConfigError`` (file and line) for unknown keys, bad
+    values and invalid TOML. (The CLI finds its root from the paths it checks instead:
+    ``settings_for_paths``.)
     """
     if config_file is not None:
-        config_file = Path(config_file).resolve()
-        if not config_file.is_file():
-            raise ConfigError("config file not found" if not config_file.exists()
-                              else "config file is not a file", file=str(config_file))
+        config_file = _existing_config(config_file)
         root: Path = config_file.parent
     else:
         root, config_file = find_config(start)
+    return _build_settings(root, config_file, config_file.parent if config_file else root,
+                           (), overrides)
+
+
+class NotAProjectError(ConfigError):
+    """The paths to check are not inside a project (or only inside $HOME, /tmp or /)."""
+
+
+def settings_for_paths(paths: Sequence[Path], cwd: Path,
+                       overrides: Mapping[str, object] | None = None,
+                       config_file: Path | None = None,
+                       config_overrides: Sequence[str] = ()) -> Settings:
+    """The CLI's settings: the project is found from the paths being checked (from ``cwd``
+    when none are given), never from where the command happens to run.
+
+    Every path must belong to the same project (``find_project``); a path in no project, or
+    whose only marker puts the root at ``$HOME``, the temporary directory or ``/``, is a
+    ``NotAProjectError`` (one line; nothing is indexed). ``config_file`` (``--config FILE``)
+    replaces the project's configuration but not its root, as in ruff: its relative paths are
+    relative to ``cwd``. Only when nothing marks a project above the paths does the config
+    file's directory become the root, if the paths lie inside it. ``config_overrides``
+    (``--config KEY=VALUE``) are TOML lines applied after the configuration, before
+    ``overrides`` (the dedicated options).
+    """
+    cwd = Path(cwd).resolve()
+    if config_file is not None:
+        config_file = _existing_config(config_file if Path(config_file).is_absolute()
+                                       else cwd / config_file)
+    found: dict[Path, tuple[Path, ProjectRoot]] = {}
+    for given in (paths or [cwd]):
+        start = Path(given) if Path(given).is_absolute() else cwd / given
+        project = find_project(start)
+        if project is None and config_file is not None:
+            home = config_file.parent
+            if home not in not_a_project_dirs() and Path(start).resolve().is_relative_to(home):
+                project = ProjectRoot(home, config_file, "config")
+        shown = str(given) if paths else str(cwd)
+        if project is None:
+            raise NotAProjectError(
+                f"{shown}: not inside a project (no pyproject.toml with [tool.importwarden], "
+                "importwarden.toml, import registry or .git in it or above it); nothing checked")
+        if project.marker != "config" and project.root in not_a_project_dirs():
+            raise NotAProjectError(
+                f"{shown}: the only project marker above it ({project.marker}) is in "
+                f"{project.root}, which is never indexed as a project; add an "
+                "importwarden.toml (or [tool.importwarden] in pyproject.toml) to the project's "
+                "directory; nothing checked")
+        found.setdefault(project.root, (Path(shown), project))
+    if len(found) > 1:
+        (first, a), (second, b) = list(found.values())[:2]
+        raise ConfigError(f"the paths belong to different projects: {first} (in {a.root}) and "
+                          f"{second} (in {b.root}); check each project on its own")
+    ((_, project),) = found.values()
+    if config_file is not None:
+        return _build_settings(project.root, config_file, cwd, config_overrides, overrides)
+    config = project.config_file
+    return _build_settings(project.root, config, config.parent if config else project.root,
+                           config_overrides, overrides)
+
+
+def _existing_config(path: Path) -> Path:
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError("config file not found" if not path.exists()
+                          else "config file is not a file", file=str(path))
+    return path
+
+
+def parse_config_override(text: str) -> dict[str, Any]:
+    """One ``--config KEY=VALUE`` as TOML (``select = ["IW001"]``, ``fail-level = "hint"``,
+    ``severity.IW003 = "hint"``); a bare word on the right is taken as a string."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        key, sep, value = text.partition("=")
+        if sep and value.strip() and value.strip()[0] not in "[{\"'":
+            try:
+                return tomllib.loads(f"{key.strip()} = {_toml_string(value.strip())}")
+            except tomllib.TOMLDecodeError:
+                pass
+    raise ConfigError(f"option --config: {text!r} is neither a file nor a TOML "
+                      "KEY = VALUE pair (e.g. 'ignore = [\"IW004\"]')")
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _build_settings(root: Path, config_file: Path | None, config_base: Path,
+                    config_overrides: Sequence[str],
+                    overrides: Mapping[str, object] | None) -> Settings:
+    """Settings of ``root``: ``config_file`` (its relative paths against ``config_base``), then
+    ``--config KEY=VALUE`` lines, then ``overrides``."""
     settings = Settings(root=root, config_file=config_file)
 
     if config_file is not None:
@@ -497,7 +654,7 @@ def load_settings(start: Path, overrides: Mapping[str, object] | None = None,
             raise ConfigError(exc.message, file=str(config_file),
                               line=doc.line_of(prefix + exc.keys, exc.needle))
 
-        layer = _parse_layer(table, config_file.parent, key_style=_kebab_file,
+        layer = _parse_layer(table, config_base, key_style=_kebab_file,
                              allow_inline=is_pyproject, on_error=fail_in_file,
                              skip=lambda k: not is_pyproject and k in REGISTRY_TABLES)
         settings = _apply_layer(settings, layer)
@@ -506,6 +663,14 @@ def load_settings(start: Path, overrides: Mapping[str, object] | None = None,
         own_tables = not is_pyproject and any(k in table for k in REGISTRY_TABLES)
         if settings.registry and own_tables and config_file not in settings.registry:
             settings = replace(settings, registry=(*settings.registry, config_file))
+
+    for text in config_overrides:
+        def fail_override(exc: _BadValue, text: str = text) -> None:
+            raise ConfigError(f"option --config {text!r}: {exc.message}")
+
+        layer = _parse_layer(parse_config_override(text), Path.cwd(), key_style=_kebab_file,
+                             allow_inline=False, on_error=fail_override)
+        settings = _apply_layer(settings, layer)
 
     if overrides:
         def fail_option(exc: _BadValue) -> None:
@@ -644,7 +809,7 @@ def discover_registries(settings: Settings) -> list[Path]:
     if not found:
         where = " and ".join(str(settings.root / sub) if sub else str(settings.root)
                              for sub in REGISTRY_DIRS)
-        raise RegistryLoadError(
+        raise NoRegistryFound(
             "no import registry found: looked for SSOT_IMPORT_REGISTRY.md, IMPORT_REGISTRY.md, "
             f"*_IMPORT_REGISTRY.md and importwarden.toml in {where}; set [tool.importwarden] "
             'registry = "path/to/registry.md" in pyproject.toml or pass --registry FILE')

@@ -6,4 +6,4 @@ so that the registry layer needs not import the settings.
 """
 
 SETTING_KEYS = ("registry", "roots", "select", "ignore", "per-file-ignores", "exclude",
-                "extend-exclude", "services", "severity", "completion")
+                "extend-exclude", "services", "severity", "completion", "fail-level")

@@ -18,3 +18,8 @@ class ConfigError(ImportwardenError):
 
 class RegistryLoadError(ImportwardenError):
     """No registry, or a registry file that cannot be read at all."""
+
+
+class NoRegistryFound(RegistryLoadError):
+    """Discovery found no registry (and none is configured): the CLI goes on with the rules
+    that need no registry (IW005, IW007); the language server reports it in its status."""

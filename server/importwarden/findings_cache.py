@@ -128,10 +128,11 @@ def digest(data: bytes) -> str:
 
 def settings_fingerprint(settings: Any) -> str:
     """A stable text form of the settings (dataclass fields; ``root`` and ``config_file`` are
-    where the cache lives and where settings came from, not what they say)."""
+    where the cache lives and where settings came from, not what they say; ``fail_level`` only
+    decides the exit code)."""
     parts = []
     for f in fields(settings):
-        if f.name in ("config_file",):
+        if f.name in ("config_file", "fail_level"):
             continue
         value = getattr(settings, f.name)
         if isinstance(value, (set, frozenset)):

@@ -258,7 +258,7 @@ def test_select_all_means_every_rule(project: Path) -> None:
          "expected a boolean, found string"),
         ('\n[tool.importwarden.completion]\nautoimport = true', 6,
          "unknown key 'autoimport' in completion"),
-        ('perFileIgnores = {}', 5, "unknown setting 'perFileIgnores'"),  # camelCase: editor only
+        ('perFileIgnores = 3', 5, "expected a table, found integer"),  # camelCase accepted
         ('select = [', 5, "invalid TOML:"),
         ('select = ["IW001"]\nselect = ["IW002"]', 6, "invalid TOML: Cannot overwrite a value"),
     ],
@@ -514,3 +514,19 @@ def test_editor_settings_never_raise(value: object) -> None:
     settings, warnings = settings_from_editor(value, base)
     assert isinstance(settings, Settings)
     assert all(isinstance(w, str) and "\n" not in w for w in warnings)
+
+
+def test_camel_case_keys_are_accepted_in_toml(project: Path) -> None:
+    pyproject(project, """
+        perFileIgnores = { "tests/*" = ["IW005"] }
+        extendExclude = ["gen/"]
+        failLevel = "hint"
+
+        [tool.importwarden.completion]
+        autoImport = false
+    """)
+    s = load_settings(project)
+    assert s.per_file_ignores == (("tests/*", frozenset({"IW005"})),)
+    assert s.exclude == ("gen/",)
+    assert s.fail_level.value == "hint"
+    assert s.completion_auto_import is False

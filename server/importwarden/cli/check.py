@@ -1,12 +1,15 @@
 """``importwarden check``: report imports and mock targets that stray from the registry.
 
-The run: settings -> registry -> files (exclude + .gitignore) -> per-file findings (from the
-cache when a file's stat and content are unchanged) -> one output format on stdout. Notices
-about files that cannot be checked (unreadable, binary, too large, undecodable, broken
-symlinks) and registries that cannot be loaded go to stderr, one line each; the run goes on.
+The run: settings (the project is found from the paths) -> registry -> files (exclude +
+.gitignore) -> per-file findings (from the cache when a file's stat and content are unchanged)
+-> one output format on stdout (or ``--output-file``). Notices about files that cannot be
+checked and registries that cannot be loaded go to stderr, one line each; the run goes on.
+``--fix`` applies the safe fixes first (``fix``'s engine) and reports what remains; ``--diff``
+is ``fix --diff``.
 
-Exit codes: 0 nothing found (or ``--exit-zero``), 1 findings, 2 usage/config error or a
-registry that failed to load.
+Exit codes: 0 nothing at or above ``fail-level`` (default: warning) was found, or
+``--exit-zero``; 1 such findings; 2 usage/config error, a path that does not exist, or a
+registry that failed to load (also with ``--exit-zero``).
 """
 
 from __future__ import annotations
@@ -14,71 +17,99 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from importwarden.cli import err, keep_until_exit
+from importwarden.cli.options import (
+    add_common,
+    missing_paths,
+    no_registry_line,
+    no_registry_notice,
+    settings_from_args,
+)
 from importwarden.cli.progress import terminal_progress
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATHS",
                         help="files or directories to check (default: the project)")
-    parser.add_argument("--registry", action="append", metavar="FILE", default=None,
-                        help="registry file (repeatable; overrides discovery)")
-    parser.add_argument("--config", metavar="FILE", help="pyproject.toml or importwarden.toml to use")
     parser.add_argument("--output-format", choices=("text", "json", "sarif", "github"),
                         default="text", help="output format (default: text)")
-    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report")
-    parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to skip")
+    parser.add_argument("-o", "--output-file", metavar="FILE",
+                        help="write the report to FILE instead of stdout")
     parser.add_argument("--statistics", action="store_true", help="show counts per code")
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-
-
-def _codes(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [c.strip() for c in text.split(",") if c.strip()]
-
-
-def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "registry", None):
-        overrides["registry"] = list(args.registry)
-    if getattr(args, "select", None) is not None:
-        overrides["select"] = _codes(args.select)
-    if getattr(args, "ignore", None) is not None:
-        overrides["ignore"] = _codes(args.ignore)
-    return overrides
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when there are findings")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply the safe fixes, then report what remains")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix or --diff: also apply unsafe fixes")
+    parser.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff instead of the findings; "
+                             "write nothing")
+    add_common(parser, "report")
 
 
 def run(args: argparse.Namespace) -> int:
-    from importwarden.config import load_settings
     from importwarden.output import OutputContext, render
+    from importwarden.output.text import line
     from importwarden.project.batch import CheckSession, no_gc
 
     cwd = Path.cwd()
-    settings = load_settings(cwd, overrides_from_args(args),
-                             Path(args.config) if args.config else None)
+    missing = missing_paths(args.paths, cwd)
+    for p in missing:
+        err(f"{p}: no such file or directory")
+    paths = [p for p in args.paths if p not in missing]
+    if missing and not paths:
+        return 2
+    settings = settings_from_args(args, cwd, paths)
+    if args.fix or args.diff:
+        from importwarden.cli.fix import fix_run
+
+        code = fix_run(args, settings, cwd, paths, diff=args.diff, report_left=False)
+        if args.diff or code == 2:
+            return 2 if missing else code
+    no_registry = no_registry_notice(settings)
+    if no_registry and not args.quiet:
+        err(no_registry_line(settings))
     session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
                            progress=terminal_progress())
-    for message in session.registry_errors:
+    errors = [m for m in session.registry_errors if m != no_registry]
+    for message in errors:
         err(message)
-    findings = session.check([Path(p) for p in args.paths])
+    findings = session.check([Path(p) for p in paths])
     for message in session.notices:
         err(message)
     ctx = OutputContext(root=settings.root, cwd=cwd, statistics=args.statistics)
+    failed_setup = bool(errors or missing)
+    with no_gc():  # (the findings and the cache are still alive: see ``check``)
+        if args.output_format == "text" and not args.statistics and (
+                args.quiet or (failed_setup and not findings)):
+            # No summary: quiet asks for findings only, and "All checks passed!" would be
+            # false when a path or a registry was missing.
+            text = "".join(line(f, ctx) + "\n" for f in findings)
+        else:
+            text = render(args.output_format, findings, ctx)
+    _write(text, args.output_file)
+    keep_until_exit(session, findings, text)
+    if failed_setup:
+        return 2
+    if not args.exit_zero and any(settings.fails(f.severity) for f in findings):
+        return 1
+    return 0
+
+
+def _write(text: str, output_file: str | None) -> None:
+    if output_file:
+        from importwarden.cli import UsageError
+
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{output_file}: cannot write: {exc.strerror or exc}") from None
+        return
     try:  # registry notes carry emoji; a legacy console encoding must not crash the run
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
-    with no_gc():  # (the findings and the cache are still alive: see ``check``)
-        text = render(args.output_format, findings, ctx)
     sys.stdout.write(text)
     sys.stdout.flush()
-    keep_until_exit(session, findings, text)
-    if session.registry_errors:
-        return 2
-    if findings and not args.exit_zero:
-        return 1
-    return 0

@@ -7,8 +7,9 @@ per finding it left, with the reason. ``--diff`` prints a unified diff and write
 
 A file that cannot be read, decoded or written is reported on stderr (one line) and the run goes
 on; nothing is ever half-written. Exit codes: 0 nothing remains, 1 something remains (left
-findings, files that could not be fixed, or with ``--diff`` changes that would be made),
-2 usage/config/registry error.
+findings at or above ``fail-level``, files that could not be fixed, or with ``--diff`` changes
+that would be made), 2 usage/config/registry error or a path that does not exist (the other
+paths are still fixed).
 """
 
 from __future__ import annotations
@@ -21,9 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importwarden.cli import err, keep_until_exit
+from importwarden.cli.options import (
+    add_common,
+    missing_paths,
+    no_registry_line,
+    no_registry_notice,
+    settings_from_args,
+)
 from importwarden.cli.progress import ProgressBar, terminal_progress
 
 if TYPE_CHECKING:
+    from importwarden.config import Settings
     from importwarden.project.fix_run import FileFix
 
 
@@ -34,13 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print a unified diff of the changes instead of writing them")
     parser.add_argument("--unsafe-fixes", action="store_true",
                         help="also apply unsafe fixes (renames, inferred replacements)")
-    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to fix")
-    parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to skip")
-    parser.add_argument("--registry", action="append", metavar="FILE", default=None,
-                        help="registry file (repeatable; overrides discovery)")
-    parser.add_argument("--config", metavar="FILE", help="pyproject.toml or importwarden.toml to use")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="accepted for symmetry with check; fix always reads every file")
+    add_common(parser, "fix")
 
 
 def _summary(findings) -> str:
@@ -49,56 +52,70 @@ def _summary(findings) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from importwarden.cli.check import overrides_from_args
-    from importwarden.config import load_settings
+    cwd = Path.cwd()
+    missing = missing_paths(args.paths, cwd)
+    for p in missing:
+        err(f"{p}: no such file or directory")
+    paths = [p for p in args.paths if p not in missing]
+    if missing and not paths:
+        return 2
+    settings = settings_from_args(args, cwd, paths)
+    code = fix_run(args, settings, cwd, paths, diff=args.diff)
+    return 2 if missing else code
+
+
+def fix_run(args: argparse.Namespace, settings: "Settings", cwd: Path, paths: list[str], *,
+            diff: bool, report_left: bool = True) -> int:
+    """Fix ``paths`` (the project when empty); also ``check --fix``/``--diff``, which report
+    what is left themselves (``report_left=False``: status lines go to stderr)."""
     from importwarden.project.batch import CheckSession
     from importwarden.project.fix_run import files_to_fix, fix_files
 
-    cwd = Path.cwd()
-    settings = load_settings(cwd, overrides_from_args(args),
-                             Path(args.config) if args.config else None)
-    for p in args.paths:
-        full = Path(p) if Path(p).is_absolute() else cwd / p
-        if not full.exists():
-            err(f"{p}: no such file or directory")
-            return 2
+    quiet = args.quiet
+    no_registry = no_registry_notice(settings)
+    if no_registry and not quiet and report_left:
+        err(no_registry_line(settings))
     # Find the files with something to report the way `check` does (parallel, cached); only
     # those are read again and fixed. A file without findings is never parsed by the fixer.
     session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
                            progress=terminal_progress())
-    if session.registry_errors:
+    errors = [m for m in session.registry_errors if m != no_registry]
+    if errors:
         # Fixing against half a registry could rewrite imports the missing part governs.
-        for message in session.registry_errors:
+        for message in errors:
             err(message)
         return 2
-    findings = session.check([Path(p) for p in args.paths])
+    findings = session.check([Path(p) for p in paths])
     keep_until_exit(session, findings)
     totals: Counter = Counter()
     for message in session.notices:
-        err(message)
+        if report_left:  # (check reports them itself)
+            err(message)
         totals["failed"] += 1
     project = session.project
     files, untouched = files_to_fix(project, findings)
     if files:
         session.ensure_index()
-    out = sys.stderr if args.diff else sys.stdout
+    out = sys.stderr if diff or not report_left else sys.stdout
     # Files named one by one may be written wherever their links lead (fix_run.write_refusal).
-    explicit = frozenset(os.path.realpath(cwd / p) for p in args.paths
-                         if not (cwd / p).is_dir())
+    explicit = frozenset(os.path.realpath(cwd / p) for p in paths if not (cwd / p).is_dir())
     outcomes = {done.rel: done for done in untouched}
     with ProgressBar(len(files), enabled=sys.stderr.isatty(), label="fixing") as bar:
-        for done in fix_files(project, files, diff=args.diff, unsafe=args.unsafe_fixes,
+        for done in fix_files(project, files, diff=diff, unsafe=args.unsafe_fixes,
                               explicit=explicit):
             outcomes[done.rel] = done
             bar.advance()
     for rel in sorted(outcomes):  # printed after the bar is gone (it lives on stderr)
-        _report(outcomes[rel], out, totals, diff=args.diff)
-    _print_totals(totals, diff=args.diff, out=out)
-    remaining = totals["left"] + totals["failed"] + (totals["fixed"] if args.diff else 0)
+        _report(outcomes[rel], out, totals, diff=diff, settings=settings, quiet=quiet,
+                report_left=report_left)
+    if not quiet:
+        _print_totals(totals, diff=diff, out=out)
+    remaining = totals["failing"] + totals["failed"] + (totals["fixed"] if diff else 0)
     return 1 if remaining else 0
 
 
-def _report(done: "FileFix", out: Any, totals: Counter, *, diff: bool) -> None:
+def _report(done: "FileFix", out: Any, totals: Counter, *, diff: bool, settings: "Settings",
+            quiet: bool, report_left: bool) -> None:
     """Print what fixing one file did (the diff on stdout) and count it."""
     if done.error is not None:
         err(done.error)
@@ -110,13 +127,18 @@ def _report(done: "FileFix", out: Any, totals: Counter, *, diff: bool) -> None:
         sys.stdout.flush()
     if done.applied:
         verb = "would fix" if diff else "fixed"
-        print(f"{done.rel}: {verb} {len(done.applied)} ({_summary(done.applied)})", file=out)
+        if not quiet:
+            print(f"{done.rel}: {verb} {len(done.applied)} ({_summary(done.applied)})", file=out)
         totals["fixed"] += len(done.applied)
         totals["files"] += 1
     for finding, reason in done.left:
         line, col = finding.range.start.line + 1, finding.range.start.character + 1
-        print(f"{done.rel}:{line}:{col}: {finding.code} left: {reason}", file=out)
+        if report_left:
+            print(f"{done.rel}:{line}:{col}: {finding.code} left: {reason}", file=out)
         totals["left"] += 1
+        # Left findings below fail-level (an IW004 hint) do not fail the run, as in check.
+        if settings.fails(finding.severity):
+            totals["failing"] += 1
 
 
 def _print_totals(totals: Counter, *, diff: bool, out: Any) -> None:

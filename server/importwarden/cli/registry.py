@@ -90,13 +90,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace):
-    from importwarden.config import load_settings
+    from importwarden.config import settings_for_paths
 
     overrides: dict[str, object] = {}
     if args.registry:
         overrides["registry"] = args.registry
     config = Path(args.config) if args.config else None
-    return load_settings(Path.cwd(), overrides or None, config)
+    # The project of the current directory, found as ``check`` finds it (never $HOME or /tmp).
+    return settings_for_paths([], Path.cwd(), overrides or None, config)
 
 
 def _load(settings):
