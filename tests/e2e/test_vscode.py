@@ -4,7 +4,7 @@ Debian's Chromium, driven by tests/e2e/vscode/driver.mjs (playwright-core).
 
 Everything here needs what ``scripts/setup-vscode-e2e`` installs and builds (``scripts/test``
 runs it first): the extension's node_modules, the .vsix with ``bundled/``, code-server in
-``~/.cache/importwarden``, Chromium. Missing pieces fail with that instruction, never skip
+``.cache/importwarden`` (inside the checkout), Chromium. Missing pieces fail with that instruction, never skip
 silently. Screenshots of each e2e step land in ``test-artifacts/vscode/``.
 """
 
@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "vscode-extension"
 DRIVER_DIR = Path(__file__).resolve().parent / "vscode"
-CACHE = Path(os.environ.get("IMPORTWARDEN_CACHE", Path.home() / ".cache" / "importwarden"))
+CACHE = Path(os.environ.get("IMPORTWARDEN_CACHE", ROOT / ".cache" / "importwarden"))
 CODE_SERVER = CACHE / "code-server-4.100.3"
 VSIX = EXTENSION / "importwarden-linux-x64.vsix"
 LAUNCHER = EXTENSION / "bundled" / "tool" / "server.py"

@@ -9,8 +9,8 @@ Layout (what ``python/server.py`` -> ``bundled/tool/server.py`` expects):
   bundled/manifest.json      versions and wheels, for the launcher's messages and for humans
 
 Wheels come from PyPI with ``pip download --only-binary=:all: --python-version 3.XX --platform
-manylinux...``, so the build does not depend on which Python runs it. They are cached outside
-the repo (``~/.cache/importwarden/bundle-wheels/<key>``, keyed by the dependency list and
+manylinux...``, so the build does not depend on which Python runs it. They are cached inside
+the checkout (``.cache/importwarden/bundle-wheels/<key>``, git-ignored, keyed by the dependency list and
 versions), so a rebuild is offline and takes seconds.
 """
 
@@ -55,7 +55,9 @@ PLATFORMS = [
 # .vsix's file count, which is what makes installing it slow). jedi then reads a third-party
 # package's own source, which is what importwarden asks it about; stdlib stubs stay.
 PRUNE = ["jedi/third_party/typeshed/stubs"]
-CACHE = Path(os.environ.get("IMPORTWARDEN_CACHE", Path.home() / ".cache" / "importwarden"))
+# Inside the checkout (git-ignored), as scripts/setup-vscode-e2e keeps its downloads.
+CACHE = Path(os.environ.get("IMPORTWARDEN_CACHE",
+                           Path(__file__).resolve().parents[2] / ".cache" / "importwarden"))
 
 
 def log(msg: str) -> None:

@@ -1,9 +1,12 @@
--- Drive importwarden's language server from a real, headless Neovim 0.11, as a user would:
--- open a file, wait for diagnostics, apply the preferred quick fix (vim.lsp.buf.code_action),
--- save, then complete a registry name in plain code and accept it (the item's edit plus its
--- additionalTextEdits, as Neovim's completion applies them), save again.
+-- Drive importwarden's language server from a real, headless Neovim 0.11, as a user would,
+-- with the README's own Neovim snippet (SNIPPET: extracted from README.md by the test, so the
+-- two cannot drift): open a file, wait for diagnostics, apply the preferred quick fix
+-- (vim.lsp.buf.code_action), save, then complete a registry name in plain code and accept it
+-- (the item's edit plus its additionalTextEdits, as Neovim's completion applies them), save
+-- again; then open SAVE_FILE, untouched, and :write it: the snippet's fix-on-save must have
+-- fixed it before the write (the test reads the file on disk).
 --
--- Usage: nvim --headless --clean -l driver.lua PYTHON ROOT FILE RESULT_JSON
+-- Usage: nvim --headless --clean -l driver.lua SNIPPET ROOT FILE SAVE_FILE RESULT_JSON
 -- Exit status: 0 ok; 2 no client; 3 no diagnostics; 4 quick fix not applied;
 --              5 completion failed; 6 Lua error (message in the result file).
 
@@ -12,7 +15,7 @@ vim.g.loaded_ruby_provider = 0
 vim.g.loaded_node_provider = 0
 vim.g.loaded_perl_provider = 0
 
-local python, root, file, result_path = arg[1], arg[2], arg[3], arg[4]
+local snippet, root, file, save_file, result_path = arg[1], arg[2], arg[3], arg[4], arg[5]
 local result = { steps = {} }
 
 local function save_result()
@@ -43,16 +46,13 @@ local function step(name, fn)
   table.insert(result.steps, name)
 end
 
--- The setup documented in the README (Editors > Neovim 0.11).
+-- The setup documented in the README (Editors > Neovim 0.11), unchanged (`importwarden` is
+-- found on PATH, as for a user), plus what only the test needs, merged on top of it.
+dofile(snippet)
 vim.lsp.config('importwarden', {
-  cmd = { python, '-m', 'importwarden', 'lsp' },
-  filetypes = { 'python' },
-  root_markers = { 'pyproject.toml', 'SSOT_IMPORT_REGISTRY.md', '.git' },
-  root_dir = root,
   detached = false, -- die with Neovim (servers get their own process group otherwise)
   cmd_env = { IMPORTWARDEN_E2E_TOKEN = os.getenv('IMPORTWARDEN_E2E_TOKEN') },
 })
-vim.lsp.enable('importwarden')
 
 local bufnr, client
 
@@ -154,6 +154,20 @@ step('completion', function()
   vim.lsp.util.apply_text_edits(edits, bufnr, client.offset_encoding)
   vim.cmd('silent write')
   result.completed = true
+end)
+
+step('fix on save', function()
+  vim.cmd.edit(vim.fn.fnameescape(root .. '/' .. save_file))
+  local buf = vim.api.nvim_get_current_buf()
+  local got = vim.wait(30000, function()
+    return #vim.diagnostic.get(buf) > 0
+  end, 20)
+  if not got then
+    finish(3, 'no diagnostics in ' .. save_file)
+  end
+  result.before_save = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  vim.cmd('silent write') -- nothing typed: only the BufWritePre fix-all can change the file
+  result.saved = true
 end)
 
 finish(0, 'ok')

@@ -1,0 +1,114 @@
+"""Installing importwarden like any Python tool: ``python -m build`` makes a wheel and an
+sdist, the wheel installs into a fresh virtual environment whose ``importwarden check`` works
+on the demo, the pre-commit hook runs through ``pre-commit try-repo``, and the URLs the output
+links to are the ones pyproject.toml declares.
+
+The first two need PyPI (dependencies; pip's cache is kept in .cache/pip inside the checkout)
+and take a minute or so; they run in CI with the rest of the non-e2e suite.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "demo"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.setdefault("PIP_CACHE_DIR", str(REPO / ".cache" / "pip"))
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env.update(extra)
+    return env
+
+
+def _run(cmd: list[str], cwd: Path, timeout: float = 600, **env: str):
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=_env(**env), capture_output=True,
+                          text=True, timeout=timeout)
+    return proc
+
+
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    # Build from a clean copy of the tracked tree, as a release would (no .venv, no caches).
+    src = tmp_path_factory.mktemp("src") / "importwarden"
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=REPO, capture_output=True, check=True).stdout.split(b"\0")
+    for name in filter(None, files):
+        rel = Path(os.fsdecode(name))
+        if not (REPO / rel).is_file():
+            continue
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / rel, src / rel)
+    proc = _run([sys.executable, "-m", "build", "--outdir", out, src], cwd=src)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    # No setuptools license deprecation banner: the license is an SPDX string.
+    assert "License classifiers are deprecated" not in proc.stdout + proc.stderr
+    assert "project.license` as a TOML table is deprecated" not in proc.stdout + proc.stderr
+    return out
+
+
+def test_build_gives_a_wheel_and_an_sdist(dists: Path) -> None:
+    wheels = list(dists.glob("importwarden-*-py3-none-any.whl"))
+    sdists = list(dists.glob("importwarden-*.tar.gz"))
+    assert len(wheels) == 1 and len(sdists) == 1, sorted(p.name for p in dists.iterdir())
+
+
+def test_the_wheel_installs_into_a_fresh_venv_and_checks_the_demo(dists: Path,
+                                                                  tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    wheel = next(dists.glob("*.whl"))
+    install = _run([python, "-m", "pip", "install", "-q", wheel], cwd=tmp_path)
+    assert install.returncode == 0, install.stderr[-3000:]
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO, demo, ignore=shutil.ignore_patterns(".importwarden_cache"))
+    result = _run([env_dir / "bin" / "importwarden", "check", "--no-cache"], cwd=demo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "IW001" in result.stdout and "IW007" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Found 4 errors")
+    version = _run([env_dir / "bin" / "importwarden", "--version"], cwd=tmp_path)
+    assert version.stdout.startswith("importwarden "), version
+
+
+def test_pre_commit_hook_through_try_repo(tmp_path: Path) -> None:
+    repo = tmp_path / "proj"
+    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".importwarden_cache"))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "demo"]):
+        assert _run([*git, *cmd], cwd=repo).returncode == 0
+    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", REPO]
+    home = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    found = _run([*pre_commit, "importwarden", "--all-files"], cwd=repo, **home)
+    out = found.stdout + found.stderr
+    assert found.returncode == 1, out  # the demo has findings: the hook fails the commit
+    assert "importwarden check" in out and "Failed" in out and "IW001" in out, out
+    clean = repo / "netra_backend" / "app" / "routes" / "clean_only.py"
+    clean.write_text("import os\n", encoding="utf-8")
+    assert _run([*git, "add", "-A"], cwd=repo).returncode == 0
+    passed = _run([*pre_commit, "importwarden", "--files", clean], cwd=repo, **home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
+
+
+def test_sarif_help_uri_is_under_a_declared_project_url() -> None:
+    from importwarden.analysis.codes import DOCS_BASE_URL
+
+    urls = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["urls"]
+    assert any(DOCS_BASE_URL.startswith(url.rstrip("/") + "/") for url in urls.values()), urls
+    assert DOCS_BASE_URL.startswith(urls["Repository"])
