@@ -273,3 +273,23 @@ def test_a_registry_that_fails_to_load_still_exits_2(cli, ws):
     result = cli("check", "--no-cache", "--exit-zero", cwd=ws)
     assert result.returncode == 2, result
     assert str(bad.name) in result.stderr and "All checks passed!" not in result.stdout
+
+
+# --- 7. the docs match the behaviour -----------------------------------------------------------
+
+
+def test_lint_summary_names_the_files_with_problems(cli, small):
+    write(small / "importwarden.toml", '[[import]]\ntarget = "app.x:Y"\nstatus = "brokne"\n')
+    result = cli("registry", "lint", "--no-workspace", cwd=small)
+    assert result.returncode == 1, result
+    # Two registries were read (the Markdown one is clean): the summary names the one at fault.
+    assert result.stderr == "1 registry problem in importwarden.toml\n", result
+
+
+def test_registry_export_writes_sources_relative_to_the_project(cli, small):
+    result = cli("registry", "export", cwd=small / "app")
+    assert result.returncode == 0, result
+    sources = [line for line in result.stdout.splitlines() if line.startswith("source = ")]
+    assert sources and all(line.startswith('source = "SSOT_IMPORT_REGISTRY.md:')
+                           for line in sources), sources
+    assert str(small) not in result.stdout

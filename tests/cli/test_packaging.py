@@ -112,3 +112,26 @@ def test_sarif_help_uri_is_under_a_declared_project_url() -> None:
     urls = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["urls"]
     assert any(DOCS_BASE_URL.startswith(url.rstrip("/") + "/") for url in urls.values()), urls
     assert DOCS_BASE_URL.startswith(urls["Repository"])
+
+
+def test_readme_states_the_python_pyproject_requires() -> None:
+    import re
+
+    requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    minimum = re.fullmatch(r">=\s*(3\.\d+)", requires)
+    assert minimum, requires
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"CPython {minimum.group(1)}" in readme
+    assert not re.search(r"Python 3\.\d+\+", readme.replace(f"{minimum.group(1)}+", ""))
+    # The discovery list is complete wherever the README gives it.
+    for line in [m for m in readme.split("\n\n") if "finds `SSOT_IMPORT_REGISTRY.md`" in m]:
+        assert "`*_IMPORT_REGISTRY.md`" in line, line
+    assert "pip install importwarden" not in readme  # not published on an index
+
+
+def test_bootstrap_reinstalls_only_when_needed() -> None:
+    if not (REPO / ".venv" / ".importwarden-install.sha256").exists():
+        pytest.skip(".venv/ was not made by scripts/bootstrap")
+    proc = _run(["bash", REPO / "scripts" / "bootstrap"], cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "" and proc.stderr == "", proc.stdout + proc.stderr  # nothing done

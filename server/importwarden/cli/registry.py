@@ -71,14 +71,19 @@ def run(args: argparse.Namespace) -> int:
                                 for p in problems))
             if not args.output:
                 n = len(problems)
-                summary = f"{n} registry problem{'s' if n != 1 else ''}" if n else "no problems"
-                print(f"{summary} in {_files(registry)}", file=sys.stderr)
+                if n:  # the files the problems are in, not every file that was read
+                    where = ", ".join(dict.fromkeys(_relative(p.file) for p in problems
+                                                    if p.file)) or _files(registry)
+                    summary = f"{n} registry problem{'s' if n != 1 else ''} in {where}"
+                else:
+                    summary = f"no problems in {_files(registry)}"
+                print(summary, file=sys.stderr)
         return 1 if problems else 0
 
     from importwarden.registry import export
 
     if fmt == "toml":
-        _emit(args, export.to_toml(registry))
+        _emit(args, export.to_toml(registry, relative_to=settings.root))
     elif fmt == "json":
         _emit(args, _dumps(export.to_json(registry)))
     else:

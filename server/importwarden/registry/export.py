@@ -7,6 +7,8 @@ fixes, notes, services, mocks), with each entry's original place kept as ``sourc
 
 from __future__ import annotations
 
+import os
+
 import json
 from typing import Any
 
@@ -66,13 +68,30 @@ def _s(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _source(prov) -> str:
-    return prov.source or prov.location()
+def _relative(file: str, base: str | None) -> str:
+    """``file`` relative to ``base`` (posix slashes) when it lies below it."""
+    if base is None:
+        return file
+    try:
+        rel = os.path.relpath(file, base)
+    except ValueError:  # another drive
+        return file
+    return file if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
-def to_toml(registry: Registry) -> str:
+def _source(prov, base: str | None = None) -> str:
+    if prov.source:
+        return prov.source
+    return f"{_relative(prov.file, base)}:{prov.line}"
+
+
+def to_toml(registry: Registry, relative_to: "str | os.PathLike[str] | None" = None) -> str:
+    """The strict TOML form. ``relative_to`` (the project root): ``source`` paths and the
+    header are written relative to it, so the export does not depend on where the checkout
+    lives."""
+    base = None if relative_to is None else str(relative_to)
     out = ["# importwarden registry (strict TOML form), exported from: "
-           + ", ".join(registry.files), ""]
+           + ", ".join(_relative(f, base) for f in registry.files), ""]
     services = registry.services
     if services.members or services.shared:
         out += ["[services]",
@@ -91,12 +110,12 @@ def to_toml(registry: Registry) -> str:
                 out.append("inferred = true")
         if entry.provenance.note:
             out.append(f"note = {_s(entry.provenance.note)}")
-        out += [f"source = {_s(_source(entry.provenance))}", ""]
+        out += [f"source = {_s(_source(entry.provenance, base))}", ""]
     for mock in mocks_in_order(registry):
         out += ["[[mock]]", f"target = {_s(mock.target)}", f"status = {_s(mock.status.value)}"]
         if mock.replacement is not None:
             out += [f"use = {_s(mock.replacement)}", f"fix = {_s(mock.fix.value)}"]
         if mock.provenance.note:
             out.append(f"note = {_s(mock.provenance.note)}")
-        out += [f"source = {_s(_source(mock.provenance))}", ""]
+        out += [f"source = {_s(_source(mock.provenance, base))}", ""]
     return "\n".join(out)
