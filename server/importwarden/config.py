@@ -10,8 +10,11 @@ CONTRACT: fields of ``Settings`` are what the engine, CLI and server read.
 - ``settings_from_editor(mapping, base)``: the language server's settings on top of ``base``;
   never raises, an invalid value keeps the base value and yields a warning.
 
-Every setting has one name in three spellings: kebab-case (TOML, like ruff), snake_case (TOML
-too) and camelCase (editor settings). ``docs/configuration.md`` lists them all.
+Every setting has one name in three spellings, accepted everywhere: kebab-case (TOML, like
+ruff), snake_case and camelCase (editor settings). ``docs/configuration.md`` lists them all.
+
+``settings_for_paths`` is the CLI's entry: the project root from the paths being checked
+(``find_project``), never ``$HOME``, the temporary directory or ``/``.
 """
 
 from __future__ import annotations
