@@ -20,6 +20,7 @@ ruff), snake_case and camelCase (editor settings). ``docs/configuration.md`` lis
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -100,20 +101,22 @@ def find_project(start: Path) -> ProjectRoot | None:
     without the table is passed over (a monorepo's sub-packages have their own), unless no
     other marker exists above ``start`` at all.
     """
-    start = Path(start).resolve()
-    here = start if start.is_dir() else start.parent
+    # The walk follows the path as written, not where its links lead: a file (or directory)
+    # of the project that links outside it still belongs to the project it was named in.
+    start = Path(os.path.abspath(start))
+    here = start if start.is_dir() and not start.is_symlink() else start.parent
     fallback: Path | None = None
     for directory in (here, *here.parents):
         config = _config_in(directory)
         if config is not None:
-            return ProjectRoot(directory, config, "config")
+            return ProjectRoot(directory.resolve(), config.resolve(), "config")
         if _registries_in(directory) or _registries_in(directory / "docs"):
-            return ProjectRoot(directory, None, "registry")
+            return ProjectRoot(directory.resolve(), None, "registry")
         if (directory / ".git").exists():
-            return ProjectRoot(directory, None, ".git")
+            return ProjectRoot(directory.resolve(), None, ".git")
         if fallback is None and (directory / PYPROJECT).is_file():
             fallback = directory
-    return ProjectRoot(fallback, None, PYPROJECT) if fallback is not None else None
+    return ProjectRoot(fallback.resolve(), None, PYPROJECT) if fallback is not None else None
 
 
 def find_config(start: Path) -> tuple[Path, Path | None]:
@@ -588,7 +591,9 @@ def settings_for_paths(paths: Sequence[Path], cwd: Path,
         project = find_project(start)
         if project is None and config_file is not None:
             home = config_file.parent
-            if home not in not_a_project_dirs() and Path(start).resolve().is_relative_to(home):
+            if home not in not_a_project_dirs() and (
+                    Path(os.path.abspath(start)).is_relative_to(home)
+                    or Path(start).resolve().is_relative_to(home)):
                 project = ProjectRoot(home, config_file, "config")
         shown = str(given) if paths else str(cwd)
         if project is None:
@@ -730,7 +735,8 @@ def settings_from_editor(mapping: object, base: Settings) -> tuple[Settings, lis
                          skip=skip)
     for path in layer.get("registry", ()):
         if not path.is_file():
-            warnings.append(f"importwarden setting 'registry': file not found: {path}; "
+            shown = str(path) if str(path).isprintable() else repr(str(path))  # one line
+            warnings.append(f"importwarden setting 'registry': file not found: {shown}; "
                             "using the project's value")
             layer.pop("registry")
             break
