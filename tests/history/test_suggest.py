@@ -258,3 +258,22 @@ def test_not_a_repository_and_unknown_commit_are_one_line_errors(tmp_path: Path,
     result = cli("registry", "suggest", "--since", "nosuchrev", cwd=repo.root)
     assert result.returncode == 2, result
     assert result.stderr.strip() == f"importwarden: nosuchrev: no such commit in {repo.root}"
+
+
+def test_write_into_pyproject_uses_the_tool_table(repo, cli) -> None:
+    pyproject = ('[project]\nname = "demo"\n\n[tool.importwarden]\nselect = ["IW"]\n\n'
+                 '[[tool.importwarden.registry.import]]\ntarget = "pkg.keep:Kept"\n'
+                 'status = "verified"\n\n[tool.other]\nkey = 1\n')
+    _history_for_write(repo, pyproject, "pyproject.toml")
+    path = repo.root / "pyproject.toml"
+    before = path.read_bytes()
+    result = cli("registry", "suggest", "--write", cwd=repo.root)
+    assert result.returncode == 0, result
+    after = path.read_bytes()
+    assert after.startswith(before)
+    assert b'[[tool.importwarden.registry.import]]\ntarget = "pkg.old"\n' in after
+    entries = _show(cli, repo.root)
+    assert entries["pkg.old"]["replacement"] == "pkg.new"
+    assert entries["pkg.keep:Kept"]["status"] == "verified"
+    assert cli("registry", "suggest", "--write", cwd=repo.root).returncode == 0
+    assert path.read_bytes() == after
