@@ -34,6 +34,8 @@ def _candidate_paths(module: str, roots, top: Path) -> list[str]:
 def history_suggestion(root: Path, roots, registry: Registry, index, target: Target
                        ) -> Suggestion | None:
     """What the commit that removed ``target``'s module (or moved its name away) says."""
+    if index is None:
+        return None  # (the workspace is still being indexed: nothing to judge a move against)
     try:
         repo = Repo(root)
         if not repo.has_commits():
@@ -46,7 +48,7 @@ def history_suggestion(root: Path, roots, registry: Registry, index, target: Tar
         if not sha:
             return None
         result = suggest(repo, roots, registry, Workspace(index), commits=[sha])
-    except GitError:
+    except (GitError, OSError):
         return None
     found = {s.target: s for s in result.suggestions}
     exact = found.get(target)
