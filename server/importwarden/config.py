@@ -68,7 +68,7 @@ SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFORMATION: 2
                  Severity.HINT: 3}
 PYPROJECT = "pyproject.toml"
 CONFIG_TOML = "importwarden.toml"
-# Top-level tables of importwarden.toml that are a registry (REGISTRY_FORMAT.md "TOML form").
+# Top-level tables of importwarden.toml that are a registry (docs/registry.md, "TOML form").
 REGISTRY_TABLES = ("import", "mock", "services")
 # Discovered registry names, in load order (a later file overrides an earlier one entry by entry,
 # so the "single source of truth" file and the strict TOML form win).

@@ -1,4 +1,4 @@
-"""The stable rule codes (DESIGN.md "Rule codes"). Never renumber; add at the end."""
+"""The stable rule codes (docs/design.md, "Rule codes"). Never renumber; add at the end."""
 
 from __future__ import annotations
 

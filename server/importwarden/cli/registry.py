@@ -1,7 +1,7 @@
 """``importwarden registry show|lint|export``: look at the registry as importwarden reads it.
 
 - ``show``: the effective model, as a table (rich on a terminal, plain aligned columns when
-  piped) or as the ``registry show --format json`` object of DESIGN.md.
+  piped) or as the ``registry show --format json`` object of docs/design.md.
 - ``lint``: registry problems as ``file:line: IWRnnn message``; exit 1 when there are any.
   With a workspace index available, entries are also checked against the code (stale entries).
 - ``export``: the strict TOML form (or JSON), to stdout or ``-o FILE``.

@@ -1,4 +1,4 @@
-"""Claims -> Registry: REGISTRY_FORMAT.md rules 8-11, conflicts, chains, services, merging.
+"""Claims -> Registry: docs/registry.md ("Replacements", "Several claims", "Mock targets", "Services"), conflicts, chains, services, merging.
 
 Both loaders (``markdown.py``, ``toml.py``) hand over a ``Claims`` bundle per file; ``build``
 turns a list of bundles (in load order) into one ``Registry``:

@@ -1,6 +1,6 @@
 """The effective registry out: ``registry show --format json`` and ``export --format toml``.
 
-``to_json`` is the DESIGN.md shape (one entry per target: the effective claim). ``to_toml``
+``to_json`` is the docs/design.md shape (one entry per target: the effective claim). ``to_toml``
 writes the strict TOML form; loading it gives the same model (entries, statuses, replacements,
 fixes, notes, services, mocks), with each entry's original place kept as ``source``.
 """

@@ -1,4 +1,4 @@
-"""The Markdown registry loader (REGISTRY_FORMAT.md "Reading Markdown", rules 1-7, 12, 13).
+"""The Markdown registry loader (docs/registry.md, "Reading Markdown").
 
 ``load_markdown(text, file)`` repairs the text (``text.py``), finds headings and fenced code
 blocks with markdown-it-py, classifies every line of every Python/unlabelled code block

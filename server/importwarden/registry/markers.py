@@ -1,4 +1,4 @@
-"""Status markers in registry comments and headings (REGISTRY_FORMAT.md rule 5).
+"""Status markers in registry comments and headings (docs/registry.md, "Marker words").
 
 A small table: pattern -> status. ``read(text)`` returns what a comment or heading says.
 

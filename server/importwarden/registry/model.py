@@ -1,7 +1,7 @@
 """The registry model: what a team's import registry says, whatever form it was written in.
 
 Both loaders (``markdown.py``, ``toml.py``) produce *claims*; ``Registry.build`` combines the
-claims about each target into one effective ``Entry`` (REGISTRY_FORMAT.md, rules 8-10), follows
+claims about each target into one effective ``Entry`` (docs/registry.md, "Replacements" and "Several claims about one target"), follows
 replacement chains to their end, and records every problem it finds along the way. Everything
 downstream (rules, fixes, completion, hover, export) reads only this module's types.
 """
@@ -175,7 +175,7 @@ class Entry:
 
         ``resolves`` is None when the workspace cannot tell (not first-party, no workspace).
         A broken claim whose target resolves is reported as deprecated: the editor never shows
-        an Error for an import that works (REGISTRY_FORMAT.md rule 10).
+        an Error for an import that works (docs/registry.md, "Several claims about one target").
         """
         if resolves is None:
             return self.status
@@ -345,7 +345,7 @@ class Registry:
 
 def replacement_applicability(target: Target, replacement: Target | None, *, inferred: bool,
                               different_api: bool) -> Applicability:
-    """Derive a fix's applicability (REGISTRY_FORMAT.md, "Replacement").
+    """Derive a fix's applicability (docs/registry-format.md, "What an entry says").
 
     safe: same name, only the module changes. unsafe: the name changes, the replacement was
     inferred, or it is a different API. none: no replacement.

@@ -1,4 +1,4 @@
-"""The strict TOML registry loader (REGISTRY_FORMAT.md "TOML form").
+"""The strict TOML registry loader (docs/registry.md, "TOML form").
 
 ``importwarden.toml`` holds ``[[import]]``, ``[[mock]]`` and ``[services]`` at the top level
 (next to settings, which config.py reads); ``pyproject.toml`` holds the same tables under

@@ -1,4 +1,4 @@
-"""Reading Markdown: REGISTRY_FORMAT.md rules 1-7, 12, 13, one small registry per rule."""
+"""Reading Markdown: docs/registry.md "Reading Markdown", one small registry per rule."""
 
 from __future__ import annotations
 

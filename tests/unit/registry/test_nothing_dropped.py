@@ -1,5 +1,5 @@
 """Every import-like line inside a code block of both fixtures becomes an entry, a replacement
-or a registry problem: none is silently dropped (REGISTRY_FORMAT.md rules 3 and 13)."""
+or a registry problem: none is silently dropped (docs/registry.md, "Problems, never crashes")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The worked-example table at the end of REGISTRY_FORMAT.md, row by row (seed 000 is
+"""The worked examples of docs/registry-format.md, row by row (seed 000 is
 ``tests/fixtures/registries/seed_2025-09-11_SSOT_IMPORT_REGISTRY.md``; line numbers match)."""
 
 from __future__ import annotations
