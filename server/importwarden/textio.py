@@ -231,9 +231,9 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
     lock every writer honours could do that.
     """
     target = os.fspath(path)
-    old_fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    old_fd: int | None = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     tmp = None
-    new_fd = None
+    new_fd: int | None = None
     try:
         st = os.fstat(old_fd)
         if FileIdentity.of(st) != identity:
@@ -242,7 +242,7 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+            _set_mode(fh.fileno(), tmp, st.st_mode)
             if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                 try:
                     os.fchown(fh.fileno(), st.st_uid, st.st_gid)
@@ -266,23 +266,42 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
                 raise FileChangedError(f"{target}: changed while it was being replaced")
             os.unlink(tmp)
         else:
+            if sys.platform == "win32":  # an open file cannot be renamed over or away there
+                os.close(old_fd)
+                os.close(new_fd)
+                old_fd = new_fd = None
             os.replace(tmp, target)
         tmp = None
-        if not _unchanged(old_fd, identity, expect):
+        if old_fd is not None and not _unchanged(old_fd, identity, expect):
             _put_back(target, old_fd, new_fd, new_id, data)
             raise FileChangedError(f"{target}: changed while it was being replaced")
     finally:
-        os.close(old_fd)
+        if old_fd is not None:
+            os.close(old_fd)
         if new_fd is not None:
             os.close(new_fd)
         if tmp is not None:
             _unlink_quietly(tmp)
 
 
+def _read_at_start(fd: int, size: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, 0)
+    os.lseek(fd, 0, os.SEEK_SET)  # Windows: no pread
+    return os.read(fd, size)
+
+
+def _set_mode(fd: int, path: str, mode: int) -> None:
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, stat.S_IMODE(mode))
+    else:  # Windows before Python 3.13
+        os.chmod(path, stat.S_IMODE(mode))
+
+
 def _unchanged(fd: int, identity: FileIdentity, expect: bytes) -> bool:
     if FileIdentity.of(os.fstat(fd)) != identity:
         return False
-    return os.pread(fd, identity.size + 1, 0) == expect
+    return _read_at_start(fd, identity.size + 1) == expect
 
 
 def _swap_back(tmp: str, target: str, new_fd: int, new_id: FileIdentity,
@@ -315,12 +334,12 @@ def _put_back(target: str, old_fd: int, new_fd: int, new_id: FileIdentity,
     swap: its text is newer than ours, so it replaces ours (if ours is still untouched;
     otherwise it is kept beside the file)."""
     st = os.fstat(old_fd)
-    text = os.pread(old_fd, st.st_size + 1, 0)
+    text = _read_at_start(old_fd, st.st_size + 1)
     fd, tmp = temp_beside(Path(target))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text)
-            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+            _set_mode(fh.fileno(), tmp, st.st_mode)
             fh.flush()
             os.fsync(fh.fileno())
         now = os.lstat(target)

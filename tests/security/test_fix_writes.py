@@ -327,3 +327,67 @@ def test_concurrent_saves_are_never_lost():
     assert result["lost edits"] == 0, result
     assert result["files not compiling"] == 0 and result["temp files left"] == 0, result
     assert result["other errors"] == {}, result
+
+
+# --- the swap itself, with a save landing at the worst moment (deterministic) -------------
+
+def _save_just_before(monkeypatch, name: str, save):
+    """Run ``save()`` once, right before textio's first call of ``name`` (the swap)."""
+    from importwarden import textio
+
+    real = getattr(textio, name) if name == "_exchange" else os.replace
+    calls = []
+
+    def hooked(a, b):
+        if not calls:
+            calls.append(1)
+            save()
+        return real(a, b)
+
+    if name == "_exchange":
+        monkeypatch.setattr(textio, "_exchange", hooked)
+    else:
+        monkeypatch.setattr(textio, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(os, "replace", hooked)
+
+
+@pytest.mark.parametrize("swap", ["_exchange", "os.replace"])
+@pytest.mark.parametrize("how", ["in place", "by rename"])
+def test_a_save_during_the_swap_is_kept(tmp_path, monkeypatch, swap, how):
+    from importwarden import textio
+
+    if swap == "os.replace" and how == "by rename":
+        # Without an exchange, a file renamed in between is replaced unseen: the reason the
+        # exchange exists. Only the in-place save can be put back on that path.
+        pytest.skip("not detectable without renameat2(RENAME_EXCHANGE)")
+
+    path = tmp_path / "m.py"
+    path.write_bytes(BEFORE)
+    src, identity = textio.read_for_update(path)
+    saved = b"from old.mod import Thing  # saved at the worst moment\n"
+
+    def save():
+        if how == "in place":
+            path.write_bytes(saved)
+        else:
+            (tmp_path / "editor.tmp").write_bytes(saved)
+            os.rename(tmp_path / "editor.tmp", path)
+
+    _save_just_before(monkeypatch, swap, save)
+    with pytest.raises(textio.FileChangedError):
+        textio.replace_source(path, AFTER, expect=src.raw, identity=identity)
+    assert path.read_bytes() == saved
+    assert not list(tmp_path.glob("*.iw-tmp")) and not list(tmp_path.glob("*.iw-conflict-*"))
+
+
+def test_replace_source_keeps_an_unchanged_file_fixed(tmp_path):
+    from importwarden import textio
+
+    path = tmp_path / "m.py"
+    path.write_bytes(BEFORE)
+    src, identity = textio.read_for_update(path)
+    textio.replace_source(path, AFTER, expect=src.raw, identity=identity)
+    assert path.read_bytes() == AFTER and not list(tmp_path.glob(".*iw-tmp"))
+    with pytest.raises(textio.FileChangedError):  # identity of the old file: stale now
+        textio.replace_source(path, BEFORE, expect=src.raw, identity=identity)
+    assert path.read_bytes() == AFTER

@@ -2,8 +2,10 @@
 
 The files come from a ``check`` pass (``batch.CheckSession``): only a file with a finding that
 has (or had, before a refusal) a replacement is read again and fixed. Per file: read (keeping
-encoding, BOM and newlines) -> ``fixes.fix_source`` -> atomic write that refuses a file changed
-since it was read, or a unified diff instead of the write. Each file is independent; many are
+encoding, BOM and newlines) -> ``fixes.fix_source`` -> ``textio.replace_source`` (atomic,
+checked against the file as read right before and after the swap; a file changed meanwhile is
+planned again), or a unified diff instead of the write. ``write_refusal`` says which files
+are never written (links out of the workspace, hard links, read-only files). Each file is independent; many are
 fixed in a process pool (fork). Nothing here prints: each file's ``FileFix`` says what happened.
 """
 
