@@ -173,7 +173,14 @@ def _pid_alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError, OSError):
         return True  # someone else's process: assume it is still writing
-    return True
+    # A killed writer whose parent has not reaped it yet (or never will, under a container's
+    # init that reaps nothing) still answers kill(0): a zombie writes nothing.
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rpartition(b")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in (b"Z", b"X")
 
 
 def _unlink_quietly(path: str) -> None:

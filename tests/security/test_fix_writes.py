@@ -391,3 +391,21 @@ def test_replace_source_keeps_an_unchanged_file_fixed(tmp_path):
     with pytest.raises(textio.FileChangedError):  # identity of the old file: stale now
         textio.replace_source(path, BEFORE, expect=src.raw, identity=identity)
     assert path.read_bytes() == AFTER
+
+
+def test_stale_temps_go_also_where_nothing_is_left_to_fix(tree):
+    # The killed run wrote this file after all: the next run has nothing to fix here, and
+    # still removes what the kill left.
+    root, _ = tree
+    done = root / "app" / "m.py"
+    done.write_bytes(AFTER)
+    stale = killed_temp(done)
+    age(stale, 30)
+    r = fix(root)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert not stale.exists()
+    # --diff writes nothing, and removes nothing either.
+    stale = killed_temp(done)
+    age(stale, 30)
+    fix(root, "--diff")
+    assert stale.exists()

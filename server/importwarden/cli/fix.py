@@ -69,7 +69,7 @@ def fix_run(args: argparse.Namespace, settings: "Settings", cwd: Path, paths: li
     """Fix ``paths`` (the project when empty); also ``check --fix``/``--diff``, which report
     what is left themselves (``report_left=False``: status lines go to stderr)."""
     from importwarden.project.batch import CheckSession
-    from importwarden.project.fix_run import files_to_fix, fix_files
+    from importwarden.project.fix_run import files_to_fix, fix_files, sweep_stale_temps
 
     quiet = args.quiet
     no_registry = no_registry_notice(settings)
@@ -94,6 +94,8 @@ def fix_run(args: argparse.Namespace, settings: "Settings", cwd: Path, paths: li
         totals["failed"] += 1
     project = session.project
     files, untouched = files_to_fix(project, findings)
+    if not args.diff and session.state is not None:
+        sweep_stale_temps(project, session.state.files)  # what killed runs left anywhere
     if files:
         session.ensure_index()
     out = sys.stderr if diff or not report_left else sys.stdout

@@ -15,7 +15,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 if TYPE_CHECKING:
     from importwarden.analysis.findings import Finding
@@ -87,6 +87,16 @@ def _start_fixer(project: "Project", diff: bool, unsafe: bool, explicit: frozens
 def _fix_in_worker(path: Path) -> FileFix:
     project, diff, unsafe, explicit = _fixer
     return fix_file(project, path, diff=diff, unsafe=unsafe, explicit=explicit)
+
+
+def sweep_stale_temps(project: "Project", rels: "Iterable[str]") -> None:
+    """Remove the temp files killed runs left in the directories of these files (the whole
+    project's, after a check pass): ``textio.remove_stale_temps`` says which are stale. One
+    directory listing per directory."""
+    from importwarden.textio import sweep_once
+
+    for directory in sorted({os.path.dirname(os.fspath(project.abs_path(r))) for r in rels}):
+        sweep_once(directory)
 
 
 ATTEMPTS = 3  # a file edited under us is read and planned again, this many times in all
