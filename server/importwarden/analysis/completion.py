@@ -20,26 +20,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Sequence
 
 from importwarden.analysis.findings import Position, Range, TextEdit
 from importwarden.analysis.imports import ImportRef, RefKind
 from importwarden.registry.model import Entry, Registry, Status
 from importwarden.textio import split_lines
-
-
-class Index(Protocol):
-    """The parts of ``importwarden.workspace.index.WorkspaceIndex`` completion reads."""
-
-    def is_first_party(self, module: str) -> bool: ...
-
-    def resolves(self, module: str, name: str | None = None) -> bool | None: ...
-
-    def module_binds(self, module: str): ...  # frozenset[str] | ANY
-
-    def submodules(self, module: str) -> Iterable[str]: ...
-
-    def modules(self) -> Iterable[str]: ...
+from importwarden.workspace.contract import IndexView, resolves
 
 
 # Sort order: what completion should offer first (lower first).
@@ -230,20 +217,11 @@ def resolve_relative(module: str, level: int, file_module: tuple[str, bool] | No
 
 # --- statuses -------------------------------------------------------------------------------
 
-def _resolves(index: Index | None, module: str, name: str | None = None) -> bool | None:
-    if index is None:
-        return None
-    try:
-        return index.resolves(module, name)
-    except Exception:  # an index mid-update must not break completion
-        return None
+def entry_status(entry: Entry, index: IndexView | None) -> Status:
+    return entry.status_given(resolves(index, entry.target.module, entry.target.name))
 
 
-def entry_status(entry: Entry, index: Index | None) -> Status:
-    return entry.status_given(_resolves(index, entry.target.module, entry.target.name))
-
-
-def module_status(registry: Registry, index: Index | None,
+def module_status(registry: Registry, index: IndexView | None,
                   module: str) -> tuple[Status | None, Entry | None]:
     """A module's status for completion: its own entry, else the best of its names' entries.
     ``(BROKEN, entry)`` when nothing says it works."""
@@ -257,7 +235,7 @@ def module_status(registry: Registry, index: Index | None,
         if working:
             # A module is as good as the best thing in it.
             return min(working, key=lambda s: _RANK[s[0]])
-        if _resolves(index, module) is True:
+        if resolves(index, module) is True:
             return None, None
         return Status.BROKEN, statuses[0][1]
     governing = registry.lookup(module)
@@ -299,7 +277,7 @@ def _suggest(label: str, kind: str, insert: str, start: int, status: Status | No
 
 # --- the contexts ---------------------------------------------------------------------------
 
-def complete_modules(registry: Registry, index: Index | None, prefix: str,
+def complete_modules(registry: Registry, index: IndexView | None, prefix: str,
                      start: int) -> Completions:
     out: dict[str, Suggestion] = {}
     parent, _, _partial = prefix.rpartition(".")
@@ -312,10 +290,7 @@ def complete_modules(registry: Registry, index: Index | None, prefix: str,
             continue
         out[module] = _suggest(module, "module", module, start, status, entry)
     if index is not None:
-        try:
-            children = list(index.submodules(parent)) if parent else _top_level(index)
-        except Exception:
-            children = []
+        children = index.submodules(parent) if parent else _top_level(index)
         for module in children:
             if module in out or not module.lower().startswith(lowered):
                 continue
@@ -327,13 +302,14 @@ def complete_modules(registry: Registry, index: Index | None, prefix: str,
     return Completions(items[:MODULE_LIMIT], incomplete=len(items) > MODULE_LIMIT)
 
 
-def _top_level(index: Index) -> list[str]:
+def _top_level(index: IndexView) -> list[str]:
     tops = {m.split(".", 1)[0] for m in index.modules()}
     return sorted(tops)
 
 
-def complete_from_names(registry: Registry, index: Index | None, module: str, prefix: str,
+def complete_from_names(registry: Registry, index: IndexView | None, module: str,
                         start: int) -> Completions:
+    """Everything ``module`` offers (the client filters by what was typed)."""
     out: dict[str, Suggestion] = {}
     for entry in registry.entries_in_module(module):
         name = entry.target.name
@@ -344,24 +320,16 @@ def complete_from_names(registry: Registry, index: Index | None, module: str, pr
             continue
         out[name] = _suggest(name, "name", name, start, status, entry)
     if index is not None:
-        try:
-            binds = index.module_binds(module)
-        except Exception:
-            binds = None
-        if isinstance(binds, (frozenset, set)):
-            governing = registry.lookup(module)
-            for name in sorted(binds):
-                if name in out or name.startswith("__"):
-                    continue
-                status = entry_status(governing, index) if governing else None
-                if status is Status.BROKEN:
-                    continue
-                out[name] = _suggest(name, "name", name, start, status, governing)
-        try:
-            subs = list(index.submodules(module))
-        except Exception:
-            subs = []
-        for sub in subs:
+        # (a module that binds anything lists no names of its own: ``ANY`` is empty)
+        governing = registry.lookup(module)
+        for name in sorted(index.module_binds(module)):
+            if name in out or name.startswith("__"):
+                continue
+            status = entry_status(governing, index) if governing else None
+            if status is Status.BROKEN:
+                continue
+            out[name] = _suggest(name, "name", name, start, status, governing)
+        for sub in index.submodules(module):
             leaf = sub.rsplit(".", 1)[-1]
             if leaf not in out:
                 status, entry = module_status(registry, index, sub)
@@ -371,7 +339,7 @@ def complete_from_names(registry: Registry, index: Index | None, module: str, pr
     return Completions(items)
 
 
-def complete_mock(registry: Registry, index: Index | None, prefix: str, start: int) -> Completions:
+def complete_mock(registry: Registry, index: IndexView | None, prefix: str, start: int) -> Completions:
     out: dict[str, Suggestion] = {}
     lowered = prefix.lower()
     for target, mock in registry.mocks.items():
@@ -387,7 +355,7 @@ def complete_mock(registry: Registry, index: Index | None, prefix: str, start: i
     parent = prefix.rpartition(".")[0]
     # Names bound in the module typed so far: `patch("a.b.` -> a.b.X
     if parent:
-        for name_item in complete_from_names(registry, index, parent, "", start).items:
+        for name_item in complete_from_names(registry, index, parent, start).items:
             dotted = f"{parent}.{name_item.label}"
             if dotted.lower().startswith(lowered) and dotted not in out:
                 out[dotted] = Suggestion(**{**name_item.__dict__, "label": dotted,
@@ -398,7 +366,7 @@ def complete_mock(registry: Registry, index: Index | None, prefix: str, start: i
     return Completions(items[:MODULE_LIMIT], incomplete=len(items) > MODULE_LIMIT)
 
 
-def complete_auto_import(registry: Registry, index: Index | None, prefix: str, start: int,
+def complete_auto_import(registry: Registry, index: IndexView | None, prefix: str, start: int,
                          source: str,
                          refs: Sequence[ImportRef] | Callable[[], Sequence[ImportRef]]
                          ) -> Completions:
@@ -553,7 +521,7 @@ def _after_header(lines: Sequence[str]) -> int:
 
 # --- entry point ----------------------------------------------------------------------------
 
-def complete(source: str, line: int, character: int, *, registry: Registry, index: Index | None,
+def complete(source: str, line: int, character: int, *, registry: Registry, index: IndexView | None,
              refs: Sequence[ImportRef] | Callable[[], Sequence[ImportRef]] = (),
              file_module: tuple[str, bool] | None = None,
              auto_import: bool = True) -> Completions:
@@ -571,7 +539,7 @@ def complete(source: str, line: int, character: int, *, registry: Registry, inde
         module = resolve_relative(ctx.module, ctx.level, file_module)
         if not module:
             return Completions()
-        return complete_from_names(registry, index, module, ctx.prefix, ctx.start)
+        return complete_from_names(registry, index, module, ctx.start)
     if ctx.kind == "mock":
         return complete_mock(registry, index, ctx.prefix, ctx.start)
     if not auto_import or not ctx.prefix:

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable
 
 from importwarden.analysis.findings import Position, Range
 from importwarden.analysis.imports import ImportRef, RefKind
 from importwarden.registry.model import Entry, MockEntry, Provenance, Registry, Status, Target
-
-
-class Index(Protocol):
-    def resolves(self, module: str, name: str | None = None) -> bool | None: ...
+from importwarden.workspace.contract import IndexView, resolves
 
 
 @dataclass(frozen=True)
@@ -59,15 +56,6 @@ def registry_link(provenance: Provenance, root: Path | None) -> str:
     return f"[{path.name}:{provenance.line}]({uri}#L{provenance.line})"
 
 
-def _resolves(index: Index | None, module: str, name: str | None) -> bool | None:
-    if index is None:
-        return None
-    try:
-        return index.resolves(module, name)
-    except Exception:
-        return None
-
-
 def _quote(note: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in note.strip().splitlines())
 
@@ -81,9 +69,9 @@ def _canonical_elsewhere(registry: Registry, target: Target) -> Entry | None:
     return None
 
 
-def describe_target(target: Target, *, registry: Registry, index: Index | None,
+def describe_target(target: Target, *, registry: Registry, index: IndexView | None,
                     root: Path | None) -> str:
-    resolves = _resolves(index, target.module, target.name)
+    resolved = resolves(index, target.module, target.name)
     entry = registry.lookup(target.module, target.name)
     shown = (f"from {target.module} import {target.name}" if target.name
              else f"import {target.module}")
@@ -92,16 +80,16 @@ def describe_target(target: Target, *, registry: Registry, index: Index | None,
         return _describe_module(target.module, parts, registry=registry, index=index, root=root)
     if entry is None:
         parts.append("Not in the import registry.")
-        if resolves is True:
+        if resolved is True:
             parts.append("Resolves in the workspace.")
-        elif resolves is False:
+        elif resolved is False:
             parts.append("Does **not** resolve in the workspace.")
         canonical = _canonical_elsewhere(registry, target)
         if canonical is not None:
             link = registry_link(canonical.provenance, root)
             parts.append(f"Canonical: `{canonical.target}` · {link}")
         return "\n\n".join(parts)
-    status = entry.status_given(resolves)
+    status = entry.status_given(resolved)
     governs = "" if entry.target == target else f" (entry for `{entry.target}`)"
     parts.append(f"Status: {_STATUS_TEXT[status]}{governs}")
     if entry.conflict:
@@ -121,13 +109,13 @@ def describe_target(target: Target, *, registry: Registry, index: Index | None,
     return "\n\n".join(parts)
 
 
-def _describe_module(module: str, parts: list[str], *, registry: Registry, index: Index | None,
+def _describe_module(module: str, parts: list[str], *, registry: Registry, index: IndexView | None,
                      root: Path | None) -> str:
     """A module without an entry of its own: what the registry says about its names."""
     entries = sorted(registry.entries_in_module(module), key=lambda e: e.target.name or "")
     lines = []
     for entry in entries:
-        status = entry.status_given(_resolves(index, module, entry.target.name))
+        status = entry.status_given(resolves(index, module, entry.target.name))
         use = f" → `{entry.replacement}`" if entry.replacement else ""
         lines.append(f"- `{entry.target.name}`: {status.value}{use}")
     parts.append("Registry entries for this module:\n" + "\n".join(lines))
@@ -151,7 +139,7 @@ def describe_mock(target: str, *, registry: Registry, root: Path | None) -> str:
 
 
 def hover_at(refs: Iterable[ImportRef], pos: Position, *, registry: Registry,
-             index: Index | None, root: Path | None = None) -> HoverInfo | None:
+             index: IndexView | None, root: Path | None = None) -> HoverInfo | None:
     hit = ref_at(refs, pos)
     if hit is None:
         return None

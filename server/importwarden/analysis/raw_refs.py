@@ -55,15 +55,6 @@ FLAG_UNRESOLVED_RELATIVE = RefFlag.UNRESOLVED_RELATIVE.value
 FLAG_IN_DEF = RefFlag.IN_DEF.value
 
 
-class RangeField(enum.IntEnum):
-    """(line, col, end_line, end_col) of a range tuple (0-based lines, code-point columns)."""
-
-    LINE = 0
-    COL = 1
-    END_LINE = 2
-    END_COL = 3
-
-
 class BindingField(enum.IntEnum):
     """A module's top-level bindings from ``scanner.scan_all``:
     (defined, imported, all_names | None, star_modules, dynamic)."""

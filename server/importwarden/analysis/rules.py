@@ -18,7 +18,7 @@ report the ref; a ``# noqa`` comment only silences the finding it names (see ``s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable
 
 from importwarden.analysis.codes import RULES
 from importwarden.analysis.findings import Finding, Fix
@@ -35,18 +35,9 @@ from importwarden.registry.model import (
     Target,
     replacement_applicability,
 )
+from importwarden.workspace.contract import IndexView, resolves
 
 NOTE_LIMIT = 160  # characters of a registry note quoted in a message
-
-
-class Workspace(Protocol):
-    """What the rules ask the workspace index (``importwarden.workspace.index.WorkspaceIndex``)."""
-
-    def is_first_party(self, module: str) -> bool: ...
-
-    def resolves(self, module: str, name: str | None = None) -> bool | None: ...
-
-    def definers(self, name: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +45,7 @@ class RuleContext:
     """Everything the rules need besides the refs; built once per run (or per registry reload)."""
 
     registry: Registry
-    index: Workspace | None
+    index: IndexView | None
     services: Services
     enabled: Callable[[str], bool] = lambda code: True
 
@@ -145,7 +136,7 @@ def interesting_raw(raws, *, module: str | None, ctx: RuleContext,
 
 
 def _registry_or_missing(kind: str, mod: str, name: str | None, registry: Registry,
-                         entries: Any, index: Any) -> bool:
+                         entries: Any, index: IndexView | None) -> bool:
     """Whether the registry says something of the target, or the workspace lacks it."""
     nm = name if name != "*" else None
     if kind == "attribute":
@@ -154,7 +145,7 @@ def _registry_or_missing(kind: str, mod: str, name: str | None, registry: Regist
     elif registry.lookup(mod, nm) is not None or (
             nm is not None and Target(f"{mod}.{nm}") in entries):
         return True
-    return index is not None and index.resolves(mod, nm) is False
+    return resolves(index, mod, nm) is False
 
 
 # --- imports --------------------------------------------------------------------------------
@@ -186,19 +177,13 @@ def lookup_ref(registry: Registry, ref: ImportRef) -> Entry | None:
     return registry.lookup(target.module, None)
 
 
-def _resolves(ctx: RuleContext, target: Target) -> bool | None:
-    if ctx.index is None:
-        return None
-    return ctx.index.resolves(target.module, target.name)
-
-
 def _import_candidates(ref: ImportRef, module: str | None, ctx: RuleContext) -> list[_Candidate]:
     target = _ref_target(ref)
     out: list[_Candidate] = []
     entry = lookup_ref(ctx.registry, ref)
     status: Status | None = None
     if entry is not None:
-        status = entry.status_given(_resolves(ctx, target))
+        status = entry.status_given(resolves(ctx.index, target.module, target.name))
         cand = _registry_candidate(ref, target, entry, status, ctx)
         if cand is not None:
             out.append(cand)
@@ -383,7 +368,7 @@ def _mock_candidates(ref: ImportRef, ctx: RuleContext) -> list[_Candidate]:
             entry = ctx.registry.lookup(module, None)
         if entry is not None:
             target = Target(module, name)
-            status = entry.status_given(_resolves(ctx, target))
+            status = entry.status_given(resolves(ctx.index, target.module, target.name))
             if status in (Status.BROKEN, Status.DEPRECATED, Status.COMPATIBLE):
                 rep = _usable_replacement(entry, target, ctx)
                 if status is Status.COMPATIBLE and rep is None:

@@ -502,7 +502,7 @@ class _Scan:
                     s = find(needle, s + 1)
                     continue
                 i = bisect_right(spans, s)
-                if (i & 1 and not self._in_fstring_expr(spans[i - 1], spans[i], s)) or (
+                if (i & 1 and not self._in_fstring_expr(spans[i - 1], s)) or (
                         bisect_right(stmt_spans, s) & 1):
                     s = find(needle, s + 1)
                     continue
@@ -542,7 +542,7 @@ class _Scan:
         out.append((module, name, alias, base + starts[0], base + ends[j - 1],
                     base + starts[j], base + ends[j]))
 
-    def _in_fstring_expr(self, s: int, e: int, pos: int) -> bool:
+    def _in_fstring_expr(self, s: int, pos: int) -> bool:
         if self.text[s] == "#" or not self.is_fstring(s):
             return False
         body = self.text[s:pos].replace("{{", "").replace("}}", "")

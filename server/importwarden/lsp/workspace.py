@@ -22,6 +22,7 @@ from pygls.uris import to_fs_path
 from importwarden.lsp import registry_files
 from importwarden.lsp.settings import build_settings, fetch_configuration, log_warnings
 from importwarden.lsp.worker import settle
+from importwarden.workspace.contract import PendingIndex
 
 if TYPE_CHECKING:
     from importwarden.lsp.server import ImportwardenServer
@@ -32,34 +33,6 @@ _tokens = itertools.count(1)
 
 WATCH_GLOBS = ("**/*.py", "**/*.pyi", "**/pyproject.toml", "**/importwarden.toml",
                "**/*IMPORT_REGISTRY*.md", "**/.gitignore")
-
-
-class PendingIndex:
-    """Stands in for ``WorkspaceIndex`` while the real one is being built: knows nothing."""
-
-    def module_for_path(self, path: Any) -> None:
-        return None
-
-    def is_first_party(self, module: str) -> bool:
-        return False
-
-    def resolves(self, module: str, name: str | None = None) -> None:
-        return None
-
-    def module_binds(self, module: str) -> None:
-        return None
-
-    def definers(self, name: str) -> list[str]:
-        return []
-
-    def modules(self) -> list[str]:
-        return []
-
-    def submodules(self, module: str) -> list[str]:
-        return []
-
-    def update_file(self, path: Any, source: str | None) -> None:
-        return None
 
 
 # --- loading --------------------------------------------------------------------------------

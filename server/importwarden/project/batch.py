@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from importwarden.analysis.raw_refs import RawField
 from importwarden.config import Settings
 from importwarden.textio import MAX_FILE_BYTES
+from importwarden.workspace.contract import IndexView
 
 if TYPE_CHECKING:
     from importwarden.analysis.findings import Finding
@@ -66,8 +67,6 @@ class FileResult:
     deps: str = ""  # the modules it refers to, sorted, one a line (``FileState.deps``)
     module: str | None = None
     notice: str | None = None  # the file was skipped: why
-    unchanged: bool = False  # content equals the cached digest: findings not recomputed
-    source: str | None = None  # kept only when the caller asked (index update)
     binds: str = ""  # fingerprint of what the file's module binds
 
 
@@ -82,9 +81,8 @@ def refs_deps(refs: Iterable[Any]) -> str:
     return "\n".join(sorted(deps))
 
 
-def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | None = None,
-               keep_source: bool = False, text: str | None = None) -> FileResult:
-    """Read (unless ``text`` is given), decode and check one file; never raises."""
+def check_path(project: "Project", path: Path, rel: str) -> FileResult:
+    """Read, decode and check one file; never raises."""
     from importwarden.analysis.suppress import skip_file
     from importwarden.findings_cache import digest
     from importwarden.textio import SourceDecodeError, decode_source
@@ -93,19 +91,15 @@ def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | 
     try:
         st = path.stat()
         result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
-        if text is None:
-            if st.st_size > MAX_FILE_BYTES:
-                result.notice = f"{rel}: skipped: larger than 5 MB ({st.st_size} bytes)"
-                return result
-            raw = path.read_bytes()
-            result.digest = digest(raw)
-            if known_digest is not None and result.digest == known_digest:
-                result.unchanged = True
-                return result
-            if b"\x00" in raw:
-                result.notice = f"{rel}: skipped: binary file (contains NUL bytes)"
-                return result
-            text = decode_source(raw).text
+        if st.st_size > MAX_FILE_BYTES:
+            result.notice = f"{rel}: skipped: larger than 5 MB ({st.st_size} bytes)"
+            return result
+        raw = path.read_bytes()
+        result.digest = digest(raw)
+        if b"\x00" in raw:
+            result.notice = f"{rel}: skipped: binary file (contains NUL bytes)"
+            return result
+        text = decode_source(raw).text
     except FileNotFoundError:
         kind = "broken symlink" if path.is_symlink() else "file disappeared"
         result.notice = f"{rel}: skipped: {kind}"
@@ -122,8 +116,6 @@ def check_path(project: "Project", path: Path, rel: str, *, known_digest: str | 
     except SourceDecodeError as exc:
         result.notice = f"{rel}{_decode_line(raw, str(exc))}: skipped: {exc}"
         return result
-    if keep_source:
-        result.source = text
     try:
         if skip_file(text):
             return result
@@ -188,7 +180,7 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     return result
 
 
-def binds_fingerprint(index: Any, module: str | None) -> str:
+def binds_fingerprint(index: IndexView | None, module: str | None) -> str:
     """A stable digest of what a module binds (changes re-check the files that import it)."""
     if module is None or index is None:
         return ""
@@ -196,11 +188,8 @@ def binds_fingerprint(index: Any, module: str | None) -> str:
 
     from importwarden.workspace.index import ANY
 
-    try:
-        binds = index.module_binds(module)
-        exists = index.resolves(module)
-    except Exception:
-        return ""
+    binds = index.module_binds(module)
+    exists = index.resolves(module)
     text = f"{exists}|" + ("*ANY*" if binds is ANY else "\0".join(sorted(binds)))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 

@@ -29,6 +29,7 @@ from importwarden.analysis.suppress import (
 from importwarden.config import Settings
 from importwarden.errors import RegistryLoadError
 from importwarden.registry.model import Registry, Target
+from importwarden.workspace.contract import IndexView, resolves
 
 
 def load_registry_files(paths: Sequence[Path]) -> tuple[Registry, list[str]]:
@@ -79,7 +80,7 @@ def registry_paths(settings: Settings) -> tuple[list[Path], list[str]]:
 class Project:
     """Settings, registry and workspace index of one project root."""
 
-    def __init__(self, settings: Settings, registry: Registry, index: Any,
+    def __init__(self, settings: Settings, registry: Registry, index: IndexView | None,
                  registry_errors: Sequence[str] = (), registry_paths: Sequence[Path] = ()):
         self.settings = settings
         self.registry = registry
@@ -92,7 +93,7 @@ class Project:
 
     @classmethod
     def load(cls, root: str | os.PathLike[str], overrides: Mapping[str, Any] | None = None, *,
-             config_file: Path | None = None, index: Any = None) -> "Project":
+             config_file: Path | None = None, index: IndexView | None = None) -> "Project":
         """Settings from ``root`` (plus overrides), the discovered or configured registries, and
         the workspace index (built unless one is passed in, e.g. restored from the cache)."""
         from importwarden.config import load_settings
@@ -101,7 +102,7 @@ class Project:
         return cls.from_settings(settings, index=index)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, index: Any = None,
+    def from_settings(cls, settings: Settings, *, index: IndexView | None = None,
                       registry: Registry | None = None) -> "Project":
         paths, errors = registry_paths(settings)
         if registry is None:
@@ -113,19 +114,11 @@ class Project:
             index = WorkspaceIndex.build(settings)
         return cls(settings, registry, index, errors, paths)
 
-    def reload_registry(self) -> list[str]:
-        """Re-read the registry files (after an edit); returns load errors."""
-        self.registry_paths, errors = registry_paths(self.settings)
-        self.registry, load_errors = load_registry_files(self.registry_paths)
-        self.registry_errors = errors + load_errors
-        self._ctx = None
-        return self.registry_errors
-
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
         self._ctx = None
 
-    def use_index(self, index: Any) -> None:
+    def use_index(self, index: IndexView) -> None:
         """Check against ``index`` from now on (a built or updated workspace index)."""
         self.index = index
         self._ctx = None
@@ -172,7 +165,8 @@ class Project:
         found = self.index.module_for_path(self.abs_path(path)) if self.index is not None else None
         if not found:
             return None, False
-        return found[0], bool(found[1])
+        module, is_package = found
+        return module, bool(is_package)
 
     def extract(self, path: str | os.PathLike[str], source: str) -> FileImports:
         from importwarden.analysis.imports import extract
@@ -233,9 +227,7 @@ class Project:
 
     def _exists(self, target: Target) -> bool | None:
         """Whether a fix's replacement exists (the fix is refused when it surely does not)."""
-        if self.index is None:
-            return None
-        return self.index.resolves(target.module, target.name)
+        return resolves(self.index, target.module, target.name)
 
 
 def plan_edits(finding: Finding, source: str, exists: Any = None) -> Finding:

@@ -21,7 +21,7 @@ turns a list of bundles (in load order) into one ``Registry``:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from importwarden.registry import markers
@@ -596,8 +596,3 @@ def _moved_by_imports(registry: Registry, module: str, attrs: list[str]) -> str 
     if len(modules) != 1:
         return None
     return ".".join([modules.pop(), *attrs])
-
-
-def claims_of(entries: Iterable[Entry]) -> list[Claim]:
-    """Every claim behind some entries (for tests and ``registry show``)."""
-    return [claim for entry in entries for claim in entry.claims]

@@ -24,8 +24,6 @@ from importwarden.registry.combine import Claims, build
 from importwarden.registry.model import Problem, Registry
 from importwarden.registry.text import decode_bytes
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".txt")
-
 
 def read_file(path: str | os.PathLike[str]) -> str:
     """The decoded text of a registry file; ``RegistryLoadError`` when it cannot be read."""

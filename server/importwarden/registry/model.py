@@ -9,7 +9,7 @@ downstream (rules, fixes, completion, hover, export) reads only this module's ty
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 
@@ -338,10 +338,6 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self.entries)
-
-    def with_problems(self, problems: Iterable[Problem]) -> "Registry":
-        return replace(self, problems=sorted({*self.problems, *problems}))
-
 
 def replacement_applicability(target: Target, replacement: Target | None, *, inferred: bool,
                               different_api: bool) -> Applicability:

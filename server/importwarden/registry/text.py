@@ -101,7 +101,3 @@ def repair(text: str) -> list[str]:
     """
     text = text.removeprefix("\ufeff")
     return [repair_line(line) for line in _NEWLINES.sub("\n", text).split("\n")]
-
-
-def repair_text(text: str) -> str:
-    return "\n".join(repair(text))

@@ -19,6 +19,7 @@ import os
 from typing import Any
 
 from importwarden.registry.model import Target
+from importwarden.workspace.contract import IndexView
 
 # path -> ((size, mtime_ns), {name: fact}); a fact is ("class",), ("function",),
 # ("alias", other_name) or ("import", module, name, level).
@@ -26,7 +27,7 @@ _FACTS: dict[str, tuple[tuple[int, int], dict[str, tuple]]] = {}
 _MAX_HOPS = 4
 
 
-def rename_evidence(index: Any, old: Target, new: Target) -> bool:
+def rename_evidence(index: IndexView | None, old: Target, new: Target) -> bool:
     """True when the workspace shows ``old`` and ``new`` are the same API (see the module doc)."""
     if old.name is None or new.name is None or index is None:
         return False
@@ -42,7 +43,7 @@ def rename_evidence(index: Any, old: Target, new: Target) -> bool:
     return kind_old is not None and kind_old == kind_new
 
 
-def _kind(index: Any, module: str, name: str, hops: int) -> str | None:
+def _kind(index: IndexView, module: str, name: str, hops: int) -> str | None:
     """"class" or "function" for what ``module`` binds as ``name``, following aliases, imports
     and star imports a few hops; None when it cannot tell."""
     if hops <= 0:
@@ -65,7 +66,7 @@ def _kind(index: Any, module: str, name: str, hops: int) -> str | None:
     return None
 
 
-def _absolute(importer: str, module: str, level: int, index: Any) -> str | None:
+def _absolute(importer: str, module: str, level: int, index: IndexView) -> str | None:
     if not level:
         return module
     is_package = False
@@ -80,15 +81,14 @@ def _absolute(importer: str, module: str, level: int, index: Any) -> str | None:
     return f"{base}.{module}" if module else base
 
 
-def _path(index: Any, module: str) -> str | None:
-    path_of = getattr(index, "path_of", None)
-    found = path_of(module) if path_of is not None else None
+def _path(index: IndexView, module: str) -> str | None:
+    found = index.path_of(module)
     if found is None or not os.path.isfile(found):
         return None
     return str(found)
 
 
-def _facts(index: Any, module: str) -> dict[str, Any]:
+def _facts(index: IndexView, module: str) -> dict[str, Any]:
     path = _path(index, module)
     if path is None:
         return {}
