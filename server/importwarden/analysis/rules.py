@@ -105,16 +105,16 @@ def check_refs(refs: Iterable[ImportRef], *, path: str, module: str | None,
 
 def interesting_raw(raws, *, module: str | None, ctx: RuleContext,
                     memo: dict | None = None) -> list:
-    """The scanner's raw ref tuples (fields: ``raw_refs.RawField``) that some rule might
-    report: a cheap, conservative filter (a superset of what ``check_refs`` reports on), so
-    the CLI builds ``ImportRef`` objects only for those — most imports are fine.
+    """The scanner's raw ref tuples (fields: ``raw_refs.RawField``) some rule may report on,
+    so that the CLI builds ``ImportRef`` objects only for those (most imports are fine). A
+    ref is kept when one of the conditions ``check_refs`` starts from holds for it: a mock
+    target, a registry entry that governs it (``governing_entry``), a target the workspace
+    lacks, or a cross-service import (``crosses_service``).
 
     ``memo``: answers by (kind, module, name) to share across files while the registry and
     the index stay the same (a monorepo imports the same few thousand targets everywhere)."""
     registry, index, services = ctx.registry, ctx.index, ctx.services
-    entries = registry.entries
-    mine = services.service_of(module) if module else None
-    members, shared = services.members, services.shared
+    in_service = module is not None and services.service_of(module) is not None
     memo = {} if memo is None else memo
     out = []
     for raw in raws:
@@ -124,28 +124,13 @@ def interesting_raw(raws, *, module: str | None, ctx: RuleContext,
             continue
         hit = memo.get((kind, mod, name))
         if hit is None:
-            hit = memo[(kind, mod, name)] = _registry_or_missing(kind, mod, name, registry,
-                                                                 entries, index)
-        if hit:
+            target_name = name if name != "*" else None
+            hit = memo[(kind, mod, name)] = (
+                governing_entry(registry, kind, mod, name) is not None
+                or resolves(index, mod, target_name) is False)
+        if hit or (in_service and crosses_service(ctx.services, module, kind, mod, level)):
             out.append(raw)
-        elif mine is not None and level == 0:  # another service's module
-            top = mod.partition(".")[0]
-            if top != mine and top in members and top not in shared:
-                out.append(raw)
     return out
-
-
-def _registry_or_missing(kind: str, mod: str, name: str | None, registry: Registry,
-                         entries: Any, index: IndexView | None) -> bool:
-    """Whether the registry says something of the target, or the workspace lacks it."""
-    nm = name if name != "*" else None
-    if kind == "attribute":
-        if nm is not None and Target(mod, nm) in entries:
-            return True
-    elif registry.lookup(mod, nm) is not None or (
-            nm is not None and Target(f"{mod}.{nm}") in entries):
-        return True
-    return resolves(index, mod, nm) is False
 
 
 # --- imports --------------------------------------------------------------------------------
@@ -164,17 +149,33 @@ def lookup_ref(registry: Registry, ref: ImportRef) -> Entry | None:
     (``import a.b`` then ``a.b.X``) match only an entry for exactly ``a.b:X``: the module entry
     is already reported on the import statement, once.
     """
-    target = _ref_target(ref)
-    if ref.kind is RefKind.ATTRIBUTE:
-        return registry.entries.get(target) if target.name else None
-    if target.name is not None:
-        hit = registry.entries.get(target)
+    return governing_entry(registry, ref.kind, ref.module, ref.name)
+
+
+def governing_entry(registry: Registry, kind: str, module: str,
+                    name: str | None) -> Entry | None:
+    """``lookup_ref`` for a ref's parts (``kind``: a ``RefKind`` or its value; ``name``: None,
+    ``*`` or a name)."""
+    if name == "*":
+        name = None
+    if kind == RefKind.ATTRIBUTE:
+        return registry.entries.get(Target(module, name)) if name else None
+    if name is not None:
+        hit = registry.entries.get(Target(module, name))
         if hit is not None:
             return hit
-        hit = registry.entries.get(Target(f"{target.module}.{target.name}"))
+        hit = registry.entries.get(Target(f"{module}.{name}"))
         if hit is not None:
             return hit
-    return registry.lookup(target.module, None)
+    return registry.lookup(module, None)
+
+
+def crosses_service(services: Services, importer: str | None, kind: str, module: str,
+                    level: int) -> bool:
+    """Whether an import (not an attribute use, not relative) of ``module`` by ``importer``
+    goes from one service into another (IW006)."""
+    return (importer is not None and kind != RefKind.ATTRIBUTE and level == 0
+            and services.crosses(importer, module))
 
 
 def _import_candidates(ref: ImportRef, module: str | None, ctx: RuleContext) -> list[_Candidate]:
@@ -333,9 +334,7 @@ def unique_definer(ctx: RuleContext, name: str, *,
 
 def _cross_service_candidate(ref: ImportRef, target: Target, module: str | None,
                              ctx: RuleContext) -> _Candidate | None:
-    if module is None or ref.kind is RefKind.ATTRIBUTE or ref.level > 0:
-        return None
-    if not ctx.services.crosses(module, target.module):
+    if not crosses_service(ctx.services, module, ref.kind, target.module, ref.level):
         return None
     mine = ctx.services.service_of(module)
     theirs = ctx.services.service_of(target.module)

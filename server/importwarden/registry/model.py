@@ -339,6 +339,7 @@ class Registry:
     def __len__(self) -> int:
         return len(self.entries)
 
+
 def replacement_applicability(target: Target, replacement: Target | None, *, inferred: bool,
                               different_api: bool) -> Applicability:
     """Derive a fix's applicability (docs/registry-format.md, "What an entry says").
