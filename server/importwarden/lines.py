@@ -3,9 +3,9 @@
 Only ``\\r\\n``, ``\\r`` and ``\\n`` end a line. ``str.splitlines`` also breaks at ``\\f``,
 ``\\v``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028 and U+2029; Python's tokenizer and LSP clients do
 not. The language server's document model (``lsp/document.py``), the fix engine
-(``fixes/statement.py``, ``fixes/scope.py``) and the editor's fix-all edit (``lsp/actions.py``)
-use this module; ``analysis/completion.py`` has yet to move here. Lines and columns are 0-based; columns count code points (``str``
-indices). The LSP layer converts columns to the client's encoding (``lsp/convert.py``).
+(``fixes/statement.py``, ``fixes/scope.py``), the editor's fix-all edit (``lsp/actions.py``)
+and completion's auto-import edit (``analysis/completion.py``) use this module. Lines and
+columns are 0-based; columns count code points (``str`` indices). The LSP layer converts columns to the client's encoding (``lsp/convert.py``).
 
 This module imports nothing from the rest of the package: every layer may use it.
 """

@@ -24,8 +24,9 @@ from typing import Callable, Iterable, Sequence
 
 from importwarden.analysis.findings import Position, Range, TextEdit
 from importwarden.analysis.imports import ImportRef, RefKind
+from importwarden.analysis.scanner import typed_import, typed_mock_target
+from importwarden.lines import line_index, split_lines
 from importwarden.registry.model import Entry, Registry, Status
-from importwarden.textio import split_lines
 from importwarden.workspace.contract import IndexView, resolves
 
 
@@ -87,61 +88,29 @@ class Context:
 
 # --- context --------------------------------------------------------------------------------
 
-_MOCK_CALL = re.compile(
-    r"""(?:\bpatch(?:\.(?:object|dict|multiple))?|\bsetattr|\bpatch)\s*\(\s*(?:target\s*=\s*)?"""
-    r"""[rRuU]?(?:'|")(?P<prefix>[\w.]*)$"""
-)
-_FROM_MODULE = re.compile(r"^\s*from\s+(?P<prefix>\.*[\w.]*)$")
-_FROM_NAMES = re.compile(r"^\s*from\s+(?P<module>\.*[\w.]*)\s+import\s+(?P<rest>.*)$")
-_IMPORT = re.compile(r"^\s*import\s+(?P<rest>.*)$")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_LAST_NAME = re.compile(r"(?:^|[\s,(])(?P<prefix>\w*)$")
-_OPEN_FROM = re.compile(r"^\s*from\s+(?P<module>\.*[\w.]*)\s+import\s*\((?P<rest>[^)]*)$")
+_STATEMENT = re.compile(r"(?:import|from)\s")
 
 
 def context_at(lines: Sequence[str], line: int, character: int) -> Context | None:
-    """The completion context at a position, or None where nothing should be offered."""
+    """The completion context at a position, or None where nothing should be offered. Import
+    statements and mock calls are read by the scanner's grammar (``scanner.typed_import``,
+    ``scanner.typed_mock_target``): completion offers what the checker would read."""
     if not 0 <= line < len(lines):
         return None
     before = lines[line][:character]
-    mock = _MOCK_CALL.search(before)
-    if mock:
-        return Context("mock", mock["prefix"], character - len(mock["prefix"]))
-    stripped_code = _code_part(before)
-    if stripped_code is None:  # inside a comment or a string
+    mock = typed_mock_target(before)
+    if mock is not None:
+        return Context("mock", mock, character - len(mock))
+    if _code_part(before) is None:  # inside a comment or a string
         return None
-    m = _FROM_MODULE.match(before)
-    if m:
-        return Context("module", m["prefix"], character - len(m["prefix"]))
-    m = _FROM_NAMES.match(before)
-    if m:
-        rest = m["rest"]
-        if re.search(r"\bas\s+\w*$", rest) or ")" in rest:
-            return None
-        last = _LAST_NAME.search(rest)
-        if last is None:
-            return None
-        module, level = _split_level(m["module"])
-        return Context("from-name", last["prefix"], character - len(last["prefix"]),
-                       module, level)
-    m = _IMPORT.match(before)
-    if m:
-        item = m["rest"].rsplit(",", 1)[-1]
-        if re.search(r"\s+as\b", item):
-            return None
-        prefix = item.strip()
-        if not re.fullmatch(r"[\w.]*", prefix):
-            return None
-        return Context("module", prefix, character - len(prefix))
+    stripped = before.lstrip()
+    if _STATEMENT.match(stripped):
+        return _import_context(typed_import(stripped), character)
     # Inside a parenthesised `from M import (` that is still open on an earlier line.
-    opened = _open_from_import(lines, line)
+    opened = _open_from_import(lines, line, before)
     if opened is not None:
-        last = _LAST_NAME.search(before)
-        if last is not None and not re.search(r"\bas\s+\w*$", before):
-            module, level = _split_level(opened)
-            return Context("from-name", last["prefix"], character - len(last["prefix"]),
-                           module, level)
-        return None
+        return _import_context(opened, character) if opened[0] == "name" else None
     ident = _IDENT.search(before)
     if ident is None:
         return None
@@ -149,6 +118,16 @@ def context_at(lines: Sequence[str], line: int, character: int) -> Context | Non
     if head.rstrip().endswith(".") or re.search(r"\b(?:def|class|as|import|from)\s*$", head):
         return None  # attribute access or a name being defined
     return Context("identifier", ident.group(), ident.start())
+
+
+def _import_context(typed: tuple[str, str, int, str] | None, character: int) -> Context | None:
+    if typed is None:
+        return None
+    kind, module, level, prefix = typed
+    start = character - len(prefix)
+    if kind == "module":
+        return Context("module", prefix, start)
+    return Context("from-name", prefix, start, module, level)
 
 
 def code_end(line: str) -> int | None:
@@ -181,21 +160,20 @@ def _code_part(before: str) -> str | None:
     return before if code_end(before) == len(before) else None
 
 
-def _split_level(module: str) -> tuple[str, int]:
-    level = len(module) - len(module.lstrip("."))
-    return module[level:], level
-
-
-def _open_from_import(lines: Sequence[str], line: int, lookback: int = 60) -> str | None:
-    """The module of a ``from M import (`` opened above ``line`` and not yet closed."""
+def _open_from_import(lines: Sequence[str], line: int, before: str,
+                      lookback: int = 60) -> tuple[str, str, int, str] | None:
+    """What ``scanner.typed_import`` reads at the cursor when a ``from M import (`` opened
+    above ``line`` is not closed yet; None when there is none."""
     for n in range(line - 1, max(line - lookback, 0) - 1, -1):
         text = lines[n]
         if ")" in text.split("#", 1)[0]:
             return None
-        m = _OPEN_FROM.match(text.split("#", 1)[0])
-        if m:
-            return m["module"]
-        if not text.strip() or text.lstrip().startswith(("def ", "class ", "import ")):
+        head = text.lstrip()
+        if _STATEMENT.match(head) and head.startswith("from"):
+            if "(" not in text.split("#", 1)[0]:
+                return None
+            return typed_import("\n".join([head, *lines[n + 1:line], before]))
+        if not text.strip() or head.startswith(("def ", "class ", "import ")):
             return None
     return None
 
@@ -451,7 +429,7 @@ def import_edit(source: str, refs: Sequence[ImportRef], module: str, name: str,
             return None
     if existing:
         stmt = max((r.statement_range for r in existing), key=lambda rng: rng.start)
-        merged = _merge_into(lines, stmt, name)
+        merged = _merge_into(source, stmt, name)
         if merged is not None:
             return merged
     top = [r for r in refs if r.kind in (RefKind.IMPORT, RefKind.FROM) and not r.indented]
@@ -462,37 +440,29 @@ def import_edit(source: str, refs: Sequence[ImportRef], module: str, name: str,
     return TextEdit(Range.of(after, 0, after, 0), f"from {module} import {name}\n")
 
 
-def _merge_into(lines: Sequence[str], stmt: Range, name: str) -> TextEdit | None:
-    text = "\n".join(lines[stmt.start.line: stmt.end.line + 1])
-    # Offsets of the statement inside the joined text.
-    begin = stmt.start.character
-    end = len(text) - (len(lines[stmt.end.line]) - stmt.end.character)
-    body = text[begin:end]
+_CODE_RUN = re.compile(r"[^\r\n]+")  # one line's text inside a statement
+
+
+def _merge_into(source: str, stmt: Range, name: str) -> TextEdit | None:
+    index = line_index(source)
+    begin = index.offset(stmt.start.line, stmt.start.character)
+    body = source[begin:index.offset(stmt.end.line, stmt.end.character)]
     close = body.rfind(")")
     if close < 0 and body.rstrip().endswith("\\"):
         return None
     head = body[:close] if close >= 0 else body
     # The end of the last code on the way to `)`, skipping comments (`Y,  # note`).
-    offset = 0
     last_code_end = None
-    for piece in head.split("\n"):
-        code = piece.split("#", 1)[0].rstrip()
+    for run in _CODE_RUN.finditer(head):
+        code = run.group().split("#", 1)[0].rstrip()
         if code.strip():
-            last_code_end = offset + len(code)
-        offset += len(piece) + 1
+            last_code_end = run.start() + len(code)
     if last_code_end is None:
         return None
-    insert_at = begin + last_code_end
     new = f" {name}," if head[:last_code_end].endswith(",") else f", {name}"
-    pos = _offset_to_position(text, insert_at, stmt.start.line)
+    line, column = index.position(begin + last_code_end)
+    pos = Position(line, column)
     return TextEdit(Range(pos, pos), new)
-
-
-def _offset_to_position(text: str, offset: int, first_line: int) -> Position:
-    head = text[:offset]
-    line = head.count("\n")
-    col = offset - (head.rfind("\n") + 1)
-    return Position(first_line + line, col)
 
 
 def _after_header(lines: Sequence[str]) -> int:

@@ -592,6 +592,85 @@ def _wants_mocks(text: str) -> bool:
     return "patch" in text
 
 
+# -- the statement being typed (completion) ------------------------------------------------------
+
+_TYPED_DOTTED = re.compile(rf"{_WS}((?:{_NAME}\.)*(?:{_NAME})?)\Z")  # `a.b`, `a.`, ``
+_TYPED_FROM_MODULE = re.compile(rf"from{_WS}((?:\.{_WS})*(?:{_NAME}\.)*(?:{_NAME})?)\Z")
+_TYPED_NAME = re.compile(rf"{_WS}({_NAME})?\Z")
+_TYPED_PAREN_NAME = re.compile(rf"{_WSP}({_NAME})?\Z")
+_PAREN_NAME = re.compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?")
+_PAREN_COMMA = re.compile(rf"{_WSP},")
+
+
+def _starts_with_keyword(text: str, word: str) -> bool:
+    n = len(word)
+    return text.startswith(word) and not (len(text) > n and (text[n].isalnum() or text[n] == "_"))
+
+
+def typed_import(text: str) -> tuple[str, str, int, str] | None:
+    """What is being typed at the end of ``text``, an import statement cut at the cursor, read
+    with the grammar ``scan`` parses: ("module", "", 0, prefix) for the dotted module after
+    ``import`` / ``from`` (``prefix`` as written, leading dots included), ("name", module,
+    level, prefix) for a name after ``from <level dots><module> import`` (also inside an open
+    parenthesis, over lines), None anywhere else (an alias, after ``)``, not an import)."""
+    if _starts_with_keyword(text, "import"):
+        return _typed_item(text, len("import"), _TYPED_DOTTED, _IMPORT_ITEM, _COMMA, "module",
+                           "", 0)
+    if not _starts_with_keyword(text, "from"):
+        return None
+    typed = _TYPED_FROM_MODULE.match(text)
+    if typed is not None:
+        return ("module", "", 0, typed.group(1)) if typed.start(1) > len("from") else None
+    head = _FROM_HEAD.match(text)
+    if head is None or (head.group(2) is None and not head.group(1)):
+        return None
+    level = head.group(1).count(".")
+    module = _norm(head.group(2)) if head.group(2) is not None else ""
+    paren = _FROM_PAREN_OPEN.match(text, head.end())
+    if paren is not None:
+        return _typed_item(text, paren.end(), _TYPED_PAREN_NAME, _PAREN_NAME, _PAREN_COMMA,
+                           "name", module, level)
+    return _typed_item(text, head.end(), _TYPED_NAME, _FROM_ITEM, _COMMA, "name", module, level)
+
+
+def _typed_item(text: str, pos: int, typed_re: re.Pattern, item_re: re.Pattern,
+                comma_re: re.Pattern, kind: str, module: str,
+                level: int) -> tuple[str, str, int, str] | None:
+    """Skip the complete ``item, `` of a statement from ``pos``; the last item, when it runs
+    to the end of the text after a blank or a separator, is the one being typed."""
+    while True:
+        typed = typed_re.match(text, pos)
+        if typed is not None:
+            prefix = typed.group(1) or ""
+            gap = len(typed.group()) > len(prefix)
+            if (gap or text[pos - 1] in ",(") and not keyword.iskeyword(prefix.partition(".")[0]):
+                return kind, module, level, prefix
+            return None
+        item = item_re.match(text, pos)
+        comma = comma_re.match(text, item.end()) if item is not None else None
+        if comma is None:
+            return None
+        pos = comma.end()
+
+
+def typed_mock_target(text: str) -> str | None:
+    """The dotted target typed so far when ``text`` ends inside the first string argument of
+    a mock call (the calls ``scan`` reads targets from: ``patch``, ``mocker.patch``,
+    ``patch.dict``, ``patch.multiple``, ``monkeypatch.setattr`` ...), else None."""
+    if "patch" not in text:
+        return None
+    sc = _Scan(text)
+    sc._mock_sites()
+    for site in sc.mock_at:
+        m = _TYPED_MOCK.match(text, site)
+        if m is not None:
+            return m.group(1)
+    return None
+
+
+_TYPED_MOCK = re.compile(r"[rRuU]?['\"]([\w.]*)\Z")
+
+
 def scan(text: str, module_name: str | None = None, is_package: bool = False,
          attributes: bool = True) -> list[tuple]:
     """Raw refs (see module docstring) for ``text``, in source order."""
