@@ -55,8 +55,6 @@ class Suggestion:
     documentation: str = ""  # markdown
     replacement: str | None = None  # where the registry says to go instead
     import_edit: TextEdit | None = None  # auto-import: the edit adding the import
-    registry_file: str | None = None
-    registry_line: int | None = None
 
     @property
     def rank(self) -> int:
@@ -247,9 +245,7 @@ def _suggest(label: str, kind: str, insert: str, start: int, status: Status | No
     detail, doc, replacement = _describe(status, entry)
     return Suggestion(
         label=label, kind=kind, insert=insert, start=start, status=status, detail=detail,
-        documentation=doc, replacement=replacement,
-        registry_file=entry.provenance.file if entry else None,
-        registry_line=entry.provenance.line if entry else None, **extra,
+        documentation=doc, replacement=replacement, **extra,
     )
 
 
@@ -328,7 +324,6 @@ def complete_mock(registry: Registry, index: IndexView | None, prefix: str, star
             detail=f"mock target ({mock.status.value})",
             documentation=f"**{mock.status.value}** ({mock.provenance.location()})"
             + (f"\n\n{mock.provenance.note}" if mock.provenance.note else ""),
-            registry_file=mock.provenance.file, registry_line=mock.provenance.line,
         )
     parent = prefix.rpartition(".")[0]
     # Names bound in the module typed so far: `patch("a.b.` -> a.b.X

@@ -59,10 +59,6 @@ class ImportRef:
 @dataclass(frozen=True)
 class FileImports:
     refs: tuple[ImportRef, ...]
-    # True when the file did not parse with the running Python's ``ast`` and a tolerant
-    # fallback was used (positions still exact; attribute uses may be missing).
-    recovered: bool = False
-    syntax_error: str | None = None  # first error message, "line N: …", when recovered
 
 
 # -- extraction --------------------------------------------------------------------------------

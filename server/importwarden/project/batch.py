@@ -92,7 +92,8 @@ def check_path(project: "Project", path: Path, rel: str) -> FileResult:
         st = path.stat()
         result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
         if st.st_size > MAX_FILE_BYTES:
-            result.notice = f"{rel}: skipped: larger than 5 MB ({st.st_size} bytes)"
+            result.notice = (f"{rel}: skipped: larger than {MAX_FILE_BYTES // 2**20} MB "
+                             f"({st.st_size} bytes)")
             return result
         raw = path.read_bytes()
         result.digest = digest(raw)

@@ -151,7 +151,8 @@ def scan_file(path: str, module: str | None, is_package: bool, digest: bytes = b
     try:
         st = os.stat(path)
         if st.st_size > MAX_FILE_BYTES:
-            return None, f"{path}: larger than 5 MB; skipped", (st.st_size, st.st_mtime_ns, b"")
+            notice = f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB; skipped"
+            return None, notice, (st.st_size, st.st_mtime_ns, b"")
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
