@@ -571,7 +571,7 @@ PHASES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("  of which: mock strings (scanner)", "cum", [("analysis/scanner.py", "_mock_sites")]),
     ("index derive", "cum", [("workspace/index.py", "_derive")]),
     ("rules", "cum", [("analysis/rules.py", "check_refs")]),
-    ("  of which: resolve", "cum", [("workspace/index.py", "resolves"), ("analysis/rules.py", "_resolves")]),
+    ("  of which: resolve", "cum", [("workspace/index.py", "resolves"), ("workspace/contract.py", "resolves")]),
     ("  of which: mock targets (rules)", "cum", [("analysis/rules.py", "_mock_candidates")]),
     ("fix planning", "cum", [("fixes/plan.py", "plan_edits"), ("fixes/plan.py", "plan_fix")]),
     ("output", "cum", [("output/json.py", "render"), ("output/json.py", "write"), ("output/text.py", "render")]),
