@@ -53,16 +53,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("importwarden.cli", "importwarden.__main__"),
 ]
 
-# Edges inside ``lsp/`` that still form cycles (issue 10: the LSP layer is being restructured
-# into one controller with feature modules that do not import each other). Each entry is one
-# known edge of a cycle; the LSP restructuring removes them and empties this list. Nothing
-# outside ``lsp/`` may be listed here.
-KNOWN_LSP_CYCLE_EDGES: set[tuple[str, str]] = {
-    ("importwarden.lsp.registry_files", "importwarden.lsp.diagnostics"),  # refresh_all
-    ("importwarden.lsp.workspace", "importwarden.lsp.diagnostics"),  # refresh_all
-    ("importwarden.lsp.settings", "importwarden.lsp.workspace"),  # apply_settings
-    ("importwarden.lsp.status", "importwarden.lsp.registry_files"),  # the reload command
-}
+# Edges inside ``lsp/`` allowed to form cycles: none (issue 10 restructured the LSP layer into
+# one controller and feature modules that do not import each other). The list stays so the
+# test below can show that an allowed edge must exist; nothing may be added to it.
+KNOWN_LSP_CYCLE_EDGES: set[tuple[str, str]] = set()
+
+# The language server's feature modules: each converts between lsprotocol and the engine for
+# one feature, and none imports another (they share the controller, the session and convert).
+LSP_FEATURES = ("diagnostics", "actions", "completion", "hover", "status")
 
 
 def modules(package: Path) -> dict[str, tuple[Path, bool]]:
@@ -225,6 +223,23 @@ def test_no_import_cycles() -> None:
     graph = import_graph(PACKAGE)
     found = cycles(graph, KNOWN_LSP_CYCLE_EDGES)
     assert [_describe(c, graph) for c in found] == []
+
+
+def test_the_lsp_cycle_allow_list_is_empty() -> None:
+    assert KNOWN_LSP_CYCLE_EDGES == set()
+
+
+def test_lsp_feature_modules_do_not_import_each_other() -> None:
+    graph = import_graph(PACKAGE)
+    features = {f"importwarden.lsp.{name}" for name in LSP_FEATURES}
+    assert features <= set(graph)
+    crossing = sorted(f"{a}:{graph[a][b]} -> {b}" for a in features for b in graph[a]
+                      if b in features)
+    assert crossing == []
+    # server.py puts the features together; the controller sends only the status notification
+    users = {(a, b) for a, targets in graph.items() for b in targets
+             if b in features and a != "importwarden.lsp.server"}
+    assert users == {("importwarden.lsp.controller", "importwarden.lsp.status")}
 
 
 def test_known_cycle_edges_are_lsp_edges_that_exist() -> None:

@@ -8,15 +8,17 @@ think about surrogate pairs or multi-byte characters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from lsprotocol import types
 
 from importwarden.analysis.codes import RULES
 from importwarden.analysis.findings import Finding, Position, Range, Severity, TextEdit
 from importwarden.textio import split_lines
+
+if TYPE_CHECKING:
+    from importwarden.registry.model import Problem
 
 SOURCE = "importwarden"
 
@@ -200,21 +202,32 @@ def notice(message: str) -> types.Diagnostic:
                             severity=types.DiagnosticSeverity.Information)
 
 
-@dataclass(frozen=True)
-class ProblemSpan:
-    """A registry problem placed on a line (0-based) of the registry text."""
+_PROBLEM_SEVERITY = {
+    "IWR009": types.DiagnosticSeverity.Error,
+    "IWR010": types.DiagnosticSeverity.Error,
+    "IWR002": types.DiagnosticSeverity.Warning,
+    "IWR003": types.DiagnosticSeverity.Warning,
+    "IWR004": types.DiagnosticSeverity.Warning,
+    "IWR001": types.DiagnosticSeverity.Warning,
+    "IWR011": types.DiagnosticSeverity.Warning,
+}
 
-    line: int
-    code: str
-    message: str
-    severity: types.DiagnosticSeverity
 
-
-def problem_to_diagnostic(problem: ProblemSpan, positions: DocumentPositions) -> types.Diagnostic:
-    return types.Diagnostic(
-        range=positions.whole_line(problem.line),
-        message=problem.message,
-        severity=problem.severity,
-        code=problem.code,
-        source=SOURCE,
-    )
+def problems_to_diagnostics(problems: Iterable["Problem"], positions: DocumentPositions
+                            ) -> list[types.Diagnostic]:
+    """A registry file's problems, each on its whole line, once per (line, code, message)."""
+    seen: set[tuple[int, str, str]] = set()
+    out = []
+    for problem in problems:
+        key = (problem.line, problem.code, problem.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(types.Diagnostic(
+            range=positions.whole_line(max(problem.line - 1, 0)),
+            message=problem.message,
+            severity=_PROBLEM_SEVERITY.get(problem.code, types.DiagnosticSeverity.Information),
+            code=problem.code,
+            source=SOURCE,
+        ))
+    return out

@@ -5,6 +5,11 @@ can be asked to pull again (``workspace/diagnostic/refresh``); push
 (``textDocument/publishDiagnostics``) otherwise. Either way a run waits until the document has
 been quiet for the debounce interval, re-reads only that document (its imports, and its entry
 in the workspace index), and is never published for a version the client has moved past.
+
+What else needs new diagnostics comes from the controller (``on_stale``): in push mode those
+documents are re-published; in pull mode the client is asked to pull again
+(``workspace/diagnostic/refresh``) and each document's ``resultId`` changes only when its
+result can have, so the others answer ``unchanged``.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from importwarden.lsp import registry_files, workspace
-from importwarden.lsp.convert import findings_to_diagnostics, notice
+from importwarden.lsp import controller
+from importwarden.lsp.convert import findings_to_diagnostics, notice, problems_to_diagnostics
 from importwarden.textio import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
@@ -34,8 +39,9 @@ def compute(ls: "ImportwardenServer", doc: "Document"
     """Diagnostics for one document's text (Python file or registry file), on the analysis
     thread; and the module whose bindings this text changed (its importers need a re-check)."""
     session = ls.session
-    if registry_files.is_registry(session, doc.path):
-        return registry_files.diagnostics(session, doc), None
+    if controller.is_registry(session, doc.path):
+        return problems_to_diagnostics(session.registry.problems_for(doc.path),
+                                       session.positions(doc)), None
     if not is_python(doc):
         return [], None
     if session.too_big(doc):
@@ -51,7 +57,7 @@ async def diagnose(ls: "ImportwardenServer", doc: "Document") -> list[types.Diag
     """``compute`` off the event loop; then the importers of a changed module are queued."""
     items, changed = await ls.session.analysis.run(compute, ls, doc)
     if changed:
-        refresh_importers(ls, doc.uri, changed)
+        controller.module_changed(ls.session, doc.uri, changed)
     return items
 
 
@@ -62,28 +68,9 @@ def _sync_index(session: "Session", doc: "Document") -> str | None:
     if not doc.is_open or cache.indexed:
         return None
     first = session.first_sync(doc.uri)
-    changed = workspace.document_changed(session, doc.path, doc.text, first=first)
+    changed = controller.document_changed(session, doc.path, doc.text, first=first)
     cache.indexed = session.index_ready
     return changed
-
-
-def refresh_importers(ls: "ImportwardenServer", uri: str, module: str) -> None:
-    """``module``'s bindings changed: re-check the open documents that import from it."""
-    session = ls.session
-    if session.support.pull_diagnostics:
-        session.generation += 1
-        _request_refresh(ls)
-        return
-    prefix = module + "."
-    for other in session.open_uris():
-        if other == uri:
-            continue
-        doc = session.document(other)
-        if doc is None or not is_python(doc):
-            continue
-        if any(r.module == module or r.module.startswith(prefix) for r in session.refs(doc)):
-            session.invalidate(other)
-            schedule(ls, other)
 
 
 # --- push -----------------------------------------------------------------------------------
@@ -93,8 +80,8 @@ async def publish(ls: "ImportwardenServer", uri: str) -> None:
     doc = session.document(uri)
     if doc is None or not doc.is_open:
         return
-    if not session.index_ready and not registry_files.is_registry(session, doc.path):
-        return  # published when the index is ready (refresh_all)
+    if not session.index_ready and not controller.is_registry(session, doc.path):
+        return  # published when the index is ready (``stale``)
     items = await diagnose(ls, doc)
     current = session.document(uri)
     if current is None or current.version != doc.version:
@@ -114,15 +101,15 @@ def schedule(ls: "ImportwardenServer", uri: str, *, now: bool = False) -> None:
     session.schedule(uri, 0.0 if now else session.debounce, lambda u: publish(ls, u))
 
 
-def refresh_all(ls: "ImportwardenServer") -> None:
-    """Something every document depends on changed (registry, settings, index)."""
+def stale(ls: "ImportwardenServer", uris: list[str] | None) -> None:
+    """The controller's report: these open documents (None: every one) need new diagnostics;
+    their cached findings are already dropped."""
     session = ls.session
-    session.generation += 1
     if session.support.pull_diagnostics:
         _request_refresh(ls)
         return
-    for uri in session.open_uris():
-        schedule(ls, uri, now=True)
+    for uri in session.open_uris() if uris is None else uris:
+        schedule(ls, uri, now=uris is None)
 
 
 def _request_refresh(ls: "ImportwardenServer") -> None:
@@ -143,8 +130,8 @@ def did_change(ls: "ImportwardenServer", params: types.DidChangeTextDocumentPara
     uri = params.text_document.uri
     session.note_change(uri)
     doc = session.document(uri)
-    if doc is not None and registry_files.is_registry(session, doc.path):
-        registry_files.schedule_reload(ls, doc)
+    if doc is not None and controller.is_registry(session, doc.path):
+        controller.registry_edited(session, doc)
         return
     schedule(ls, uri)
 
@@ -152,8 +139,8 @@ def did_change(ls: "ImportwardenServer", params: types.DidChangeTextDocumentPara
 def did_save(ls: "ImportwardenServer", params: types.DidSaveTextDocumentParams) -> None:
     session = ls.session
     doc = session.document(params.text_document.uri)
-    if doc is not None and registry_files.is_registry(session, doc.path):
-        registry_files.saved(ls, doc)
+    if doc is not None and controller.is_registry(session, doc.path):
+        controller.registry_saved(session, doc)
 
 
 async def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocumentParams
@@ -164,18 +151,14 @@ async def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocument
     if not session.support.pull_diagnostics:
         clear(ls, uri)
     path = Path(to_fs_path(uri) or uri)
-    if registry_files.is_registry(session, path):
-        registry_files.closed(ls, path)
+    if controller.is_registry(session, path):
+        controller.registry_closed(session, path)
     elif path.suffix in (".py", ".pyi"):
         # The file on disk is the truth again (or it is gone).
-        await session.analysis.run(workspace.file_on_disk_changed, session, path)
+        await session.analysis.run(controller.file_on_disk_changed, session, path)
 
 
 # --- pull -----------------------------------------------------------------------------------
-
-def _result_id(session: "Session", doc: "Document") -> str:
-    return f"{session.generation}:{doc.version}"
-
 
 async def pull_document(ls: "ImportwardenServer", params: types.DocumentDiagnosticParams
                         ) -> types.DocumentDiagnosticReport:
@@ -188,10 +171,10 @@ async def pull_document(ls: "ImportwardenServer", params: types.DocumentDiagnost
     doc = session.document(uri)
     if doc is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    if not session.index_ready and not registry_files.is_registry(session, doc.path):
+    if not session.index_ready and not controller.is_registry(session, doc.path):
         # Not yet: an empty report now, a workspace/diagnostic/refresh when the index is built.
         return types.RelatedFullDocumentDiagnosticReport(items=[], result_id="indexing")
-    result_id = _result_id(session, doc)
+    result_id = session.result_id(doc)
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     return types.RelatedFullDocumentDiagnosticReport(items=await diagnose(ls, doc),
@@ -203,15 +186,15 @@ async def pull_workspace(ls: "ImportwardenServer", params: types.WorkspaceDiagno
     """Open documents and the registry files (their problems show even when closed)."""
     session = ls.session
     previous = {p.uri: p.value for p in params.previous_result_ids or []}
-    uris = list(dict.fromkeys([*session.open_uris(), *registry_files.registry_uris(session)]))
+    uris = list(dict.fromkeys([*session.open_uris(), *controller.registry_uris(session)]))
     reports: list = []
     for uri in uris:
         doc = session.document(uri)
         if doc is None:
             continue
-        if not session.index_ready and not registry_files.is_registry(session, doc.path):
+        if not session.index_ready and not controller.is_registry(session, doc.path):
             continue
-        result_id = _result_id(session, doc)
+        result_id = session.result_id(doc)
         if previous.get(uri) == result_id:
             reports.append(types.WorkspaceUnchangedDocumentDiagnosticReport(
                 uri=uri, result_id=result_id, version=doc.version))

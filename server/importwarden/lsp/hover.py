@@ -1,5 +1,6 @@
 """``textDocument/hover``: the engine's description of an import or mock target
-(``importwarden.analysis.hover``), or of a registry entry when hovering the registry itself."""
+(``importwarden.analysis.hover``), or of a registry entry when hovering the registry itself
+(``importwarden.analysis.hover_markdown``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from importwarden.analysis.hover import hover_at
-from importwarden.lsp import registry_files
+from importwarden.analysis.findings import Position
+from importwarden.analysis.hover import HoverInfo, hover_at
+from importwarden.analysis.hover_markdown import registry_entry_hover
+from importwarden.lsp import controller
 
 if TYPE_CHECKING:
     from importwarden.lsp.server import ImportwardenServer
+    from importwarden.lsp.session import Document, Session
 
 
 async def hover(ls: "ImportwardenServer", params: types.HoverParams) -> types.Hover | None:
@@ -26,8 +30,8 @@ def _hover(ls: "ImportwardenServer", params: types.HoverParams) -> types.Hover |
         return None
     positions = session.positions(doc)
     pos = positions.from_client(params.position)
-    if registry_files.is_registry(session, doc.path):
-        info = registry_files.hover(session, doc, pos)
+    if controller.is_registry(session, doc.path):
+        info = _registry_hover(session, doc, pos)
     elif doc.path.suffix in (".py", ".pyi"):
         info = hover_at(session.refs(doc), pos, registry=project.registry, index=session.index,
                         root=project.settings.root)
@@ -39,3 +43,22 @@ def _hover(ls: "ImportwardenServer", params: types.HoverParams) -> types.Hover |
             else types.MarkupKind.PlainText)
     return types.Hover(contents=types.MarkupContent(kind=kind, value=info.markdown),
                        range=positions.range_to_client(info.range))
+
+
+def _registry_hover(session: "Session", doc: "Document", pos: Position) -> HoverInfo | None:
+    """How many places in the workspace use the entries on this registry line."""
+    lines = doc.text.splitlines()
+    line = pos.line
+    entries = controller.registry_entries_on_line(session, doc.path, line + 1)
+    if not entries and doc.path.suffix == ".toml":
+        # A TOML entry is recorded on its `[[import]]` header: hovering any key of it counts.
+        while line > 0 and not lines[line].lstrip().startswith("["):
+            line -= 1
+        entries = controller.registry_entries_on_line(session, doc.path, line + 1)
+    if not entries:
+        return None
+    from importwarden.history.render import evidence_from_note
+
+    text = lines[pos.line] if pos.line < len(lines) else ""
+    return registry_entry_hover(entries, text, pos.line, controller.usage_counts(session),
+                                lambda entry: evidence_from_note(entry.provenance.note))

@@ -1,8 +1,10 @@
 """The importwarden language server: feature registrations only.
 
 Each feature is a small function in its own module that converts between lsprotocol and the
-engine (``diagnostics``, ``actions``, ``completion``, ``hover``, ``registry_files``,
-``workspace``, ``settings``). A handler that fails answers with an error (requests) or is
+engine (``diagnostics``, ``actions``, ``completion``, ``hover``); the features do not import
+each other. The project and every change to it (settings, registry, file events) belong to
+``controller``, which reports the documents that need new diagnostics through one callback,
+installed here. A handler that fails answers with an error (requests) or is
 logged (notifications), via ``window/logMessage``; the server keeps running.
 """
 
@@ -23,8 +25,7 @@ from pygls.protocol.json_rpc import RPCRequest
 from pygls.protocol.language_server import lsp_method
 
 from importwarden import __version__
-from importwarden.lsp import (actions, completion, diagnostics, hover, settings, status,
-                              transport, workspace)
+from importwarden.lsp import actions, completion, controller, diagnostics, hover, transport
 from importwarden.lsp.document import LspWorkspace
 from importwarden.lsp.session import Session
 
@@ -169,11 +170,11 @@ class ImportwardenServer(LanguageServer):
 
 def initialize(ls: ImportwardenServer, params: types.InitializeParams) -> None:
     ls.session.configure_client(params)
-    workspace.load_project(ls.session)
+    controller.load_project(ls.session)
 
 
 async def initialized(ls: ImportwardenServer, params: types.InitializedParams) -> None:
-    task = asyncio.ensure_future(workspace.start(ls))
+    task = asyncio.ensure_future(controller.start(ls))
     ls.background.add(task)
     task.add_done_callback(ls.background.discard)
 
@@ -186,6 +187,7 @@ def shutdown(ls: ImportwardenServer, params: Any) -> None:
 
 def create_server() -> ImportwardenServer:
     server = ImportwardenServer()
+    server.session.on_stale = lambda uris: diagnostics.stale(server, uris)
     feature = server.feature
     feature(types.INITIALIZE)(initialize)
     feature(types.INITIALIZED)(initialized)
@@ -205,12 +207,12 @@ def create_server() -> ImportwardenServer:
         code_action_kinds=actions.KINDS, resolve_provider=True))(actions.code_actions)
     feature(types.CODE_ACTION_RESOLVE)(actions.resolve)
     server.command(actions.OPEN_ENTRY_COMMAND)(actions.open_registry_entry)
-    server.command(status.RELOAD_COMMAND)(status.reload_registry)
+    server.command(controller.RELOAD_COMMAND)(controller.reload_registry_command)
 
     feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(
         trigger_characters=completion.TRIGGER_CHARACTERS))(completion.completion)
     feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)
 
-    feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(settings.did_change_configuration)
-    feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(workspace.did_change_watched_files)
+    feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(controller.did_change_configuration)
+    feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(controller.did_change_watched_files)
     return server

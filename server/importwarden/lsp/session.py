@@ -24,17 +24,47 @@ from pygls.uris import to_fs_path
 from importwarden.analysis.findings import Finding
 from importwarden.analysis.imports import ImportRef
 from importwarden.lsp.convert import DocumentPositions, encoding_name
+from importwarden.lsp.settings import (DEFAULT_CONFIGURATION_TIMEOUT, DEFAULT_DEBOUNCE,
+                                       server_options)
 from importwarden.lsp.worker import AnalysisThread
 from importwarden.textio import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
-    from importwarden.project.engine import Project
+    from importwarden.analysis.usages import Usages
     from importwarden.lsp.server import ImportwardenServer
+    from importwarden.project.engine import Project
+    from importwarden.registry.model import Entry, MockEntry, Problem, Registry
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DEBOUNCE = 0.15  # seconds between the last keystroke and a diagnostics run
-CONFIGURATION_TIMEOUT = 2.0  # seconds to wait for workspace/configuration
+
+def path_key(path: Path | str) -> Path:
+    """How registry files are told apart: by their resolved path."""
+    try:
+        return Path(path).resolve()
+    except OSError:
+        return Path(path)
+
+
+@dataclass
+class RegistryState:
+    """What the server knows about the registry files beyond the loaded registry."""
+
+    problems: list["Problem"] = field(default_factory=list)  # load + lint problems
+    overlays: dict[Path, str] = field(default_factory=dict)  # path -> unsaved editor text
+    rejected: dict[Path, list["Problem"]] = field(default_factory=dict)  # a bad edit's problems
+    # entries by (registry file, 1-based line), for the registry they were built from
+    lines_of: "Registry | None" = None
+    by_line: dict[tuple[Path, int], list["Entry | MockEntry"]] = field(default_factory=dict)
+    # usage counts, for the workspace state they were counted in
+    usages_key: tuple | None = None
+    usages: "Usages | None" = None
+
+    def problems_for(self, path: Path) -> list["Problem"]:
+        key = path_key(path)
+        out = [p for p in self.problems if path_key(p.file) == key]
+        out.extend(self.rejected.get(key, ()))
+        return out
 
 
 @dataclass
@@ -122,18 +152,18 @@ class Session:
     support: ClientSupport = field(default_factory=ClientSupport)
     encoding: str = "utf-16"
     debounce: float = DEFAULT_DEBOUNCE
-    configuration_timeout: float = CONFIGURATION_TIMEOUT
+    configuration_timeout: float = DEFAULT_CONFIGURATION_TIMEOUT
     init_options: dict = field(default_factory=dict)
     editor_settings: dict = field(default_factory=dict)
-    registry_problems: list = field(default_factory=list)  # lint + load problems, cached
-    registry_overlay: dict = field(default_factory=dict)  # path -> unsaved registry text
-    registry_rejected: dict = field(default_factory=dict)  # path -> problems of a bad edit
-    registry_lines: dict = field(default_factory=dict)  # registry_files' caches
+    registry: RegistryState = field(default_factory=RegistryState)
+    # The controller's one report: these open documents (None: every one) need new
+    # diagnostics. The diagnostics feature installs it (server.py).
+    on_stale: Callable[[list[str] | None], None] = lambda uris: None
     _caches: dict[str, _Cache] = field(default_factory=dict)
     _pending: dict[str, asyncio.Task] = field(default_factory=dict)
     _last_change: dict[str, float] = field(default_factory=dict)
     _synced: set[str] = field(default_factory=set)
-    _refresh_task: asyncio.Task | None = None
+    _stamps: dict[str, int] = field(default_factory=dict)  # uri -> times invalidated
     analysis: AnalysisThread = field(default_factory=AnalysisThread)
 
     # --- initialize ------------------------------------------------------------------------
@@ -141,8 +171,6 @@ class Session:
     def configure_client(self, params: types.InitializeParams) -> None:
         options = params.initialization_options
         self.init_options = dict(options) if isinstance(options, dict) else {}
-        from importwarden.lsp.settings import server_options
-
         server_opts = server_options(self.init_options)
         self.debounce = server_opts.debounce
         self.configuration_timeout = server_opts.configuration_timeout
@@ -261,9 +289,15 @@ class Session:
 
     def invalidate(self, uri: str) -> None:
         """Forget a document's findings (something it depends on changed)."""
+        self._stamps[uri] = self._stamps.get(uri, 0) + 1
         cache = self._caches.get(uri)
         if cache is not None:
             cache.findings = None
+
+    def result_id(self, doc: Document) -> str:
+        """Changes whenever this document's diagnostics may have: its version, its own
+        invalidations, or something every document depends on (``generation``)."""
+        return f"{self.generation}:{self._stamps.get(doc.uri, 0)}:{doc.version}"
 
     def cached(self, doc: Document) -> _Cache:
         return self._cache(doc)

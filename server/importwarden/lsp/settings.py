@@ -29,12 +29,17 @@ if TYPE_CHECKING:
 SECTION = "importwarden"
 SERVER_KEYS = {"diagnosticmode", "debounce", "configurationtimeout"}
 
+# The only definitions of the server's defaults (the VS Code extension's package.json repeats
+# them for its settings UI).
+DEFAULT_DEBOUNCE = 0.15  # seconds between the last keystroke and a diagnostics run
+DEFAULT_CONFIGURATION_TIMEOUT = 2.0  # seconds to wait for workspace/configuration
+
 
 @dataclass(frozen=True)
 class ServerOptions:
     diagnostic_mode: str = "auto"
-    debounce: float = 0.15
-    configuration_timeout: float = 2.0
+    debounce: float = DEFAULT_DEBOUNCE
+    configuration_timeout: float = DEFAULT_CONFIGURATION_TIMEOUT
 
 
 def _unwrap(mapping: Any) -> Any:
@@ -62,7 +67,8 @@ def server_options(init_options: Mapping[str, Any] | None) -> ServerOptions:
             return value / 1000
         return default
 
-    return ServerOptions(mode, seconds("debounce", 0.15), seconds("configurationtimeout", 2.0))
+    return ServerOptions(mode, seconds("debounce", DEFAULT_DEBOUNCE),
+                         seconds("configurationtimeout", DEFAULT_CONFIGURATION_TIMEOUT))
 
 
 def editor_mapping(raw: Any) -> Any:
@@ -134,20 +140,3 @@ async def fetch_configuration(ls: "ImportwardenServer", session: "Session") -> b
 def log_warnings(session: "Session", warnings: list[str]) -> None:
     for warning in warnings:
         session.log(warning, types.MessageType.Warning)
-
-
-async def did_change_configuration(ls: "ImportwardenServer",
-                                   params: types.DidChangeConfigurationParams) -> None:
-    session = ls.session
-    pushed = params.settings
-    if isinstance(pushed, Mapping) and SECTION in pushed:
-        section = pushed[SECTION]
-        session.editor_settings = dict(section) if isinstance(section, Mapping) else {}
-    elif session.support.configuration:
-        # Pull-style clients send null (or everything) and expect us to ask.
-        await fetch_configuration(ls, session)
-    elif isinstance(pushed, Mapping):
-        session.editor_settings = dict(pushed)
-    from importwarden.lsp.workspace import apply_settings
-
-    await apply_settings(ls)

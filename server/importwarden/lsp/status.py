@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from importwarden.lsp.session import Session
 
 STATUS_NOTIFICATION = "importwarden/status"
-RELOAD_COMMAND = "importwarden.reloadRegistry"
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ def payload(session: "Session") -> dict[str, Any]:
                 "registry": {"files": [], "entries": 0, "problems": 0}}
     files = [str(p) for p in project.registry_paths]
     entries = len(project.registry)
-    problems = len(session.registry_problems)
+    problems = len(session.registry.problems)
     if project.registry_errors:
         state, message = "error", project.registry_errors[0]
     elif not files:
@@ -50,10 +49,3 @@ def publish(session: "Session") -> None:
     except Exception as exc:  # no connection yet (or any more): nothing to tell
         log.debug("status not sent: %s", exc)
 
-
-def reload_registry(ls: Any, *args: Any) -> None:
-    """``workspace/executeCommand importwarden.reloadRegistry``: re-read the registry files from
-    disk (unsaved registry buffers still win), re-lint, refresh every open document."""
-    from importwarden.lsp import registry_files
-
-    registry_files.reload(ls)

@@ -1,20 +1,25 @@
 """How many places in the workspace use each registry target (for hover on a registry entry).
 
-Counts every import and mock target of the workspace's Python files, open documents by their
-unsaved text.
+Counts every import and mock target of the workspace's Python files, from the workspace index's
+per-file refs (no file is re-read); the index holds the open documents' unsaved text, since the
+language server replays every edit into it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Iterable, Protocol
 
-from importwarden.analysis.imports import RefKind
+from importwarden.analysis.imports import FileImports, RefKind
 from importwarden.registry.model import Target
 
-if TYPE_CHECKING:
-    from importwarden.lsp.session import Session
+
+class IndexedFiles(Protocol):
+    def files(self) -> Iterable[Path]: ...
+
+    def file_imports(self, path: Path) -> FileImports | None: ...
 
 
 @dataclass
@@ -31,13 +36,8 @@ class Usages:
                    if m == target.module or m.startswith(prefix))
 
 
-def count_usages(session: "Session") -> Usages:
-    """Count from the workspace index's per-file refs (no file is re-read); the index holds
-    the open documents' unsaved text, since every edit is replayed into it."""
+def count_usages(index: IndexedFiles) -> Usages:
     usages = Usages()
-    index = session.index
-    if index is None:
-        return usages
     for path in index.files():
         imports = index.file_imports(path)
         if imports is None:

@@ -1,9 +1,19 @@
-"""The project behind the server: loading it, building the workspace index in the background
-(with ``$/progress``), and keeping it current (``workspace/didChangeWatchedFiles``, registered
-dynamically when the client allows, plus open-document edits).
+"""The controller: the one owner of the project behind the server and of every change to it.
+
+It loads the project (settings, registry), builds the workspace index in the background (with
+``$/progress``) and keeps both current: editor settings (``workspace/didChangeConfiguration``),
+registry edits, saves and reloads, files changed on disk (``workspace/didChangeWatchedFiles``,
+registered dynamically when the client allows) and open-document edits. Whatever it changes,
+it reports through one callback, ``session.on_stale(uris)``: these open documents (``None``:
+every one) need new diagnostics. The feature modules read the project; only this module
+changes it.
 
 Until the index is built, diagnostics wait (a half-known workspace would report imports that
 work as broken); completion and hover answer from the registry alone.
+
+Editing a registry reloads it from the unsaved text (debounced). A registry that stops parsing
+mid-edit (invalid TOML) does not take the others down: the last good registry stays in force
+and the new problems are shown in the file being edited.
 """
 
 from __future__ import annotations
@@ -14,22 +24,30 @@ import itertools
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from importwarden.lsp import registry_files
-from importwarden.lsp.settings import build_settings, fetch_configuration, log_warnings
+from importwarden.lsp import status
+from importwarden.lsp.session import path_key
+from importwarden.lsp.settings import SECTION, build_settings, fetch_configuration, log_warnings
 from importwarden.lsp.worker import settle
 from importwarden.workspace.contract import PendingIndex
 
 if TYPE_CHECKING:
+    from importwarden.analysis.usages import Usages
     from importwarden.lsp.server import ImportwardenServer
-    from importwarden.lsp.session import Session
+    from importwarden.lsp.session import Document, Session
+    from importwarden.registry.model import Entry, MockEntry, Problem
 
 log = logging.getLogger(__name__)
 _tokens = itertools.count(1)
+
+RELOAD_KEY = "importwarden/registry-reload"
+RELOAD_COMMAND = "importwarden.reloadRegistry"
+# Problems that mean "this file could not be read as a registry at all".
+FATAL_CODES = frozenset({"IWR009", "IWR010"})
 
 WATCH_GLOBS = ("**/*.py", "**/*.pyi", "**/pyproject.toml", "**/importwarden.toml",
                "**/*IMPORT_REGISTRY*.md", "**/.gitignore")
@@ -59,7 +77,7 @@ def load_project(session: "Session") -> None:
         session.log(f"importwarden: {error}", types.MessageType.Error)
     session.project = project
     session.index_ready = False
-    registry_files.relint(session)
+    relint(session)
 
 
 async def start(ls: "ImportwardenServer") -> None:
@@ -102,7 +120,48 @@ async def apply_settings(ls: "ImportwardenServer") -> None:
     if index_inputs(settings) != index_inputs(old):
         await build_index(ls)
         return
-    _refresh(ls)
+    _everything_changed(session)
+
+
+async def did_change_configuration(ls: "ImportwardenServer",
+                                   params: types.DidChangeConfigurationParams) -> None:
+    session = ls.session
+    pushed = params.settings
+    if isinstance(pushed, Mapping) and SECTION in pushed:
+        section = pushed[SECTION]
+        session.editor_settings = dict(section) if isinstance(section, Mapping) else {}
+    elif session.support.configuration:
+        # Pull-style clients send null (or everything) and expect us to ask.
+        await fetch_configuration(ls, session)
+    elif isinstance(pushed, Mapping):
+        session.editor_settings = dict(pushed)
+    await apply_settings(ls)
+
+
+# --- what needs new diagnostics -------------------------------------------------------------
+
+def _everything_changed(session: "Session") -> None:
+    """Something every document depends on changed (registry, settings, index)."""
+    session.generation += 1
+    session.on_stale(None)
+
+
+def module_changed(session: "Session", uri: str, module: str) -> None:
+    """``module``'s bindings changed (an edit of ``uri``): the other open documents that import
+    from it need new diagnostics; nothing else does."""
+    prefix = module + "."
+    stale = []
+    for other in session.open_uris():
+        if other == uri:
+            continue
+        doc = session.document(other)
+        if doc is None or doc.path.suffix not in (".py", ".pyi"):
+            continue
+        if any(r.module == module or r.module.startswith(prefix) for r in session.refs(doc)):
+            session.invalidate(other)
+            stale.append(other)
+    if stale:
+        session.on_stale(stale)
 
 
 # --- the index ------------------------------------------------------------------------------
@@ -165,13 +224,7 @@ async def build_index(ls: "ImportwardenServer") -> None:
     if session.project is not project or index is None:
         return  # settings changed while we were building: a newer build is on its way
     await session.analysis.run(install_index, session, index)
-    _refresh(ls)
-
-
-def _refresh(ls: "ImportwardenServer") -> None:
-    from importwarden.lsp.diagnostics import refresh_all
-
-    refresh_all(ls)
+    _everything_changed(session)
 
 
 def _build(settings, report):
@@ -216,7 +269,7 @@ def install_index(session: "Session", index: Any) -> None:
         if doc is not None and doc.path.suffix in (".py", ".pyi"):
             _update_index(session, doc.path, doc.text)
     session.index_ready = True
-    registry_files.relint(session)
+    relint(session)
 
 
 def _update_index(session: "Session", path: Path, source: str | None) -> None:
@@ -308,7 +361,7 @@ async def did_change_watched_files(ls: "ImportwardenServer",
     python_changed = False
     for event in params.changes:
         path = Path(to_fs_path(event.uri) or event.uri)
-        if registry_files.is_registry(session, path):
+        if is_registry(session, path):
             # An open registry is reloaded from its buffer (didChange/didSave) instead.
             if path not in open_paths or event.type != types.FileChangeType.Changed:
                 registry_changed = True
@@ -321,10 +374,10 @@ async def did_change_watched_files(ls: "ImportwardenServer",
         await apply_settings(ls)
         return
     if registry_changed:
-        registry_files.reload(ls)
+        reload_registry(session)
         return
     if python_changed:
-        _refresh(ls)
+        _everything_changed(session)
 
 
 def _read_text(path: Path) -> str | None:
@@ -348,3 +401,161 @@ def file_on_disk_changed(session: "Session", path: Path) -> None:
         refresh(path)  # reads the file itself (size limits, decoding) or drops it when gone
     except Exception as exc:
         log.warning("index refresh failed for %s: %s", path, exc)
+
+
+# --- the registry files ---------------------------------------------------------------------
+
+def registry_paths(session: "Session") -> list[Path]:
+    project = session.project
+    return [path_key(p) for p in project.registry_paths] if project is not None else []
+
+
+def is_registry(session: "Session", path: Path) -> bool:
+    project = session.project
+    if project is None or not project.registry_paths:
+        return False
+    return path_key(path) in registry_paths(session)
+
+
+def registry_uris(session: "Session") -> list[str]:
+    return [p.as_uri() for p in registry_paths(session)]
+
+
+def relint(session: "Session") -> None:
+    """Recompute the registry's problems: what loading found, plus lint (which asks the
+    workspace whether entries resolve, once the index is built); then tell the client."""
+    project = session.project
+    if project is None:
+        session.registry.problems = []
+        return
+    from importwarden.registry.lint import lint
+
+    problems: list["Problem"] = list(project.registry.problems)
+    index = session.index
+    resolves = None
+    if index is not None:
+        def resolves(target):  # noqa: E306 - small adapter
+            return index.resolves(target.module, target.name)
+    try:
+        problems.extend(lint(project.registry, resolves))
+    except Exception as exc:
+        log.warning("registry lint failed: %s", exc)
+    session.registry.problems = sorted(set(problems))
+    status.publish(session)
+
+
+def registry_edited(session: "Session", doc: "Document") -> None:
+    """The registry buffer changed: reload from its text once the user pauses."""
+    session.registry.overlays[path_key(doc.path)] = doc.text
+    # Its own key: a refresh of the registry document's diagnostics must not cancel it.
+    session.schedule(RELOAD_KEY, session.debounce, lambda _key: reload_registry(session))
+
+
+def registry_saved(session: "Session", doc: "Document") -> None:
+    session.registry.overlays.pop(path_key(doc.path), None)
+    session.cancel_pending(RELOAD_KEY)
+    reload_registry(session)
+
+
+def registry_closed(session: "Session", path: Path) -> None:
+    """Closed without saving: the file on disk is the registry again."""
+    if session.registry.overlays.pop(path_key(path), None) is not None:
+        reload_registry(session)
+
+
+def reload_registry_command(ls: "ImportwardenServer", *args: Any) -> None:
+    """``workspace/executeCommand importwarden.reloadRegistry``: re-read the registry files from
+    disk (unsaved registry buffers still win), re-lint, refresh every open document."""
+    reload_registry(ls.session)
+
+
+def reload_registry(session: "Session") -> None:
+    """Re-read the registries (open buffers' unsaved text first), keep the last good one for
+    a file that stopped parsing, re-lint, and refresh every open document."""
+    project = session.project
+    if project is None:
+        return
+    previous = project.registry
+    previous_errors = list(project.registry_errors)
+    try:
+        registry, errors = load_registry(project.registry_paths, dict(session.registry.overlays))
+    except Exception as exc:
+        session.log(f"importwarden: reloading the registry failed: {exc}; keeping the last one",
+                    types.MessageType.Error)
+        return
+    fatal: dict[Path, list["Problem"]] = {}
+    for p in registry.problems:
+        if p.code in FATAL_CODES:
+            fatal.setdefault(path_key(p.file), []).append(p)
+    previously_fatal = {path_key(p.file) for p in previous.problems if p.code in FATAL_CODES}
+    newly_broken = {path for path in fatal if path not in previously_fatal}
+    session.registry.rejected = {}
+    if newly_broken:
+        # Keep what worked; show why the edit did not take.
+        for path in newly_broken:
+            session.registry.rejected[path] = fatal[path]
+        session.log("importwarden: the registry does not parse any more ("
+                    + "; ".join(f"{p.file}:{p.line}: {p.message}" for ps in fatal.values()
+                                for p in ps[:1])
+                    + "); keeping the last good one", types.MessageType.Warning)
+        _install_registry(project, previous, previous_errors)
+    else:
+        _install_registry(project, registry, errors)
+        for error in errors:
+            session.log(f"importwarden: {error}", types.MessageType.Error)
+    relint(session)
+    _everything_changed(session)
+
+
+def _install_registry(project, registry, errors: Iterable[str]) -> None:
+    project.registry = registry
+    project.registry_errors = list(errors)
+    project.update_settings(project.settings)  # drops the rules' cached context
+
+
+def load_registry(paths: Iterable[Path], overlays: dict[Path, str]):
+    """Load and merge the registries, reading ``overlays`` (unsaved editor text) instead of
+    the files they name. Invalid TOML is a problem (IWR009) here, not an error: the user is
+    typing. Returns (registry, load errors)."""
+    from importwarden.project.engine import load_registry_files
+    from importwarden.errors import RegistryLoadError
+    from importwarden.registry.load import load_registries
+
+    paths = list(paths)
+    texts = {str(p): overlays[path_key(p)] for p in paths if path_key(p) in overlays}
+    try:
+        return load_registries(paths, toml_errors_as_problems=True, texts=texts), []
+    except RegistryLoadError:
+        return load_registry_files(paths)  # a file cannot be read at all: load the others
+
+
+def registry_entries_on_line(session: "Session", path: Path, line: int
+                             ) -> list["Entry | MockEntry"]:
+    """Registry entries (imports and mock targets) written on a 1-based line of ``path``."""
+    project = session.project
+    if project is None:
+        return []
+    state = session.registry
+    if state.lines_of is not project.registry:
+        by_line: dict[tuple[Path, int], list] = {}
+        for item in (*project.registry.entries.values(), *project.registry.mocks.values()):
+            key = (path_key(item.provenance.file), item.provenance.line)
+            by_line.setdefault(key, []).append(item)
+        state.lines_of, state.by_line = project.registry, by_line
+    return state.by_line.get((path_key(path), line), [])
+
+
+def usage_counts(session: "Session") -> "Usages | None":
+    """Counts of the workspace's imports and mock targets, once per workspace state (None while
+    indexing)."""
+    index = session.index
+    if index is None:
+        return None
+    docs = list(session.server.workspace.text_documents.values())
+    key = (id(session.project), session.generation, tuple((d.uri, d.version) for d in docs))
+    state = session.registry
+    if state.usages is None or state.usages_key != key:
+        from importwarden.analysis.usages import count_usages
+
+        state.usages, state.usages_key = count_usages(index), key
+    return state.usages
