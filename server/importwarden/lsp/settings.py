@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 SECTION = "importwarden"
 SERVER_KEYS = {"diagnosticmode", "debounce", "configurationtimeout"}
 
-# The only definitions of the server's defaults (the VS Code extension's package.json repeats
-# them for its settings UI).
+# The server's defaults, defined here only (``ServerOptions`` and ``Session`` use them).
 DEFAULT_DEBOUNCE = 0.15  # seconds between the last keystroke and a diagnostics run
 DEFAULT_CONFIGURATION_TIMEOUT = 2.0  # seconds to wait for workspace/configuration
 
