@@ -101,9 +101,12 @@ def _files_from_plain(pairs: Any) -> dict[str, FileState]:
     out = {}
     memo: dict = {}
     for pair in pairs:
-        if type(pair) is not tuple or len(pair) != 2 or type(pair[0]) is not str:
+        if type(pair) is not tuple or len(pair) != 2:
             raise PlainDataError("expected (path, FileState)")
-        out[pair[0]] = file_state_from_plain(pair[1], memo)
+        path, plain = pair
+        if type(path) is not str:
+            raise PlainDataError("expected (path, FileState)")
+        out[path] = file_state_from_plain(plain, memo)
     return out
 
 
@@ -176,9 +179,12 @@ class Cache:
         state = self._load(STATE)
         try:
             if state is not None:
-                if type(state) is not tuple or len(state) != 2 or type(state[0]) is not str:
+                if type(state) is not tuple or len(state) != 2:
                     raise PlainDataError("expected (base id, entries)")
-                data = CacheState(_files_from_plain(state[1]), state[0])
+                base_id, entries = state
+                if type(base_id) is not str:
+                    raise PlainDataError("expected (base id, entries)")
+                data = CacheState(_files_from_plain(entries), base_id)
         except PlainDataError as exc:
             log.debug("cache file %s ignored (%s); rebuilding it", self.dir / STATE, exc)
             data = CacheState()
@@ -187,14 +193,16 @@ class Cache:
         removed: Sequence[str] = ()
         # A journal applies only to the state it was written against (another run may have
         # rewritten the state since): otherwise it is ignored.
-        if (type(journal) is tuple and len(journal) == 3 and journal[0] == data.base_id
-                and type(journal[2]) is tuple and all(type(r) is str for r in journal[2])):
+        journal_base, changed, gone = (journal if type(journal) is tuple and len(journal) == 3
+                                       else (None, None, None))
+        if (journal_base == data.base_id and type(gone) is tuple
+                and all(type(r) is str for r in gone)):
             try:
-                files = _files_from_plain(journal[1])
+                files = _files_from_plain(changed)
             except PlainDataError as exc:
                 log.debug("cache file %s ignored (%s)", self.dir / JOURNAL, exc)
             else:
-                removed = journal[2]
+                removed = gone
                 data.files.update(files)
                 for rel in removed:
                     data.files.pop(rel, None)
@@ -205,8 +213,8 @@ class Cache:
         """Write the entries that differ from the saved state to a journal (rewriting 11k
         entries costs ~0.1 s); the whole state once the journal grows past 1/20 of it."""
         seen = self._seen
-        if seen is not None and seen[0]:
-            base_id, before, in_journal, removed_before = seen
+        base_id, before, in_journal, removed_before = seen or ("", {}, frozenset(), frozenset())
+        if base_id:
             files = state.files
             changed = set(in_journal)
             changed.update(rel for rel, fs in files.items() if before.get(rel) is not fs)
