@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 PARALLEL_THRESHOLD = 64  # fewer files than this are checked in-process
 CHUNK_SIZE = 32
-_MODULE = RawField.MODULE.value  # (an exact int: read for every ref of every file)
+_MODULE = RawField.MODULE.value  # (exact ints: read for every ref of every file)
+_NAME = RawField.NAME.value
 
 
 
@@ -71,13 +72,24 @@ class FileResult:
 
 
 def refs_deps(refs: Iterable[Any]) -> str:
-    """The modules a file's findings depend on (a change to one of them re-checks the file),
-    one a line: a string, not a set, so that worker results pickle cheaply."""
+    """What a file's findings depend on, one dotted path a line (a string, not a set, so that
+    worker results pickle cheaply): each module it names, and ``module.name`` for each name it
+    takes from one (``from m import n``, ``m.n`` after ``import m``, a mock target's path).
+    ``_affected_by`` reads them back."""
+    return _deps((ref.module, ref.name) for ref in refs)
+
+
+def raws_deps(raws: Iterable[tuple]) -> str:
+    """``refs_deps`` of the scanner's raw refs (kind, module, name, ...)."""
+    return _deps((raw[_MODULE], raw[_NAME]) for raw in raws)
+
+
+def _deps(pairs: Iterable[tuple[str, str | None]]) -> str:
     deps: set[str] = set()
-    for ref in refs:
-        deps.add(ref.module)
-        if ref.name and ref.name != "*":
-            deps.add(f"{ref.module}.{ref.name}")
+    for module, name in pairs:
+        deps.add(module)
+        if name and name != "*":
+            deps.add(f"{module}.{name}")
     return "\n".join(sorted(deps))
 
 
@@ -163,8 +175,8 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     result = FileResult(rel, size=size, mtime_ns=mtime_ns, module=module)
     try:
         if for_cache:
-            result.deps = "\n".join(sorted({raw[_MODULE] for raw in raws}))
-            result.binds = binds_fingerprint(index, module)
+            result.deps = raws_deps(raws)
+            result.binds = binds_summary(index, module)
         # Only refs some rule may report become ImportRef objects (most imports are fine).
         refs = [ref_from_raw(r) for r in interesting_raw(raws, module=module,
                                                           ctx=project.context, memo=memo)]
@@ -181,18 +193,32 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     return result
 
 
-def binds_fingerprint(index: IndexView | None, module: str | None) -> str:
-    """A stable digest of what a module binds (changes re-check the files that import it)."""
+_ANY_BINDS = "*ANY*"  # (not a Python name: cannot collide with one)
+
+
+def binds_summary(index: IndexView | None, module: str | None) -> str:
+    """What a module binds, as one string: whether it resolves, then its names (``*ANY*``
+    when it binds anything). Kept in the cache with the module's file: when the file changes,
+    the names that came or went (``bound_names_changed``) say which importers to re-check."""
     if module is None or index is None:
         return ""
-    import hashlib
-
     from importwarden.workspace.index import ANY
 
     binds = index.module_binds(module)
     exists = index.resolves(module)
-    text = f"{exists}|" + ("*ANY*" if binds is ANY else "\0".join(sorted(binds)))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return f"{exists}|" + (_ANY_BINDS if binds is ANY else "\0".join(sorted(binds)))
+
+
+def bound_names_changed(old: str, new: str) -> frozenset[str] | None:
+    """The names a module gained or lost between two ``binds_summary`` strings; ``None`` when
+    more than names changed (it appeared or went, binds anything, or ``old`` is unknown)."""
+    old_exists, _, old_names = old.partition("|")
+    new_exists, _, new_names = new.partition("|")
+    if not old or old_exists != new_exists or _ANY_BINDS in (old_names, new_names):
+        return None
+    before = set(old_names.split("\0")) if old_names else set()
+    after = set(new_names.split("\0")) if new_names else set()
+    return frozenset(before ^ after)
 
 
 # --- worker processes -----------------------------------------------------------------------
@@ -415,24 +441,41 @@ class CheckSession:
         if not state.files:
             todo = [p for p in every if p in wanted] if len(files) != len(every) else list(every)
         else:
-            changed: set[str] = set()
+            # module -> the names it gained or lost (None: more than names changed)
+            changed: dict[str, frozenset[str] | None] = {}
             todo = list(stale)
             for rel in deleted:
                 gone = state.files.pop(rel)
                 if gone.module:
-                    changed.add(gone.module)
+                    changed[gone.module] = None
             for path in stale:
                 cached = state.files.get(rel_of[path])
                 module, _ = project.module_for(path)
-                if module and (cached is None or cached.binds != binds_fingerprint(index, module)):
-                    changed.add(module)
-            # A module that star-imports a changed one binds something else too.
+                if not module:
+                    continue
+                now = binds_summary(index, module)
+                if cached is None:
+                    changed[module] = None
+                elif cached.binds != now:
+                    changed[module] = bound_names_changed(cached.binds, now)
+            # A module that star-imports a changed one binds something else too (at most the
+            # same names); its own file is not re-checked, so its cached summary is renewed.
             pending = list(changed)
+            star_changed: set[str] = set()
             while pending:
-                for importer in index.star_importers(pending.pop()):
+                source = pending.pop()
+                for importer in index.star_importers(source):
                     if importer not in changed:
-                        changed.add(importer)
+                        changed[importer] = changed[source]
+                        star_changed.add(importer)
                         pending.append(importer)
+                    elif changed[importer] is not None:
+                        names = changed[source]
+                        changed[importer] = None if names is None else changed[importer] | names
+            if star_changed:
+                for rel, cached in state.files.items():
+                    if cached.module in star_changed:
+                        state.files[rel] = cached._replace(binds=binds_summary(index, cached.module))
             if changed:
                 affected = _affected_by(changed)
                 stale_set = set(stale)
@@ -499,10 +542,55 @@ def _without_ref(finding: Any) -> Any:
     return replace(finding, ref=None) if finding.ref is not None else finding
 
 
-def _affected_by(changed: set[str], regex_max: int = 256) -> Callable[["FileState"], bool]:
+def _affected_by(changed: "dict[str, frozenset[str] | None] | set[str]",
+                 regex_max: int = 256) -> Callable[["FileState"], bool]:
     """A test of whether a cached file's findings may change when the modules in ``changed``
-    did: it names one of them, a submodule of one, or a package above one (a submodule that
-    appears or goes changes what the package binds)."""
+    did. ``changed`` maps a module to the names it gained or lost, or to ``None`` when more
+    changed (it appeared or went, or binds anything: a plain set means that for all).
+
+    A name change reaches a file only through a dep ``module.name`` with a name that changed
+    (``from module import name``, ``module.name``, a mock target below it), or through an
+    IW005 finding about a name that changed (its suggestion is the name's one definition).
+    Otherwise the file is affected when a dep names the module, a submodule of it, or a
+    package above it (a submodule that appears or goes changes what the package binds)."""
+    if not isinstance(changed, dict):
+        changed = dict.fromkeys(changed)
+    coarse = {m for m, names in changed.items() if names is None}
+    by_name: dict[str, set[str]] = {}  # changed name -> modules it changed in
+    for module, names in changed.items():
+        for name in names or ():
+            by_name.setdefault(name, set()).add(module)
+    coarse_test = _deps_test(coarse, regex_max) if coarse else None
+
+    def name_changed(deps: str) -> bool:
+        for dep in deps.split("\n"):
+            head, _, name = dep.rpartition(".")
+            while head:  # ``pkg.mod.Class.attr``: the name taken from ``pkg.mod`` is ``Class``
+                if head in by_name.get(name, ()):
+                    return True
+                head, _, name = head.rpartition(".")
+        return False
+
+    def affected(cached: "FileState") -> bool:
+        for f in cached.findings:
+            if f.code == "IW005":
+                if coarse or f.target is None:
+                    return True
+                name = f.target.name or f.target.module.rpartition(".")[2]
+                if name in by_name:
+                    return True
+        if not cached.deps:
+            return False
+        if coarse_test is not None and coarse_test(cached.deps):
+            return True
+        return bool(by_name) and name_changed(cached.deps)
+
+    return affected
+
+
+def _deps_test(changed: set[str], regex_max: int) -> Callable[[str], bool]:
+    """Whether newline-joined deps name a module in ``changed``, one inside it, or a package
+    above one."""
     import re
 
     above = {m[:i] for m in changed for i, c in enumerate(m) if c == "."} - changed
@@ -526,12 +614,7 @@ def _affected_by(changed: set[str], regex_max: int = 256) -> Callable[["FileStat
                     dep = dep.rpartition(".")[0]
             return False
 
-    def affected(cached: "FileState") -> bool:
-        if any(f.code == "IW005" for f in cached.findings):
-            return True  # its fix suggestion depends on every module's names
-        return bool(cached.deps) and names_changed(cached.deps)
-
-    return affected
+    return names_changed
 
 
 class _ImportInBackground:
