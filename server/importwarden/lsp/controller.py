@@ -19,7 +19,6 @@ and the new problems are shown in the file being edited.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import itertools
 import logging
 import threading
@@ -230,14 +229,7 @@ async def build_index(ls: "ImportwardenServer") -> None:
 def _build(settings, report):
     from importwarden.workspace.index import WorkspaceIndex
 
-    build = WorkspaceIndex.build
-    try:
-        accepts = {p for p in inspect.signature(build).parameters}
-    except (TypeError, ValueError):
-        accepts = set()
-    if "progress" in accepts:
-        return build(settings, progress=report)
-    return build(settings)
+    return WorkspaceIndex.build(settings, progress=report)
 
 
 def _warm_up(index: Any) -> None:
@@ -380,25 +372,13 @@ async def did_change_watched_files(ls: "ImportwardenServer",
         _everything_changed(session)
 
 
-def _read_text(path: Path) -> str | None:
-    from importwarden.textio import read_source
-
-    try:
-        return read_source(path).text
-    except (OSError, ValueError):
-        return None  # unreadable or not text: as good as gone
-
-
 def file_on_disk_changed(session: "Session", path: Path) -> None:
     """A Python file nobody has open changed, appeared or went away on disk."""
     if not session.index_ready or session.project is None:
         return
-    refresh = getattr(session.project.index, "refresh_file", None)
-    if refresh is None:
-        _update_index(session, path, _read_text(path) if path.exists() else None)
-        return
     try:
-        refresh(path)  # reads the file itself (size limits, decoding) or drops it when gone
+        # reads the file itself (size limits, decoding) or drops it when gone
+        session.project.index.refresh_file(path)
     except Exception as exc:
         log.warning("index refresh failed for %s: %s", path, exc)
 
