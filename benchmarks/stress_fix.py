@@ -44,10 +44,15 @@ def _editor(root: str, files: int, seconds: float, queue) -> None:
         mark = f"# edit {f}-{saved[f]}\n".encode()
         if mark not in text:
             # Not there: lost, or ``fix`` is between its swap and the swap back (it shows its
-            # own text for microseconds while it checks the old file). Look again.
-            time.sleep(0.02)
-            with open(path, "rb") as fh:
-                text = fh.read()
+            # own text for microseconds while it checks the old file, longer when the machine
+            # is loaded and it is descheduled in between). Look again for up to ~1 s: a lost
+            # save never comes back.
+            for pause in (0.02, 0.05, 0.1, 0.2, 0.6):
+                time.sleep(pause)
+                with open(path, "rb") as fh:
+                    text = fh.read()
+                if mark in text:
+                    break
             if mark in text:
                 stale_reads += 1
             else:

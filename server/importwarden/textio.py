@@ -14,6 +14,7 @@ import re
 import stat
 import sys
 import tempfile
+import time
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -132,8 +133,6 @@ def remove_stale_temps(directory: str, *, now: float | None = None) -> list[str]
     runs (and older than ``DEAD_WRITER_AFTER_S``, for a writer on another machine sharing
     the directory) or older than ``ORPHAN_AFTER_S``. Returns the names removed; never raises
     (a directory that cannot be listed simply keeps its files)."""
-    import time
-
     now = time.time() if now is None else now
     removed: list[str] = []
     try:
@@ -230,8 +229,9 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
        under the temp name, so it is checked once more after the swap and, if an editor wrote
        it in between, swapped back. Elsewhere ``os.replace``, then the old inode (still open)
        is checked and, if written, its text is put back;
-    4. after the old file is unlinked, a write that still reached it through an open handle
-       is put back too.
+    4. after the old file is unlinked, and ``SETTLE_S`` later (a save whose ``open()`` looked
+       the path up just before the swap truncates the old file just after it), a write that
+       still reached the old file is put back too, once its text stops changing.
 
     Raises ``FileChangedError`` (the file holds the other program's text then), or ``OSError``.
     A program that keeps the file open and writes to it much later is not covered: only a
@@ -279,6 +279,9 @@ def replace_source(path: str | os.PathLike[str], data: bytes, *, expect: bytes,
                 old_fd = new_fd = None
             os.replace(tmp, target)
         tmp = None
+        # A save that looked the path up just before the swap truncates and writes the old
+        # file just after it, within its open(): give such a call time to land, then look.
+        time.sleep(SETTLE_S)
         if old_fd is not None and not _unchanged(old_fd, identity, expect):
             _put_back(target, old_fd, new_fd, new_id, data)
             raise FileChangedError(f"{target}: changed while it was being replaced")
@@ -335,13 +338,26 @@ def _keep_conflict(tmp: str, target: str) -> str:
     return kept
 
 
+def _settled_text(fd: int) -> bytes:
+    """The file's bytes once its writer is done (the same twice, ``SETTLE_S`` apart; at most
+    about half a second)."""
+    text = _read_at_start(fd, os.fstat(fd).st_size + 1)
+    for _ in range(100):
+        time.sleep(SETTLE_S)
+        again = _read_at_start(fd, os.fstat(fd).st_size + 1)
+        if again == text:
+            break
+        text = again
+    return text
+
+
 def _put_back(target: str, old_fd: int, new_fd: int, new_id: FileIdentity,
               data: bytes) -> None:
     """The old file was written after the last check, through a handle opened before the
     swap: its text is newer than ours, so it replaces ours (if ours is still untouched;
     otherwise it is kept beside the file)."""
+    text = _settled_text(old_fd)
     st = os.fstat(old_fd)
-    text = _read_at_start(old_fd, st.st_size + 1)
     fd, tmp = temp_beside(Path(target))
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -361,6 +377,7 @@ def _put_back(target: str, old_fd: int, new_fd: int, new_id: FileIdentity,
         raise
 
 
+SETTLE_S = 0.002
 _RENAME_EXCHANGE = 2
 _exchange_state: list = []  # [renameat2] once found, [None] when the platform has none
 

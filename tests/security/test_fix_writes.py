@@ -324,7 +324,7 @@ def test_concurrent_saves_are_never_lost():
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
     assert result["edits saved"] > 200 and result["fixes applied"] > 50, result
-    assert result["lost edits"] == 0, result
+    assert result["lost edits"] == 0, json.dumps(result)
     assert result["files not compiling"] == 0 and result["temp files left"] == 0, result
     assert result["other errors"] == {}, result
 
