@@ -1,6 +1,7 @@
 """Worker processes: every process pool importwarden starts is made here (``process_pool``).
 
-A worker never imports the workspace's code. How a worker starts decides what it imports:
+A worker dies with the process that owns its pool (``die_with``), and never imports the
+workspace's code. How a worker starts decides what it imports:
 
 - ``fork`` (the CLI): the worker is a copy of this process and imports nothing at start; a
   module it imports later is found on this process's ``sys.path``, which never holds the
@@ -111,4 +112,81 @@ def process_pool(max_workers: int, *, initializer: Callable[..., Any] | None = N
     log.debug("process pool: %d workers (%s)", max_workers, method)
     return concurrent.futures.ProcessPoolExecutor(
         max_workers=max_workers, mp_context=multiprocessing.get_context(method),
-        initializer=initializer, initargs=initargs)
+        initializer=_start_worker, initargs=(os.getpid(), initializer, initargs))
+
+
+def _start_worker(owner: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+    die_with(owner)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+# --- a worker dies with the process that owns its pool ------------------------------------------
+# Killed with SIGKILL, the owner cannot stop its workers, and they do not notice: a forked
+# worker holds its own copy of the task queue's write end, so its read never ends.
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+POLL_SECONDS = 0.25  # the liveness check where there is no pidfd
+
+
+def die_with(owner: int) -> None:
+    """End this process when ``owner`` ends, however it ends.
+
+    Linux: the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``). That follows
+    the parent *thread* that forked us, so a pool must be used from the thread that made it
+    (ours are: each lives in one ``with`` block); and a worker of the fork server has the fork
+    server for a parent, which outlives the owner as long as any worker holds its pipe. So a
+    thread also watches the owner itself: through a pidfd (Linux 5.3+), which becomes readable
+    the moment it exits, or else by asking every ``POLL_SECONDS`` whether it is still there or
+    whether we were handed to another parent."""
+    import threading
+
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        _parent_death_signal()
+    if not _alive(owner) or os.getppid() != parent:  # (it died before we were watching)
+        os._exit(1)
+    threading.Thread(target=_watch, args=(owner, parent), name="importwarden-owner-watch",
+                     daemon=True).start()
+
+
+def _parent_death_signal() -> None:
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            log.debug("prctl(PR_SET_PDEATHSIG): errno %d", ctypes.get_errno())
+    except (OSError, AttributeError) as exc:  # (no libc prctl: the watch thread remains)
+        log.debug("prctl(PR_SET_PDEATHSIG) unavailable: %s", exc)
+
+
+def _watch(owner: int, parent: int) -> None:
+    try:
+        fd = os.pidfd_open(owner)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        import select
+
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        while not poller.poll():
+            pass
+        os._exit(1)
+    import time
+
+    while _alive(owner) and os.getppid() == parent:
+        time.sleep(POLL_SECONDS)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

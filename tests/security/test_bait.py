@@ -82,7 +82,7 @@ def bait_names() -> list[str]:
     those no file can shadow (built into the interpreter)."""
     names = _top_level_names(_LIST_MODULES)
     # Imported lazily (only on some paths), and names an interpreter looks for at start-up.
-    names |= {"rich", "markdown_it", "ftfy", "libcst", "pathspec", "jedi", "parso",
+    names |= {"rich", "markdown_it", "ftfy", "libcst", "pathspec", "jedi", "parso", "ctypes",
               "sitecustomize", "usercustomize", "conftest", "importwarden"}
     unshadowable = set(sys.builtin_module_names) | {"__main__", "__mp_main__"}
     return sorted(n for n in names if n.isidentifier() and n not in unshadowable
