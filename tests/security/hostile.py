@@ -49,3 +49,32 @@ def plant_bait(root: Path, names: list[str], markers: Path) -> None:
 
 def ran(markers: Path) -> list[str]:
     return sorted(p.name for p in markers.iterdir())
+
+
+RULES_FILE = "netra_backend/app/routes/registry_rules.py"  # a file with fixable findings
+
+
+def copy_workspace_with_copies(dest: Path, copies: int) -> Path:
+    """The fixture workspace plus ``copies`` copies of ``RULES_FILE`` (enough files, and enough
+    fixable ones, for every process pool to be used)."""
+    ws = copy_workspace(dest)
+    rules = (ws / RULES_FILE).read_text()
+    where = ws / "netra_backend" / "app" / "routes" / "copies"
+    where.mkdir()
+    (where / "__init__.py").write_text("")
+    for i in range(copies):
+        (where / f"rules_{i}.py").write_text(rules)
+    return ws
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux: /proc)."""
+    import glob
+
+    out: set[int] = set()
+    for path in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            out.update(int(p) for p in Path(path).read_text().split())
+        except OSError:
+            pass
+    return out

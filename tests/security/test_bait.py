@@ -12,8 +12,6 @@ Python itself resolves ``python -m importwarden`` before our ``__main__`` runs (
 
 from __future__ import annotations
 
-import glob
-import json
 import shutil
 import subprocess
 import sys
@@ -22,16 +20,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile import CONSOLE_SCRIPT, RULES_FILE, children, cli_env, copy_workspace_with_copies, ran
 
-from hostile import CONSOLE_SCRIPT, cli_env, copy_workspace, ran
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lsp.wire import RawServer  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # (for the raw LSP client:)
+from lsp.wire import RawServer
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="watches the worker processes in /proc")
 
-RULES_FILE = "netra_backend/app/routes/registry_rules.py"
 COPIES = 450  # the index scans >= 400 files in a pool; check >= 64, fix >= 32
 TIMEOUT = 90.0
 
@@ -104,13 +100,7 @@ def pre_main_names(tmp: Path) -> set[str]:
 
 
 def bait_workspace(tmp_path: Path) -> tuple[Path, Path, list[str]]:
-    ws = copy_workspace(tmp_path / "ws")
-    rules = (ws / RULES_FILE).read_text()
-    copies = ws / "netra_backend" / "app" / "routes" / "copies"
-    copies.mkdir()
-    (copies / "__init__.py").write_text("")
-    for i in range(COPIES):
-        (copies / f"rules_{i}.py").write_text(rules)
+    ws = copy_workspace_with_copies(tmp_path / "ws", COPIES)
     markers = tmp_path / "markers"
     markers.mkdir()
     root = str(ws.resolve())
@@ -122,16 +112,6 @@ def bait_workspace(tmp_path: Path) -> tuple[Path, Path, list[str]]:
 
 
 # --- watching the process tree ----------------------------------------------------------------
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for path in glob.glob(f"/proc/{pid}/task/*/children"):
-        try:
-            out.extend(int(p) for p in Path(path).read_text().split())
-        except OSError:
-            pass
-    return out
-
 
 class TreeWatch:
     """Samples the descendants of ``pid`` until stopped: ``depth[d]`` = the pids seen ``d``
@@ -149,11 +129,11 @@ class TreeWatch:
             level, d = [self.pid], 0
             while level:
                 d += 1
-                level = [c for p in level for c in _children(p)]
+                level = [c for p in level for c in children(p)]
                 self.depth.setdefault(d, set()).update(level)
             time.sleep(0.005)
 
-    def stop(self) -> "TreeWatch":
+    def stop(self) -> TreeWatch:
         self._stop.set()
         self._thread.join(5)
         return self
@@ -361,7 +341,7 @@ def _run_watching(cmd: list[str], cwd: Path) -> tuple[subprocess.CompletedProces
                     reason="check and fix use process pools only with 2+ cores")
 @pytest.mark.parametrize("module", [False, True], ids=["console-script", "python -m"])
 def test_check_and_fix_run_no_workspace_code(bait, module, tmp_path):
-    ws, markers, names, pre_main = bait
+    ws, markers, _names, pre_main = bait
     for marker in markers.iterdir():
         marker.unlink()
     prefix = [sys.executable, "-m", "importwarden"] if module else [str(CONSOLE_SCRIPT)]

@@ -4,7 +4,6 @@ are busy; the workers are found in /proc."""
 
 from __future__ import annotations
 
-import glob
 import os
 import signal
 import subprocess
@@ -13,39 +12,20 @@ import time
 from pathlib import Path
 
 import pytest
-
-from hostile import CONSOLE_SCRIPT, cli_env, copy_workspace
+from hostile import CONSOLE_SCRIPT, children, cli_env, copy_workspace_with_copies
 
 pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
     pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="process pools need 2+ cores"),
 ]
 
-RULES_FILE = "netra_backend/app/routes/registry_rules.py"
 COPIES = 3000
 GONE_WITHIN = 2.0
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Path:
-    ws = copy_workspace(tmp_path_factory.mktemp("big") / "ws")
-    rules = (ws / RULES_FILE).read_text()
-    copies = ws / "netra_backend" / "app" / "routes" / "copies"
-    copies.mkdir()
-    (copies / "__init__.py").write_text("")
-    for i in range(COPIES):
-        (copies / f"rules_{i}.py").write_text(rules)
-    return ws
-
-
-def children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for path in glob.glob(f"/proc/{pid}/task/*/children"):
-        try:
-            out.update(int(p) for p in Path(path).read_text().split())
-        except OSError:
-            pass
-    return out
+    return copy_workspace_with_copies(tmp_path_factory.mktemp("big") / "ws", COPIES)
 
 
 def running(pid: int) -> bool:
