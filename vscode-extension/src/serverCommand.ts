@@ -41,6 +41,8 @@ export interface ServerCommand {
   source: ServerSource;
   /** True when the bundled launcher runs (the client then checks the Python version first). */
   bundled: boolean;
+  /** True when `command` is a Python interpreter (bundled launcher or `-m importwarden lsp`). */
+  python: boolean;
   /** One line for the output channel. */
   description: string;
 }
@@ -62,6 +64,7 @@ export function resolveServerCommand(input: ResolveInput): ServerCommand | Resol
       args: ['lsp'],
       source: 'importwarden.path',
       bundled: false,
+      python: false,
       description: `importwarden.path: ${input.path} lsp`,
     };
   }
@@ -72,6 +75,7 @@ export function resolveServerCommand(input: ResolveInput): ServerCommand | Resol
       args: [...extra, ...MODULE_ARGS],
       source: 'importwarden.interpreter',
       bundled: false,
+      python: true,
       description: `importwarden.interpreter: ${[exe, ...extra, ...MODULE_ARGS].join(' ')}`,
     };
   }
@@ -84,6 +88,7 @@ export function resolveServerCommand(input: ResolveInput): ServerCommand | Resol
         args: [...extra, ...MODULE_ARGS],
         source: 'python-extension',
         bundled: false,
+        python: true,
         description: `Python extension's interpreter (fromEnvironment): ${[...pyExt, ...MODULE_ARGS].join(' ')}`,
       };
     }
@@ -94,6 +99,7 @@ export function resolveServerCommand(input: ResolveInput): ServerCommand | Resol
         args: ['lsp'],
         source: 'path-lookup',
         bundled: false,
+        python: false,
         description: `importwarden on PATH (fromEnvironment): ${onPath} lsp`,
       };
     }
@@ -111,6 +117,7 @@ export function resolveServerCommand(input: ResolveInput): ServerCommand | Resol
       args: [...extra, input.bundledLauncher],
       source: 'bundled',
       bundled: true,
+      python: true,
       description: `bundled server with the Python extension's interpreter: ${exe}`,
     };
   }
@@ -121,6 +128,7 @@ export function resolveServerCommand(input: ResolveInput): ServerCommand | Resol
       args: [input.bundledLauncher],
       source: 'bundled',
       bundled: true,
+      python: true,
       description: `bundled server with ${python} (from PATH)`,
     };
   }
@@ -151,4 +159,19 @@ export function makeWhich(
     }
     return undefined;
   };
+}
+
+/**
+ * Keeps the workspace from shadowing the server's modules. The server runs with the workspace
+ * as its cwd, and `python -m` puts the cwd first on sys.path, so a workspace file named like a
+ * module Python or the server imports (`runpy`, `pygls/`) could run instead. `-P` (Python 3.11+)
+ * leaves it out. Python 3.10 has no `-P`: there `importwarden/__main__.py` drops the cwd itself
+ * before importing anything, and the bundled launcher is a script (its own folder comes first).
+ */
+export function withSafePath(cmd: ServerCommand, version: readonly [number, number]): ServerCommand {
+  const [major, minor] = version;
+  if (!cmd.python || major < 3 || (major === 3 && minor < 11)) {
+    return cmd;
+  }
+  return { ...cmd, args: ['-P', ...cmd.args] };
 }

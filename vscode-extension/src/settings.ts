@@ -1,42 +1,21 @@
 /**
- * The extension's settings and how they map to what the importwarden server reads.
+ * The extension's own settings (which process to run) and the pass-through of everything else
+ * to the server.
  *
- * Pure logic (no `vscode` import) so `node --test` can cover it: the caller passes a getter over
- * `workspace.getConfiguration('importwarden')`.
+ * The server validates its settings and reports what it ignores (docs/configuration.md,
+ * "Errors"); the client does not second-guess it. It sends only the values the user actually
+ * set, so VS Code's defaults never override the project's pyproject.toml.
+ *
+ * Pure logic (no `vscode` import) so `node --test` can cover it.
  */
 
 export type ImportStrategy = 'useBundled' | 'fromEnvironment';
-export type Level = 'error' | 'warning' | 'information' | 'hint';
 
-/** Everything under the `importwarden.` configuration section, as the client reads it. */
+/** Settings that decide which server process runs: read by the client, never sent. */
 export interface ClientSettings {
   path: string;
   interpreter: string[];
   importStrategy: ImportStrategy;
-  registry: string[];
-  select: string[];
-  ignore: string[];
-  severity: Record<string, string>;
-  perFileIgnores: Record<string, string[]>;
-  exclude: string[];
-  completion: { autoImport: boolean };
-  trace: { server: string };
-}
-
-/**
- * What the server gets (initializationOptions, `workspace/configuration` for section
- * `importwarden`, didChangeConfiguration). Keys left out mean "not set in the editor": the
- * server then uses pyproject.toml / importwarden.toml, so an editor default never overrides a
- * project's configuration.
- */
-export interface ServerSettings {
-  registry?: string[];
-  select?: string[];
-  ignore?: string[];
-  severity?: Record<string, Level>;
-  perFileIgnores?: Record<string, string[]>;
-  exclude?: string[];
-  completion?: { autoImport: boolean };
 }
 
 /** Reads one key (relative to `importwarden.`), returning `fallback` when unset. */
@@ -44,15 +23,8 @@ export type ConfigGetter = <T>(key: string, fallback: T) => T;
 
 /** Settings whose change needs a new server process (they decide which process runs). */
 export const RESTART_KEYS = ['path', 'interpreter', 'importStrategy'] as const;
-
-const LEVELS: Record<string, Level> = {
-  error: 'error',
-  warning: 'warning',
-  warn: 'warning',
-  information: 'information',
-  info: 'information',
-  hint: 'hint',
-};
+/** Keys under `importwarden.` that belong to the client and are not sent to the server. */
+export const CLIENT_KEYS: readonly string[] = [...RESTART_KEYS, 'trace.server'];
 
 function stringList(value: unknown): string[] {
   if (typeof value === 'string') {
@@ -64,42 +36,62 @@ function stringList(value: unknown): string[] {
   return value.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
 }
 
-function plainObject(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-/** Reads the client settings, tolerating wrong types (a string where a list is expected, …). */
-export function readSettings(get: ConfigGetter): ClientSettings {
-  const strategy = get<string>('importStrategy', 'useBundled');
-  const severity: Record<string, string> = {};
-  for (const [code, level] of Object.entries(plainObject(get<unknown>('severity', {})))) {
-    if (typeof level === 'string') {
-      severity[code] = level;
-    }
-  }
-  const perFileIgnores: Record<string, string[]> = {};
-  for (const [glob, codes] of Object.entries(plainObject(get<unknown>('perFileIgnores', {})))) {
-    perFileIgnores[glob] = stringList(codes);
-  }
+/** Reads the client's settings, tolerating wrong types (a string where a list is expected, …). */
+export function readClientSettings(get: ConfigGetter): ClientSettings {
   const path = get<unknown>('path', '');
   return {
     path: typeof path === 'string' ? path.trim() : stringList(path)[0] ?? '',
     interpreter: stringList(get<unknown>('interpreter', [])),
-    importStrategy: strategy === 'fromEnvironment' ? 'fromEnvironment' : 'useBundled',
-    registry: stringList(get<unknown>('registry', [])),
-    select: stringList(get<unknown>('select', [])),
-    ignore: stringList(get<unknown>('ignore', [])),
-    severity,
-    perFileIgnores,
-    exclude: stringList(get<unknown>('exclude', [])),
-    completion: { autoImport: get<unknown>('completion.autoImport', true) !== false },
-    trace: { server: String(get<unknown>('trace.server', 'off')) },
+    importStrategy: get<string>('importStrategy', 'useBundled') === 'fromEnvironment' ? 'fromEnvironment' : 'useBundled',
   };
 }
 
-/** Values for `${workspaceFolder}` / `${userHome}` / `~` in paths. */
+/** What `WorkspaceConfiguration.inspect(key)` says about one key. */
+export interface InspectedValue {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/**
+ * The values the user set for the server's keys (`importwarden.<key>` names from package.json),
+ * as one object: dotted keys nest (`completion.autoImport` -> `{completion: {autoImport}}`).
+ * Folder settings beat workspace settings beat user settings; defaults are left out.
+ */
+export function explicitServerSettings(
+  keys: readonly string[],
+  inspect: (key: string) => InspectedValue | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (CLIENT_KEYS.includes(key)) {
+      continue;
+    }
+    const seen = inspect(key);
+    const value = seen?.workspaceFolderValue ?? seen?.workspaceValue ?? seen?.globalValue;
+    if (value === undefined) {
+      continue;
+    }
+    const parts = key.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      node = (node[part] = next !== null && typeof next === 'object' ? next : {}) as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1]] = value;
+  }
+  return out;
+}
+
+/** The server's keys: every `importwarden.*` setting package.json declares, less the client's. */
+export function serverKeys(declared: Record<string, unknown>): string[] {
+  return Object.keys(declared)
+    .filter((k) => k.startsWith('importwarden.'))
+    .map((k) => k.slice('importwarden.'.length))
+    .filter((k) => !CLIENT_KEYS.includes(k));
+}
+
+/** Values for `${workspaceFolder}` / `${userHome}` / `~` in executable paths. */
 export interface PathVariables {
   workspaceFolder?: string;
   userHome?: string;
@@ -114,8 +106,9 @@ function joinPath(base: string, rel: string): string {
 }
 
 /**
- * Expands `${workspaceFolder}`, `${userHome}`, `${env:NAME}` and a leading `~`; a relative result
- * is made absolute against the workspace folder (the server may run with another cwd).
+ * Expands `${workspaceFolder}`, `${userHome}`, `${env:NAME}` and a leading `~` in a program's
+ * path (the client starts it, so the client expands it); a relative result is anchored at the
+ * workspace folder.
  */
 export function expandPath(raw: string, vars: PathVariables, env: Record<string, string | undefined> = {}): string {
   let p = raw.trim();
@@ -142,74 +135,6 @@ export function expandExecutable(raw: string, vars: PathVariables, env: Record<s
     return trimmed;
   }
   return expandPath(trimmed, vars, env);
-}
-
-const CODE = /^IWR?\d{0,3}$/;
-
-/**
- * Maps client settings to the server's. Returns warnings for values it drops (unknown severity
- * level, malformed rule code) so the extension can log them; it never throws.
- */
-export function toServerSettings(
-  s: ClientSettings,
-  vars: PathVariables,
-  env: Record<string, string | undefined> = {},
-): { settings: ServerSettings; warnings: string[] } {
-  const warnings: string[] = [];
-  const settings: ServerSettings = {};
-  const codes = (key: string, list: string[]): string[] => {
-    const out: string[] = [];
-    for (const raw of list) {
-      const code = raw.toUpperCase();
-      if (CODE.test(code)) {
-        out.push(code);
-      } else {
-        warnings.push(`importwarden.${key}: "${raw}" is not a rule code or prefix (like IW001 or IW00); ignored`);
-      }
-    }
-    return out;
-  };
-  if (s.registry.length) {
-    settings.registry = s.registry.map((p) => expandPath(p, vars, env));
-  }
-  if (s.select.length) {
-    settings.select = codes('select', s.select);
-  }
-  if (s.ignore.length) {
-    settings.ignore = codes('ignore', s.ignore);
-  }
-  const severity: Record<string, Level> = {};
-  for (const [rawCode, rawLevel] of Object.entries(s.severity)) {
-    const level = LEVELS[rawLevel.trim().toLowerCase()];
-    const code = rawCode.trim().toUpperCase();
-    if (!CODE.test(code)) {
-      warnings.push(`importwarden.severity: "${rawCode}" is not a rule code; ignored`);
-    } else if (!level) {
-      warnings.push(`importwarden.severity: "${rawLevel}" for ${code} is not one of error, warning, information, hint; ignored`);
-    } else {
-      severity[code] = level;
-    }
-  }
-  if (Object.keys(severity).length) {
-    settings.severity = severity;
-  }
-  const perFile: Record<string, string[]> = {};
-  for (const [glob, list] of Object.entries(s.perFileIgnores)) {
-    const valid = codes(`perFileIgnores["${glob}"]`, list);
-    if (valid.length) {
-      perFile[glob] = valid;
-    }
-  }
-  if (Object.keys(perFile).length) {
-    settings.perFileIgnores = perFile;
-  }
-  if (s.exclude.length) {
-    settings.exclude = [...s.exclude];
-  }
-  if (!s.completion.autoImport) {
-    settings.completion = { autoImport: false };
-  }
-  return { settings, warnings };
 }
 
 /** Which `importwarden.*` keys changed decide what to do with a running server. */

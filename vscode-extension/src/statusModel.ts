@@ -21,7 +21,7 @@ export interface ServerStatus {
 export type ClientState =
   | { kind: 'restricted' }
   | { kind: 'starting'; detail?: string }
-  | { kind: 'running'; server?: ServerStatus; command?: string }
+  | { kind: 'running'; server?: ServerStatus; command?: string; warnings?: string[] }
   | { kind: 'error'; message: string; short?: string }
   | { kind: 'stopped' };
 
@@ -64,44 +64,58 @@ export function statusView(state: ClientState): StatusView {
         severity: 'error',
       };
     case 'running': {
-      const s = state.server;
-      const via = state.command ? `\nServer: ${state.command}` : '';
-      if (!s) {
-        return { text: '$(check) importwarden', tooltip: `importwarden server running.${via}\nClick for the output.`, severity: 'none' };
+      const view = runningView(state);
+      const warnings = state.warnings ?? [];
+      if (warnings.length === 0 || view.severity === 'error') {
+        return view;
       }
-      const files = s.registry?.files ?? [];
-      const fileLines = files.length ? `\nRegistry: ${files.join(', ')}` : '';
-      const msg = s.message ? `\n${s.message}` : '';
-      if (s.state === 'error') {
-        return {
-          text: `$(error) importwarden: ${firstLine(s.message ?? 'registry error', 40)}`,
-          tooltip: `${s.message ?? 'The registry could not be loaded.'}${fileLines}${via}\nClick for the output.`,
-          severity: 'error',
-        };
-      }
-      if (s.state === 'loading') {
-        return { text: '$(sync~spin) importwarden: loading', tooltip: `Loading the registry…${fileLines}${msg}${via}`, severity: 'none' };
-      }
-      const entries = s.registry?.entries;
-      const problems = s.registry?.problems ?? 0;
-      if (entries === undefined && files.length === 0) {
-        return {
-          text: '$(warning) importwarden: no registry',
-          tooltip: `No import registry found (SSOT_IMPORT_REGISTRY.md, IMPORT_REGISTRY.md or importwarden.toml, or the importwarden.registry setting).${msg}${via}\nClick for the output.`,
-          severity: 'warning',
-        };
-      }
-      const parts = [plural(entries ?? 0, 'entry', 'entries')];
-      if (problems > 0) {
-        parts.push(plural(problems, 'problem', 'problems'));
-      }
+      // What the server logged as a warning (a setting it ignored, …): visible, not only logged.
       return {
-        text: `${problems > 0 ? '$(warning)' : '$(check)'} importwarden: ${parts.join(', ')}`,
-        tooltip: `Registry loaded: ${parts.join(', ')}.${fileLines}${msg}${via}\nClick for the output.`,
-        severity: problems > 0 || s.state === 'warning' ? 'warning' : 'none',
+        text: view.text.replace('$(check)', '$(warning)'),
+        tooltip: `${view.tooltip}\nServer warnings:\n${warnings.map((w) => `- ${w}`).join('\n')}`,
+        severity: 'warning',
       };
     }
   }
+}
+
+function runningView(state: Extract<ClientState, { kind: 'running' }>): StatusView {
+  const s = state.server;
+  const via = state.command ? `\nServer: ${state.command}` : '';
+  if (!s) {
+    return { text: '$(check) importwarden', tooltip: `importwarden server running.${via}\nClick for the output.`, severity: 'none' };
+  }
+  const files = s.registry?.files ?? [];
+  const fileLines = files.length ? `\nRegistry: ${files.join(', ')}` : '';
+  const msg = s.message ? `\n${s.message}` : '';
+  if (s.state === 'error') {
+    return {
+      text: `$(error) importwarden: ${firstLine(s.message ?? 'registry error', 40)}`,
+      tooltip: `${s.message ?? 'The registry could not be loaded.'}${fileLines}${via}\nClick for the output.`,
+      severity: 'error',
+    };
+  }
+  if (s.state === 'loading') {
+    return { text: '$(sync~spin) importwarden: loading', tooltip: `Loading the registry…${fileLines}${msg}${via}`, severity: 'none' };
+  }
+  const entries = s.registry?.entries;
+  const problems = s.registry?.problems ?? 0;
+  if (entries === undefined && files.length === 0) {
+    return {
+      text: '$(warning) importwarden: no registry',
+      tooltip: `The server found no import registry (see docs/configuration.md for where it looks, or set importwarden.registry).${msg}${via}\nClick for the output.`,
+      severity: 'warning',
+    };
+  }
+  const parts = [plural(entries ?? 0, 'entry', 'entries')];
+  if (problems > 0) {
+    parts.push(plural(problems, 'problem', 'problems'));
+  }
+  return {
+    text: `${problems > 0 ? '$(warning)' : '$(check)'} importwarden: ${parts.join(', ')}`,
+    tooltip: `Registry loaded: ${parts.join(', ')}.${fileLines}${msg}${via}\nClick for the output.`,
+    severity: problems > 0 || s.state === 'warning' ? 'warning' : 'none',
+  };
 }
 
 /** Accepts only the fields we know, with the right types (the notification is untyped JSON). */

@@ -2,7 +2,7 @@
 // import strategy (Python extension's interpreter, PATH), then failure with a clear message.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isResolveError, makeWhich, resolveServerCommand, type ResolveInput } from '../src/serverCommand';
+import { isResolveError, makeWhich, resolveServerCommand, type ResolveInput, withSafePath } from '../src/serverCommand';
 
 const LAUNCHER = '/ext/bundled/tool/server.py';
 
@@ -108,5 +108,19 @@ describe('makeWhich', () => {
     const which = makeWhich('/usr/bin', (f) => f === './venv/bin/python');
     assert.equal(which('./venv/bin/python'), './venv/bin/python');
     assert.equal(which('./missing/python'), undefined);
+  });
+});
+
+describe('withSafePath', () => {
+  it('starts Python 3.11+ with -P, before the launcher or -m', () => {
+    const bundled = withSafePath(ok(input()), [3, 12]);
+    assert.deepEqual(bundled.args, ['-P', LAUNCHER]);
+    const module = withSafePath(ok(input({ interpreter: ['/venv/bin/python', '-X', 'utf8'] })), [3, 11]);
+    assert.deepEqual(module.args, ['-P', '-X', 'utf8', '-m', 'importwarden', 'lsp']);
+  });
+
+  it('leaves Python 3.10 (no -P) and non-Python executables as they are', () => {
+    assert.deepEqual(withSafePath(ok(input()), [3, 10]).args, [LAUNCHER]);
+    assert.deepEqual(withSafePath(ok(input({ path: '/opt/iw' })), [3, 13]).args, ['lsp']);
   });
 });

@@ -1,13 +1,15 @@
-// Mapping VS Code's importwarden.* settings to the server's, and which changes restart it.
+// The client's own settings, the pass-through of the rest to the server, and which changes restart it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type ConfigGetter,
   configurationChangeAction,
   expandExecutable,
+  explicitServerSettings,
   expandPath,
-  readSettings,
-  toServerSettings,
+  type InspectedValue,
+  readClientSettings,
+  serverKeys,
 } from '../src/settings';
 
 function getter(values: Record<string, unknown>): ConfigGetter {
@@ -16,88 +18,54 @@ function getter(values: Record<string, unknown>): ConfigGetter {
 
 const VARS = { workspaceFolder: '/ws', userHome: '/home/u' };
 
-describe('readSettings', () => {
+describe('readClientSettings', () => {
   it('gives defaults when nothing is set', () => {
-    const s = readSettings(getter({}));
-    assert.equal(s.path, '');
-    assert.deepEqual(s.interpreter, []);
-    assert.equal(s.importStrategy, 'useBundled');
-    assert.deepEqual(s.registry, []);
-    assert.equal(s.completion.autoImport, true);
-    assert.equal(s.trace.server, 'off');
+    const s = readClientSettings(getter({}));
+    assert.deepEqual(s, { path: '', interpreter: [], importStrategy: 'useBundled' });
   });
 
-  it('tolerates wrong types: a string for a list, an unknown strategy, junk in objects', () => {
-    const s = readSettings(
-      getter({
-        interpreter: '/venv/bin/python',
-        registry: 'docs/REG.md',
-        importStrategy: 'bogus',
-        severity: { IW003: 'warning', IW004: 3 },
-        perFileIgnores: { 'tests/**': 'IW007' },
-        select: [1, 'IW001', ' '],
-      }),
-    );
-    assert.deepEqual(s.interpreter, ['/venv/bin/python']);
-    assert.deepEqual(s.registry, ['docs/REG.md']);
-    assert.equal(s.importStrategy, 'useBundled');
-    assert.deepEqual(s.severity, { IW003: 'warning' });
-    assert.deepEqual(s.perFileIgnores, { 'tests/**': ['IW007'] });
-    assert.deepEqual(s.select, ['IW001']);
+  it('tolerates wrong types: a string for a list, an unknown strategy', () => {
+    const s = readClientSettings(getter({ interpreter: '/venv/bin/python', importStrategy: 'bogus', path: ['/x/iw'] }));
+    assert.deepEqual(s, { path: '/x/iw', interpreter: ['/venv/bin/python'], importStrategy: 'useBundled' });
   });
 });
 
-describe('toServerSettings', () => {
+describe('explicitServerSettings', () => {
+  const KEYS = ['registry', 'select', 'ignore', 'severity', 'completion.autoImport', 'path', 'interpreter', 'importStrategy', 'trace.server'];
+
   it('sends nothing for defaults, so pyproject.toml decides', () => {
-    const { settings, warnings } = toServerSettings(readSettings(getter({})), VARS);
-    assert.deepEqual(settings, {});
-    assert.deepEqual(warnings, []);
+    assert.deepEqual(explicitServerSettings(KEYS, () => ({})), {});
+    assert.deepEqual(explicitServerSettings(KEYS, () => undefined), {});
   });
 
-  it('maps every server setting, with absolute registry paths', () => {
-    const { settings, warnings } = toServerSettings(
-      readSettings(
-        getter({
-          registry: ['docs/SSOT.md', '${workspaceFolder}/b.toml', '/abs/c.md', '~/d.md'],
-          select: ['iw00'],
-          ignore: ['IW004'],
-          severity: { iw003: 'Warn', IW004: 'info' },
-          perFileIgnores: { 'tests/**': ['IW007'] },
-          exclude: ['build/'],
-          'completion.autoImport': false,
-          path: '/should/not/leak',
-        }),
-      ),
-      VARS,
-    );
-    assert.deepEqual(warnings, []);
-    assert.deepEqual(settings, {
-      registry: ['/ws/docs/SSOT.md', '/ws/b.toml', '/abs/c.md', '/home/u/d.md'],
-      select: ['IW00'],
-      ignore: ['IW004'],
-      severity: { IW003: 'warning', IW004: 'information' },
-      perFileIgnores: { 'tests/**': ['IW007'] },
-      exclude: ['build/'],
+  it('passes what the user set through unchanged: the server validates it', () => {
+    const set: Record<string, InspectedValue> = {
+      registry: { globalValue: ['~/r.md'], workspaceValue: ['${workspaceFolder}/docs/R.md'] },
+      select: { workspaceFolderValue: ['E501', 'iw00'], workspaceValue: ['IW001'] },
+      severity: { globalValue: { IW001: 'fatal' } },
+      'completion.autoImport': { workspaceValue: false },
+      path: { globalValue: '/should/not/leak' },
+      'trace.server': { globalValue: 'verbose' },
+    };
+    assert.deepEqual(explicitServerSettings(KEYS, (k) => set[k]), {
+      registry: ['${workspaceFolder}/docs/R.md'],
+      select: ['E501', 'iw00'],
+      severity: { IW001: 'fatal' },
       completion: { autoImport: false },
     });
   });
 
-  it('drops bad codes and levels with a warning that names the setting', () => {
-    const { settings, warnings } = toServerSettings(
-      readSettings(getter({ select: ['E501', 'IW001'], severity: { IW001: 'fatal', foo: 'error' } })),
-      VARS,
-    );
-    assert.deepEqual(settings.select, ['IW001']);
-    assert.equal(settings.severity, undefined);
-    assert.equal(warnings.length, 3);
-    assert.match(warnings[0], /importwarden\.select: "E501"/);
-    assert.ok(warnings.some((w) => /"fatal" for IW001/.test(w)));
-    assert.ok(warnings.some((w) => /"foo" is not a rule code/.test(w)));
+  it('sends an explicit true too (it overrides a project that turned auto-import off)', () => {
+    assert.deepEqual(explicitServerSettings(KEYS, (k) => (k === 'completion.autoImport' ? { globalValue: true } : undefined)), {
+      completion: { autoImport: true },
+    });
   });
+});
 
-  it('accepts registry problem codes in ignore', () => {
-    const { settings } = toServerSettings(readSettings(getter({ ignore: ['IWR003'] })), VARS);
-    assert.deepEqual(settings.ignore, ['IWR003']);
+describe('serverKeys', () => {
+  it('takes package.json\'s importwarden.* settings less the client\'s own', () => {
+    const declared = { 'importwarden.registry': {}, 'importwarden.path': {}, 'importwarden.trace.server': {}, 'importwarden.completion.autoImport': {}, 'other.x': {} };
+    assert.deepEqual(serverKeys(declared), ['registry', 'completion.autoImport']);
   });
 });
 

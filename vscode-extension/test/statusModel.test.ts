@@ -56,3 +56,20 @@ describe('statusView errors', () => {
     assert.equal(statusView({ kind: 'error', message: 'importwarden: boom' }).text, '$(error) importwarden: boom');
   });
 });
+
+describe('statusView with server warnings', () => {
+  it('shows the server\'s warnings (an ignored setting) as a warning, listing them', () => {
+    const server = { state: 'ok', registry: { files: ['/w/R.md'], entries: 4, problems: 0 } };
+    const quiet = statusView({ kind: 'running', server });
+    assert.equal(quiet.severity, 'none');
+    const v = statusView({ kind: 'running', server, warnings: ["importwarden setting 'select': unknown rule code 'E501'; using the project's value"] });
+    assert.equal(v.severity, 'warning');
+    assert.match(v.text, /importwarden: 4 entries/);
+    assert.match(v.tooltip, /unknown rule code 'E501'/);
+  });
+
+  it('keeps an error an error', () => {
+    const v = statusView({ kind: 'running', server: { state: 'error', message: 'bad registry' }, warnings: ['w'] });
+    assert.equal(v.severity, 'error');
+  });
+});
