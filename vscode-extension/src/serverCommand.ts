@@ -57,6 +57,13 @@ export function isResolveError(r: ServerCommand | ResolveError): r is ResolveErr
 
 const MODULE_ARGS = ['-m', 'importwarden', 'lsp'];
 
+/** `<python> [extra args] -m importwarden lsp`. */
+function moduleCommand(argv: string[], source: ServerSource, label: string): ServerCommand {
+  const [exe, ...extra] = argv;
+  const args = [...extra, ...MODULE_ARGS];
+  return { command: exe, args, source, bundled: false, python: true, description: `${label}: ${[exe, ...args].join(' ')}` };
+}
+
 export function resolveServerCommand(input: ResolveInput): ServerCommand | ResolveError {
   if (input.path) {
     return {
@@ -69,28 +76,12 @@ export function resolveServerCommand(input: ResolveInput): ServerCommand | Resol
     };
   }
   if (input.interpreter.length > 0) {
-    const [exe, ...extra] = input.interpreter;
-    return {
-      command: exe,
-      args: [...extra, ...MODULE_ARGS],
-      source: 'importwarden.interpreter',
-      bundled: false,
-      python: true,
-      description: `importwarden.interpreter: ${[exe, ...extra, ...MODULE_ARGS].join(' ')}`,
-    };
+    return moduleCommand(input.interpreter, 'importwarden.interpreter', 'importwarden.interpreter');
   }
   const pyExt = input.pythonExtension && input.pythonExtension.length > 0 ? input.pythonExtension : undefined;
   if (input.importStrategy === 'fromEnvironment') {
     if (pyExt) {
-      const [exe, ...extra] = pyExt;
-      return {
-        command: exe,
-        args: [...extra, ...MODULE_ARGS],
-        source: 'python-extension',
-        bundled: false,
-        python: true,
-        description: `Python extension's interpreter (fromEnvironment): ${[...pyExt, ...MODULE_ARGS].join(' ')}`,
-      };
+      return moduleCommand(pyExt, 'python-extension', "Python extension's interpreter (fromEnvironment)");
     }
     const onPath = input.which('importwarden');
     if (onPath) {
