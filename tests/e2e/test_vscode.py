@@ -208,6 +208,14 @@ def test_vscode_end_to_end(e2e_result: dict) -> None:
     # the default users get: the server bundled in the .vsix
     assert "bundled importwarden server on CPython" in t["log"]
     assert "The folder is now trusted: starting the importwarden server." in t["log"]
+    # started so that the workspace (its cwd) cannot shadow a module: -P on Python 3.11+
+    running = re.search(r"Running: (\S+) (.*?) \(cwd (.*?)\)", t["log"])
+    assert running, t["log"][-3000:]
+    version = subprocess.run([running.group(1), "-c", "import sys; print(sys.version_info[1])"],
+                             capture_output=True, text=True).stdout.strip()
+    if int(version) >= 11:
+        assert running.group(2).startswith("-P "), running.group(0)
+    assert running.group(3) != "none" and Path(running.group(3)).name == "ws", running.group(0)
     assert re.search(r"\[(info|warning|error)\] ", t["output"]), t["output"]  # the panel shows the channel
     # an error squiggle on the broken import, a strikethrough on the deprecated one
     assert t["error_squiggles"] >= 1
