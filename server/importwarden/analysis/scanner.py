@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import keyword
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from importwarden.analysis.raw_refs import (
@@ -88,6 +88,7 @@ _NAME_RE = re.compile(_NAME)
 _CHAIN = re.compile(rf"{_NAME}(?:\s*+\.\s*+{_NAME})+")
 _PLAIN_CHAIN = re.compile(r"[\w.]+")  # a chain written without blanks
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FROM_BEFORE = re.compile(r"(?:^|;)\s*from\b[^;]*$")  # a `from` statement's tail before `import`
 
 # A call whose first argument, when it is a string literal, is a mock target. Branches start
 # with literals (fast prefix scan); the word boundary before it is checked in Python.
@@ -128,6 +129,7 @@ class _Scan:
 
     __slots__ = (
         "_header_cache",
+        "_headers",
         "blocks",
         "fstrings",
         "lines",
@@ -150,6 +152,7 @@ class _Scan:
         self.lines: list[str] | None = None
         self.starts: list[int] | None = None
         self._header_cache: dict[int, int] = {}
+        self._headers: _Headers | None = None
         self.mock_at: dict[int, str] = {}  # offset where a mock call's first argument starts
         self.names: set[str] = set()  # column-0 bindings (when scanning for bindings)
         self.blocks: list[int] = []  # starts of module-level if/try/with/for/while blocks
@@ -262,7 +265,7 @@ class _Scan:
     def _import_stmt(self, s: int) -> int:
         text = self.text
         prefix = self._line_prefix(s)
-        if prefix.strip() and re.search(r"(?:^|;)\s*from\b[^;]*$", prefix):
+        if prefix.strip() and _FROM_BEFORE.search(prefix):
             return s + 6  # tail of a `from` statement we could not parse: not an import
         pos = s + 6
         items = []
@@ -418,7 +421,48 @@ class _Scan:
         return flags | self._enclosing(li0, width)
 
     def _enclosing(self, li: int, width: int) -> int:
-        """Flags of the blocks enclosing line ``li`` (indentation ``width``)."""
+        """Flags of the blocks enclosing line ``li`` (indentation ``width``): those of the
+        nearest header line above with a smaller indentation, and of the blocks enclosing it.
+
+        Statements come in text order, so one forward pass over the lines keeps the header
+        lines that can still enclose something (``_Headers``); walking back line by line
+        for every indented import was quadratic in a long block. A query for a line the pass
+        has already gone beyond (not expected) walks back as before."""
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = _Headers()
+        if li < headers.next_line:
+            return self._enclosing_walk(li, width)
+        lines, starts = self.lines, self.starts
+        for j in range(headers.next_line, li):
+            line = lines[j]
+            k, w = self._indent(line)
+            if k < len(line) and line[k] != "#" and _HEADER.match(line, k) and not (
+                self.inside(starts[j]) and not self._span_starts_at(starts[j])
+            ):
+                headers.push(j, w)
+        headers.next_line = li
+        found = headers.nearest(width)
+        return self._header_flags(found) if found is not None else 0
+
+    def _header_flags(self, j: int) -> int:
+        """Flags of header line ``j``: its own and those of the blocks enclosing it."""
+        cache, parent = self._header_cache, self._headers.parent  # type: ignore[union-attr]
+        chain = []  # (up the enclosing headers to one already known: no recursion)
+        at: int | None = j
+        while at is not None and at not in cache:
+            chain.append(at)
+            at = parent[at]
+        flags = cache[at] if at is not None else 0
+        for header in reversed(chain):
+            line = self.lines[header]
+            k, w = self._indent(line)
+            flags |= self._own_flags(line[k:], header, w)
+            cache[header] = flags
+        return cache[j]
+
+    def _enclosing_walk(self, li: int, width: int) -> int:
+        """``_enclosing`` by walking back from ``li`` (the reference the tests compare to)."""
         lines, starts = self.lines, self.starts
         j = li - 1
         while j >= 0:
@@ -433,7 +477,7 @@ class _Scan:
                     if cached is None:
                         cached = self._own_flags(head, j, w)
                         if w > 0:
-                            cached |= self._enclosing(j, w)
+                            cached |= self._enclosing_walk(j, w)
                         self._header_cache[j] = cached
                     return cached
             j -= 1
@@ -586,6 +630,33 @@ class _Lines:
             self.line += text.count("\n", self.off, pos)
         self.off = pos
         return self.line, pos - text.rfind("\n", 0, pos) - 1
+
+
+class _Headers:
+    """The header lines (``if``/``try``/``def``… at the start of a logical line) that can
+    still enclose a later line, by increasing indentation: a header is dropped when one at
+    the same or a smaller indentation follows it (that one is nearer for every later line it
+    could enclose). ``parent[j]``: the header enclosing header ``j`` (None at column 0)."""
+
+    __slots__ = ("lines", "next_line", "parent", "widths")
+
+    def __init__(self) -> None:
+        self.next_line = 0  # lines before this one have been pushed
+        self.widths: list[int] = []
+        self.lines: list[int] = []
+        self.parent: dict[int, int | None] = {}
+
+    def nearest(self, width: int) -> int | None:
+        """The nearest header line so far indented less than ``width``."""
+        i = bisect_left(self.widths, width)
+        return self.lines[i - 1] if i else None
+
+    def push(self, line: int, width: int) -> None:
+        self.parent[line] = self.nearest(width) if width > 0 else None
+        i = bisect_left(self.widths, width)
+        del self.widths[i:], self.lines[i:]
+        self.widths.append(width)
+        self.lines.append(line)
 
 
 def _wants_mocks(text: str) -> bool:

@@ -143,22 +143,25 @@ def _pair_runs(claims: list[Claim]) -> list[Claim]:
     out = list(claims)
     for indexes in runs.values():
         run = [claims[i] for i in indexes]
-        canonical = [c for c in run if c.status is Status.CANONICAL and c.target.name]
-        verified = [c for c in run if c.status is Status.VERIFIED and c.target.name]
         needy = [i for i in indexes if claims[i].status in (Status.COMPATIBLE, Status.DEPRECATED)
                  and claims[i].target.name and claims[i].replacement is None
                  and claims[i].replacement_name is None]
         if not needy:
             continue
+        canonical = [c for c in run if c.status is Status.CANONICAL and c.target.name]
+        # name -> the first claims of that name with two different targets: the first one
+        # whose target is not the asking claim's is one of them (a lookup, not a scan: a run
+        # can be a 200,000-line block).
+        canonical_by_name = _first_two_targets(canonical)
+        verified_by_name = _first_two_targets(
+            c for c in run if c.status is Status.VERIFIED and c.target.name)
         matched_canonical: set[Target] = set()
         unmatched: list[int] = []
         for i in needy:
             claim = claims[i]
-            partner = next((c for c in canonical if c.target.name == claim.target.name
-                            and c.target != claim.target), None)
+            partner = _other_than(canonical_by_name, claim.target)
             if partner is None:
-                partner = next((c for c in verified if c.target.name == claim.target.name
-                                and c.target != claim.target), None)
+                partner = _other_than(verified_by_name, claim.target)
             if partner is not None:
                 matched_canonical.add(partner.target)
                 out[i] = replace(claim, replacement=partner.target)
@@ -167,13 +170,29 @@ def _pair_runs(claims: list[Claim]) -> list[Claim]:
         if len(unmatched) > 1:  # several: only those the line itself marks as compatibility
             unmatched = [i for i in unmatched if claims[i].marked]
         names = {claims[i].target.name for i in unmatched}
+        needy_names = {claims[i].target.name for i in needy}
         free = {c.target for c in canonical if c.target not in matched_canonical
-                and c.target.name not in {claims[i].target.name for i in needy}}
+                and c.target.name not in needy_names}
         if len(names) == 1 and len(free) == 1:
             (rename_to,) = free
             for i in unmatched:  # inferred from the layout: a rename nobody wrote
                 out[i] = replace(claims[i], replacement=rename_to, inferred=True)
     return out
+
+
+def _first_two_targets(claims: Iterable[Claim]) -> dict[str | None, list[Claim]]:
+    """Target name -> its first claim, and the first claim with another target (in order)."""
+    by_name: dict[str | None, list[Claim]] = {}
+    for claim in claims:
+        found = by_name.setdefault(claim.target.name, [])
+        if not found or (len(found) == 1 and found[0].target != claim.target):
+            found.append(claim)
+    return by_name
+
+
+def _other_than(by_name: dict[str | None, list[Claim]], target: Target) -> Claim | None:
+    """The first claim named like ``target`` whose target is another one."""
+    return next((c for c in by_name.get(target.name, ()) if c.target != target), None)
 
 
 @dataclass
@@ -293,8 +312,13 @@ def _report_duplicates(target: Target, claims: list[Claim], problems: list[Probl
     notes of its own (trailing comments) whose markers differ. Different statuses are updates, read by
     rule 10; the comment above a group is a caption, not a note about this entry."""
     seen: dict[Status, Claim] = {}
+    # The claims of one line share its provenance: its note is read once (a 1 MB line of
+    # 350,000 names read it 350,000 times).
+    notes: dict[int, str] = {}
     for claim in claims:
-        own = _own_note(claim)
+        own = notes.get(id(claim.provenance))
+        if own is None:
+            own = notes[id(claim.provenance)] = _own_note(claim)
         first = seen.get(claim.status)
         if first is None:
             if own:
@@ -327,36 +351,71 @@ def _own_note(claim: Claim) -> str:
     return comment
 
 
-def _by_name(drafts: dict[Target, _Draft]) -> dict[str, list[_Draft]]:
-    index: dict[str, list[_Draft]] = {}
-    for draft in drafts.values():
+# Ambiguous replacement names list this many places (a registry can have thousands).
+_SHOWN_PLACES = 10
+
+
+class _NameIndex:
+    """Drafts by (name, top-level package or None, status), in draft order: the lookups of
+    rules 6 and 9 without a scan of every draft of that name (which made a registry of many
+    same-named entries quadratic). ``move`` keeps it right when a draft's status changes."""
+
+    def __init__(self, drafts: Iterable[_Draft]):
+        self._buckets: dict[tuple[str, str | None, Status], dict[Target, _Draft]] = {}
+        for draft in drafts:
+            self._add(draft, draft.status)
+
+    def _keys(self, draft: _Draft, status: Status):
+        name = draft.target.name or ""
+        return ((name, draft.target.top_level, status), (name, None, status))
+
+    def _add(self, draft: _Draft, status: Status) -> None:
         if draft.target.name:
-            index.setdefault(draft.target.name, []).append(draft)
-    return index
+            for key in self._keys(draft, status):
+                self._buckets.setdefault(key, {})[draft.target] = draft
+
+    def move(self, draft: _Draft, old: Status) -> None:
+        if draft.target.name and old is not draft.status:
+            for key in self._keys(draft, old):
+                self._buckets.get(key, {}).pop(draft.target, None)
+            self._add(draft, draft.status)
+
+    def pick(self, name: str, top: str | None, status: Status, keep, limit: int) -> list[_Draft]:
+        """Up to ``limit`` drafts of that name/package/status for which ``keep(draft)``."""
+        out: list[_Draft] = []
+        for draft in self._buckets.get((name, top, status), {}).values():
+            if keep(draft):
+                out.append(draft)
+                if len(out) >= limit:
+                    break
+        return out
 
 
-def _candidates(named: dict[str, list[_Draft]], name: str, top: str | None,
-                exclude: Target) -> list[_Draft]:
-    """Canonical entries named ``name`` (else verified ones), in package ``top`` if given."""
-    pool = [d for d in named.get(name, ()) if d.target != exclude
-            and (top is None or d.target.top_level == top)]
-    canonical = [d for d in pool if d.status is Status.CANONICAL]
-    return canonical or [d for d in pool if d.status is Status.VERIFIED]
+def _candidates(named: _NameIndex, name: str, top: str | None, exclude: Target,
+                limit: int = 2) -> list[_Draft]:
+    """Canonical entries named ``name`` (else verified ones), in package ``top`` if given; at
+    most ``limit`` of them (callers only tell one from several)."""
+    def keep(draft: _Draft) -> bool:
+        return draft.target != exclude
+
+    return (named.pick(name, top, Status.CANONICAL, keep, limit)
+            or named.pick(name, top, Status.VERIFIED, keep, limit))
 
 
 def _resolve_bare_names(drafts: dict[Target, _Draft], problems: list[Problem]) -> None:
     """Rule 6: ``USE INSTEAD: Name`` -> the single canonical/verified entry of that name
     (same top-level package first). None or several: IWR011."""
-    named: dict[str, list[_Draft]] | None = None
+    named: _NameIndex | None = None
     for draft in drafts.values():
         claim = draft.bare
         if claim is None:
             continue
-        named = named if named is not None else _by_name(drafts)
+        named = named if named is not None else _NameIndex(drafts.values())
         name = claim.replacement_name or ""
-        found = _candidates(named, name, draft.target.top_level, draft.target)
+        found = _candidates(named, name, draft.target.top_level, draft.target,
+                            _SHOWN_PLACES + 1)
         if len(found) != 1:
-            found = _candidates(named, name, None, draft.target)
+            found = _candidates(named, name, None, draft.target, _SHOWN_PLACES + 1)
         line = claim.replacement_line or claim.provenance.line
         if len(found) == 1:
             draft.replacement = found[0].target
@@ -366,7 +425,9 @@ def _resolve_bare_names(drafts: dict[Target, _Draft], problems: list[Problem]) -
                                     f"replacement name {name!r} for {draft.target} matches no "
                                     "canonical or verified entry"))
         else:
-            places = ", ".join(str(d.target) for d in found)
+            places = ", ".join(str(d.target) for d in found[:_SHOWN_PLACES])
+            if len(found) > _SHOWN_PLACES:
+                places += ", …"
             problems.append(Problem(claim.provenance.file, line, "IWR011",
                                     f"replacement name {name!r} for {draft.target} is ambiguous "
                                     f"({places})"))
@@ -380,19 +441,26 @@ def _infer(drafts: dict[Target, _Draft], *, enabled: bool = True) -> None:
     a written replacement (its chain is followed later: ``execution_tracker:ExecutionTracker``
     -> ``agent_execution_tracker:ExecutionTracker`` -> ``…:AgentExecutionTracker``).
     """
-    written = {t for t, d in drafts.items() if d.replacement is not None}
-    named = _by_name(drafts)
+    indexes: list[_NameIndex] = []  # [named, written], built on the first inference
 
     def infer_one(draft: _Draft) -> bool:
         name = draft.target.name
         if not name or not enabled:
             return False
-        found = _candidates(named, name, draft.target.top_level, draft.target)
+        if not indexes:
+            indexes.append(_NameIndex(drafts.values()))
+            indexes.append(_NameIndex(d for d in drafts.values() if d.replacement is not None))
+        named, written = indexes
+        top = draft.target.top_level
+        found = _candidates(named, name, top, draft.target)
         if not found:
-            found = [d for d in named.get(name, ()) if d.target.name == name
-                     and d.target != draft.target and d.target.top_level == draft.target.top_level
-                     and d.target in written and d.status.needs_action and d.status.works
-                     and d.replacement != draft.target]  # never straight back to itself
+            def keep(d: _Draft) -> bool:  # never straight back to itself
+                return d.target != draft.target and d.replacement != draft.target
+
+            # (needs action and works: compatible or deprecated; a written draft's status
+            # does not change here)
+            found = (written.pick(name, top, Status.COMPATIBLE, keep, 2)
+                     + written.pick(name, top, Status.DEPRECATED, keep, 2))
         if len(found) != 1:
             return False
         draft.replacement, draft.inferred, draft.fix = found[0].target, True, None
@@ -402,6 +470,8 @@ def _infer(drafts: dict[Target, _Draft], *, enabled: bool = True) -> None:
         if draft.status is Status.COMPATIBLE and draft.replacement is None \
                 and not infer_one(draft):
             _settle_compatible(draft)
+            if indexes:
+                indexes[0].move(draft, Status.COMPATIBLE)
     for draft in drafts.values():  # pass 2: broken and deprecated entries
         if draft.status in (Status.BROKEN, Status.DEPRECATED) and draft.replacement is None:
             infer_one(draft)

@@ -49,19 +49,34 @@ _REPLACEMENT = re.compile(
     r"^[\W_]*(?:use\s+instead|instead\s+use|corrected|replace(?:d)?\s+(?:with|by)|migrate\s+to"
     r"|use\s+this)\s*:\s*(?P<content>.+)$", re.IGNORECASE)
 # A bare replacement name: ``UserExecutionEngine (canonical SSOT class)``, or a target.
-_BARE = re.compile(r"^(?P<name>[A-Za-z_][\w.:]*)\s*(?:\(.*\))?\s*[.;]?$")
+# (One run of blanks before the optional parenthesis: two adjacent ``\s*`` backtrack
+# quadratically over a long run of spaces.)
+_BARE = re.compile(r"^(?P<name>[A-Za-z_][\w.:]*)\s*(?:\(.*\)\s*)?[.;]?$")
 # ``# ❌ DEPRECATED: from M import X``: an optional marker prefix ending in ':' before the entry.
 _COMMENTED_ENTRY = re.compile(r"^(?:(?P<prefix>[^:]*?):\s*|(?P<emoji>[^\w\s#]+)\s*)?"
                               r"(?P<entry>(?:from|import)\s.*|@?[\w.]*patch.*)$")
 # A line that continues a parenthesised/backslashed import: names, commas, ``as``, ``)``.
-_CONTINUATION = re.compile(r"^[\w\s,.*]*\)?\s*\\?$")
-_SERVICE_HEADING = re.compile(r"^[\W_]*(?P<name>[A-Za-z_]\w*)\s+service\s*:?\s*$", re.IGNORECASE)
+# (Blanks after the ')' only: a '\s*' next to the name class backtracks quadratically.)
+_CONTINUATION = re.compile(r"^[\w\s,.*]*(?:\)\s*)?\\?$")
+# Decoration, name and trailing decoration are matched atomically (``(?=(?P<x>…))(?P=x)``):
+# none gives characters back to the next, as the backtracking over ``_`` runs was quadratic.
+# (So a name is never only underscores and digits: ``### __1 Service`` names nothing.)
+_SERVICE_HEADING = re.compile(
+    r"^(?=(?P<lead>[\W_]*))(?P=lead)(?=(?P<name>[A-Za-z_]\w*))(?P=name)\s+service\s*:?\s*$",
+    re.IGNORECASE)
 _ISOLATION_HEADING = re.compile(r"service\s+isolation", re.IGNORECASE)
 _ISOLATION_RULE = re.compile(r"never\s+import\s+(?:between|across)\s+services", re.IGNORECASE)
 _EXCEPT = re.compile(r"\bexcept\s+(?P<what>[^)\n]*)", re.IGNORECASE)
 _DOTTED_PATH = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _PATH_PATTERNS_HEADING = re.compile(r"\bpath\s+patterns?\b", re.IGNORECASE)
-_PATTERN_NAME = re.compile(r"^[`*_\s]*(?P<name>[A-Za-z_]\w*)[`*_\s]*:?\s*$")
+_PATTERN_NAME = re.compile(
+    r"^(?=(?P<lead>[`*_\s]*))(?P=lead)(?=(?P<name>[A-Za-z_]\w*))(?P=name)"
+    r"(?=(?P<tail>[`*_\s]*))(?P=tail):?\s*$")
+# (Only from the first blank of a run: a search from each blank of a long run backtracks
+# through the rest of it, quadratic.)
+_AS = re.compile(r"(?<!\s)\s+as\s+")
+_EMPHASIS = re.compile(r"\*\*|__")
+_WORD = re.compile(r"[A-Za-z_][\w.]*")
 # What the registry says of a package everyone may use: not an isolated service.
 _SHARED_WORDS = re.compile(r"\bshared\b|\btest(?:ing)?\s+infrastructure\b|\btest\s+framework\b"
                            r"|\butilit(?:y|ies)\b|\bcommon\s+(?:code|library|helpers)\b",
@@ -111,7 +126,7 @@ def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
         if not parts or parts == [""]:
             return [], f"no names after 'from {module} import'"
         for part in parts:
-            name = re.split(r"\s+as\s+", part)[0].strip()
+            name = _AS.split(part)[0].strip()
             if name == "*":
                 out.append((Target(module), False))
             elif PLACEHOLDER.match(name):
@@ -125,7 +140,7 @@ def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
     if match:
         out = []
         for part in match["modules"].rstrip(";").split(","):
-            module = re.split(r"\s+as\s+", part.strip())[0].strip()
+            module = _AS.split(part.strip())[0].strip()
             if not _dotted(module):
                 return [], f"cannot read module {part.strip()!r} in 'import …'"
             out.append((Target(module), False))
@@ -245,16 +260,24 @@ def _join_statements(lines: list[tuple[int, str]]) -> Iterator[Line]:
         stripped = text.strip()
         if stripped.startswith(("from ", "import ")):
             code, _ = split_comment(stripped)
+            # The statement grows line by line: parts and a running paren balance, joined
+            # once (re-joining and re-counting the whole statement per line was quadratic).
+            parts = [code]
+            depth = code.count("(") - code.count(")")
+            comment = ""
             span = 1
-            while (code.count("(") > code.count(")") or code.endswith("\\")) \
-                    and i + span < len(lines):
+            while (depth > 0 or parts[-1].endswith("\\")) and i + span < len(lines):
                 nxt_code, nxt_comment = split_comment(lines[i + span][1].strip())
                 if not nxt_code or not _CONTINUATION.match(nxt_code):
                     break  # not a name list: the statement is unclosed (reported below)
-                code = (code.removesuffix("\\")) + " " + nxt_code
-                stripped = code + (f"  # {nxt_comment}" if nxt_comment else "")
+                parts[-1] = parts[-1].removesuffix("\\")
+                parts.append(nxt_code)
+                depth += nxt_code.count("(") - nxt_code.count(")")
+                comment = nxt_comment
                 span += 1
             if span > 1:
+                code = " ".join(parts)
+                stripped = code + (f"  # {comment}" if comment else "")
                 line = classify(stripped, number)
                 line.span = span
                 yield line
@@ -295,6 +318,7 @@ class _BlockWalker:
         self.comments: list[str] = []  # comment lines since the last run of entries (rule 4)
         self.above: list[str] = []  # the comment lines directly above the current line
         self.entry_above: list[str] = []  # those above the current run of entries (notes)
+        self.caption = ""  # their text, as each entry's note begins
         self.block_markers: Markers = markers.NONE
         self.group: list[_Pending] = []  # entries since the last blank/replacement line (rule 6)
         self.replacements: list[Line] = []  # consecutive replacement lines after the group
@@ -356,6 +380,7 @@ class _BlockWalker:
                 self.block_markers = self.block_markers | markers.read(comment)
             self.comments.clear()
             self.entry_above = list(self.above) if self.last_kind == "comment" else []
+            self.caption = _caption(self.entry_above)
         caption = None
         if line.own:
             status, marked = line.own.status, True
@@ -367,7 +392,10 @@ class _BlockWalker:
         else:
             status, marked = Status.VERIFIED, False  # listed, and nothing says otherwise
         assert status is not None
-        note = "\n".join([*self.entry_above, line.trailing] if line.trailing else self.entry_above)
+        if not line.trailing:
+            note = self.caption
+        else:
+            note = f"{self.caption}\n{line.trailing}" if self.entry_above else line.trailing
         pending = _Pending(line, status, marked, (self.loader.file, self.run_start or line.number),
                            note, before=self.block_markers.before and not line.own,
                            caption=caption)
@@ -445,6 +473,23 @@ class _BlockWalker:
         self.after_targets = []
 
 
+# A note quotes at most this much of the comments above its run (the lines nearest the entry):
+# every entry of the run carries it, so a 100,000-line comment above 100,000 entries would
+# otherwise make notes of quadratic total size.
+MAX_CAPTION_CHARS = 4000
+
+
+def _caption(lines: list[str]) -> str:
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        size += len(line) + 1
+        if size > MAX_CAPTION_CHARS + 1 and kept:
+            break
+        kept.append(line)
+    return "\n".join(reversed(kept))[-MAX_CAPTION_CHARS:]
+
+
 def _map_names(pending: _Pending, pool: list[Target], *, different_api: bool) -> None:
     """Rule 7: same name first; one name on each side is a rename; extra names are ignored."""
     targets = [t for t, _p in pending.line.targets]
@@ -515,7 +560,7 @@ def _prose_imports(loader: _Loader, number: int, heading: Markers,
     words = _INLINE_CODE.sub(" ", raw)
     own = markers.read(words)
     status = own.status or heading.status or Status.VERIFIED
-    note = re.sub(r"\*\*|__", "", words).strip(" -*:")
+    note = _EMPHASIS.sub("", words).strip(" -*:")
     provenance = Provenance(loader.file, number, heading_path, raw.strip(), note)
     for span in spans:
         code = span["code"].strip()
@@ -583,7 +628,7 @@ def _services(lines: list[str], headings: list[tuple[int, int, str]], file: str
     origins: dict[str, ServiceOrigin] = {}
     exception = _EXCEPT.search(lines[rule - 1])
     if exception:
-        for word in re.findall(r"[A-Za-z_][\w.]*", exception["what"]):
+        for word in _WORD.findall(exception["what"]):
             if word.lower() not in _NOT_PACKAGES:
                 origins.setdefault(word, ServiceOrigin(word, "shared", prov(rule)))
     sections = _sections(headings, len(lines))

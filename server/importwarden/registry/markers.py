@@ -20,6 +20,7 @@ Reading decisions beyond the spec's list (docs/registry.md states them):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -27,10 +28,11 @@ from importwarden.registry.model import Status, most_severe
 
 _I = re.IGNORECASE
 
-# Marker words -> status. Matched case-insensitively, as whole words.
+# Marker words -> status. Matched case-insensitively, as whole words. ("wrong … name" within
+# 80 characters: an unbounded gap made a line of many "wrong" words quadratic.)
 WORDS: tuple[tuple[Status, re.Pattern[str]], ...] = (
     (Status.BROKEN, re.compile(
-        r"\bbroken\b|\bdo(?:es)?\s+not\s+exist\b|\bwrong\s+module\b|\bwrong\b[\w /]*?\bname\b"
+        r"\bbroken\b|\bdo(?:es)?\s+not\s+exist\b|\bwrong\s+module\b|\bwrong\b[\w /]{0,80}?\bname\b"
         r"|\bdo\s+not\s+use\b|\bincorrect\b|\bno\s+longer\s+(?:working|works|exists?|available)\b",
         _I)),
     (Status.DEPRECATED, re.compile(r"\bdeprecat\w*|\blegacy\b", _I)),
@@ -89,8 +91,12 @@ class Markers:
 NONE = Markers()
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def read(text: str) -> Markers:
-    """The markers in ``text`` (a comment without its ``#``, or a heading's text)."""
+    """The markers in ``text`` (a comment without its ``#``, or a heading's text).
+
+    Cached: a registry repeats the same few comments (``# DEPRECATED``) on thousands of lines,
+    and a read is a dozen regex searches; ``Markers`` is immutable."""
     if not text:
         return NONE
     before = bool(BEFORE.match(text))

@@ -47,6 +47,12 @@ _STATUSES = ", ".join(s.value for s in Status)
 _FIXES = ", ".join(a.value for a in Applicability)
 
 
+# ``[table]`` / ``[[array.of.tables]]`` header lines, and the dots of a dotted table name.
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_DOT = re.compile(r"\s*\.\s*")
+_ERROR_LINE = re.compile(r"line (\d+)")
+
+
 class _Lines:
     """Find the line of a table or key in TOML text (tomllib has no positions)."""
 
@@ -55,12 +61,12 @@ class _Lines:
         dotted = re.escape(prefix + ".") if prefix else ""
         self._headers: dict[str, list[int]] = {}
         self._all_headers: list[int] = []
-        header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+        self._keys: dict[int, dict[str, int]] = {}  # table start -> key -> first line
         for number, line in enumerate(self.lines, 1):
-            match = header.match(line)
+            match = _HEADER.match(line) if "[" in line else None
             if match:
                 self._all_headers.append(number)
-                name = re.sub(r"\s*\.\s*", ".", match.group(1)).replace('"', "")
+                name = _DOT.sub(".", match.group(1)).replace('"', "")
                 if prefix and not re.match(dotted, name + "."):
                     continue
                 self._headers.setdefault(name[len(prefix) + 1 if prefix else 0:], []).append(
@@ -82,11 +88,34 @@ class _Lines:
         """The line of ``key =`` in the table starting at line ``start`` (else ``start``)."""
         after = bisect.bisect_right(self._all_headers, start)
         end = self._all_headers[after] if after < len(self._all_headers) else len(self.lines) + 1
-        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        if "=" in key or '"' in key or key != key.strip():
+            # (rare: the table's key map below cannot hold it) the line of ``key =``
+            pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+            for number in range(start, end):
+                if pattern.match(self.lines[number - 1]):
+                    return number
+            return start
+        keys = self._keys.get(start)
+        if keys is None:
+            keys = self._keys[start] = self._key_lines(start, end)
+        return keys.get(key, start)
+
+    def _key_lines(self, start: int, end: int) -> dict[str, int]:
+        """Key -> its first ``key =`` line in lines ``start..end-1``: one pass per table (a
+        scan per key made a table of many bad keys quadratic). The text before a line's first
+        ``=``, blanks and one optional quote on each side removed, is the key it can name
+        (a key without ``=``, quotes or outer blanks: the others take the slow path above)."""
+        keys: dict[str, int] = {}
         for number in range(start, end):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return start
+            line = self.lines[number - 1]
+            before, equals, _rest = line.partition("=")
+            if not equals:
+                continue
+            written = before.strip()
+            for name in {written, written.removeprefix('"'), written.removesuffix('"'),
+                         written.removeprefix('"').removesuffix('"')}:
+                keys.setdefault(name, number)
+        return keys
 
 
 def load_toml(text: str, file: str, *, pyproject: bool = False) -> Claims:
@@ -94,7 +123,7 @@ def load_toml(text: str, file: str, *, pyproject: bool = False) -> Claims:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
+        match = _ERROR_LINE.search(str(exc))
         raise RegistryLoadError(f"invalid TOML: {exc}", file=file,
                                 line=int(match.group(1)) if match else None) from None
     problems: list[Problem] = []
