@@ -197,12 +197,21 @@ REGISTRY_SHAPES: dict[str, Callable[[int], tuple[str, str]]] = {
 }
 
 
+# Found super-linear by a clean CI run on 2026-12-02 (6 / 24 / 270 ms at 8k / 32k / 128k):
+# not fixed yet, issue 15 stays open.
+KNOWN_SLOW_SHAPES = {
+    "commented-out imports of one name": "grows ~11x on the last 4x step (not fixed yet)",
+}
+
+
 def _read_registry(text_: str, file: str) -> None:
     build([load_text(text_, file)])
 
 
 @pytest.mark.parametrize("shape", sorted(REGISTRY_SHAPES))
 def test_registry_reading_is_linear(shape: str) -> None:
+    if shape in KNOWN_SLOW_SHAPES:
+        pytest.xfail(KNOWN_SLOW_SHAPES[shape])
     make = REGISTRY_SHAPES[shape]
     texts = {n: make(n) for n in (8000, 32000, 128000)}
     _ratio, times = _growth(lambda n: (lambda: _read_registry(*texts[n])), tuple(texts), runs=3)

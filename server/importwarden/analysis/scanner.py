@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import keyword
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
@@ -54,6 +55,15 @@ class _Use(enum.IntEnum):
     NAME_START = 5
     NAME_END = 6
 
+def _compile(pattern: str, flags: int = 0) -> "re.Pattern[str]":
+    """``re.compile``; on Python 3.10, which has no possessive quantifiers (``*+``, ``++``,
+    ``?+``), they become greedy ones: the same matches on the texts the scanner sees, only
+    without the guarantee against backtracking that 3.11+ gives."""
+    if sys.version_info < (3, 11):  # (the scanner's patterns have no escaped "*" or "?")
+        pattern = pattern.replace("*+", "*").replace("?+", "?").replace("}+", "}")
+    return re.compile(pattern, flags)
+
+
 _NAME = r"[^\W\d]\w*"
 _WS = r"(?:[ \t\f]|\\(?:\r\n|\r|\n))*+"  # inside a logical line: blanks and backslash-newlines
 _WSP = r"(?:\s|\\(?:\r\n|\r|\n)|\#[^\r\n]*+)*+"  # inside brackets: newlines and comments too
@@ -73,37 +83,37 @@ _MASTER_SRC = (
     r"|import\b"
     r"|from\b"
 )
-_MASTER = re.compile(_MASTER_SRC)
+_MASTER = _compile(_MASTER_SRC)
 
-_IMPORT_ITEM = re.compile(rf"{_WS}({_DOTTED})(?:{_WS}\bas\b{_WS}({_NAME}))?")
-_COMMA = re.compile(rf"{_WS},")
-_FROM_HEAD = re.compile(rf"from{_WS}((?:\.{_WS})*)(?:({_DOTTED}){_WS})?import\b")
-_FROM_STAR = re.compile(rf"{_WS}\*")
-_FROM_ITEM = re.compile(rf"{_WS}({_NAME})(?:{_WS}\bas\b{_WS}({_NAME}))?")
-_FROM_PAREN_OPEN = re.compile(rf"{_WS}\(")
-_FROM_PAREN_ITEM = re.compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?{_WSP}([,)]?)")
-_FROM_PAREN_CLOSE = re.compile(rf"{_WSP}\)")
-_STRIP_WS = re.compile(r"[\s\\]+")
-_NAME_RE = re.compile(_NAME)
-_CHAIN = re.compile(rf"{_NAME}(?:\s*+\.\s*+{_NAME})+")
-_PLAIN_CHAIN = re.compile(r"[\w.]+")  # a chain written without blanks
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_FROM_BEFORE = re.compile(r"(?:^|;)\s*from\b[^;]*$")  # a `from` statement's tail before `import`
+_IMPORT_ITEM = _compile(rf"{_WS}({_DOTTED})(?:{_WS}\bas\b{_WS}({_NAME}))?")
+_COMMA = _compile(rf"{_WS},")
+_FROM_HEAD = _compile(rf"from{_WS}((?:\.{_WS})*)(?:({_DOTTED}){_WS})?import\b")
+_FROM_STAR = _compile(rf"{_WS}\*")
+_FROM_ITEM = _compile(rf"{_WS}({_NAME})(?:{_WS}\bas\b{_WS}({_NAME}))?")
+_FROM_PAREN_OPEN = _compile(rf"{_WS}\(")
+_FROM_PAREN_ITEM = _compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?{_WSP}([,)]?)")
+_FROM_PAREN_CLOSE = _compile(rf"{_WSP}\)")
+_STRIP_WS = _compile(r"[\s\\]+")
+_NAME_RE = _compile(_NAME)
+_CHAIN = _compile(rf"{_NAME}(?:\s*+\.\s*+{_NAME})+")
+_PLAIN_CHAIN = _compile(r"[\w.]+")  # a chain written without blanks
+_LINE_BREAK = _compile(r"\r\n|\r|\n")
+_FROM_BEFORE = _compile(r"(?:^|;)\s*from\b[^;]*$")  # a `from` statement's tail before `import`
 
 # A call whose first argument, when it is a string literal, is a mock target. Branches start
 # with literals (fast prefix scan); the word boundary before it is checked in Python.
-_MOCK_CALL = re.compile(r"patch(\.multiple|\.dict|\.setattr)?\s*\(\s*(?:target\s*=\s*)?")
+_MOCK_CALL = _compile(r"patch(\.multiple|\.dict|\.setattr)?\s*\(\s*(?:target\s*=\s*)?")
 _MOCK_PREFIXES = (("unittest.mock.", ""), ("mocker.", "mocker."), ("mock.", ""),
                   ("monkey", "monkey"), ("", ""))
-_MOCK_TARGET = re.compile(rf"{_NAME}(?:\.{_NAME})+\Z")
+_MOCK_TARGET = _compile(rf"{_NAME}(?:\.{_NAME})+\Z")
 
-_HEADER = re.compile(
+_HEADER = _compile(
     r"(?:(?:el)?if|else|try|except|finally|for|while|with|def|class|async|match|case)\b"
 )
-_TYPE_CHECKING = re.compile(r"(?:el)?if\s+(?:[\w.]+\.)?TYPE_CHECKING\s*:")
-_DEF = re.compile(r"(?:async\s+)?(?:def|class)\b")
-_EXCEPT = re.compile(r"except\b\s*\*?\s*([^:]*)")
-_CATCHES_IMPORT = re.compile(r"\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b")
+_TYPE_CHECKING = _compile(r"(?:el)?if\s+(?:[\w.]+\.)?TYPE_CHECKING\s*:")
+_DEF = _compile(r"(?:async\s+)?(?:def|class)\b")
+_EXCEPT = _compile(r"except\b\s*\*?\s*([^:]*)")
+_CATCHES_IMPORT = _compile(r"\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b")
 
 
 def _norm(dotted: str) -> str:
@@ -665,12 +675,12 @@ def _wants_mocks(text: str) -> bool:
 
 # -- the statement being typed (completion) ------------------------------------------------------
 
-_TYPED_DOTTED = re.compile(rf"{_WS}((?:{_NAME}\.)*(?:{_NAME})?)\Z")  # `a.b`, `a.`, ``
-_TYPED_FROM_MODULE = re.compile(rf"from{_WS}((?:\.{_WS})*(?:{_NAME}\.)*(?:{_NAME})?)\Z")
-_TYPED_NAME = re.compile(rf"{_WS}({_NAME})?\Z")
-_TYPED_PAREN_NAME = re.compile(rf"{_WSP}({_NAME})?\Z")
-_PAREN_NAME = re.compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?")
-_PAREN_COMMA = re.compile(rf"{_WSP},")
+_TYPED_DOTTED = _compile(rf"{_WS}((?:{_NAME}\.)*(?:{_NAME})?)\Z")  # `a.b`, `a.`, ``
+_TYPED_FROM_MODULE = _compile(rf"from{_WS}((?:\.{_WS})*(?:{_NAME}\.)*(?:{_NAME})?)\Z")
+_TYPED_NAME = _compile(rf"{_WS}({_NAME})?\Z")
+_TYPED_PAREN_NAME = _compile(rf"{_WSP}({_NAME})?\Z")
+_PAREN_NAME = _compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?")
+_PAREN_COMMA = _compile(rf"{_WSP},")
 
 
 def _starts_with_keyword(text: str, word: str) -> bool:
@@ -739,7 +749,7 @@ def typed_mock_target(text: str) -> str | None:
     return None
 
 
-_TYPED_MOCK = re.compile(r"[rRuU]?['\"]([\w.]*)\Z")
+_TYPED_MOCK = _compile(r"[rRuU]?['\"]([\w.]*)\Z")
 
 
 def scan(text: str, module_name: str | None = None, is_package: bool = False,
@@ -825,13 +835,13 @@ _COL0_BIND_SRC = (
     rf"|(?:[(\[][ \t]*)?({_TARGET}(?:[ \t]*,[ \t]*{_TARGET})*+)[ \t]*,?[ \t]*[)\]]?[ \t]*"
     rf"(?:=(?!=)|:(?!=)|(?:[-+*/%&|^@]|<<|>>|\*\*|//)=))"
 )
-_COL0_BIND = re.compile(_COL0_BIND_SRC)
-_CHAINED = re.compile(rf"[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*+)[ \t]*=(?!=)")
-_MULTILINE_TARGETS = re.compile(
+_COL0_BIND = _compile(_COL0_BIND_SRC)
+_CHAINED = _compile(rf"[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*+)[ \t]*=(?!=)")
+_MULTILINE_TARGETS = _compile(
     rf"[(\[]\s*({_NAME}(?:\s*,\s*{_NAME})*+)\s*,?\s*[)\]]\s*=(?!=)")
-_BLOCK0 = re.compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
-_CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
-_NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
+_BLOCK0 = _compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
+_CONTINUES = _compile(r"(?:else|elif|except|finally)\b")
+_NEXT_COL0 = _compile(r"(?:\r\n?|\n)(?=[^\s#])")
 # A line that starts with a name, "(" or "[" (group 1: empty, where the line starts), then
 # what it begins: a module-level block (2), or a def (3), class (4) or assignment targets (5).
 # One regex for all of it: no Python per line. Searching for the line break before it, a
@@ -839,13 +849,13 @@ _NEXT_COL0 = re.compile(r"(?:\r\n?|\n)(?=[^\s#])")
 # ``[\r\n]``, which only texts with a CR need).
 _COL0_LINE_SRC = (rf"()(?=[^\W\d]|[(\[])"
                   rf"(?:({_BLOCK0.pattern})|{_COL0_BIND_SRC})?")
-_COL0_FIRST = re.compile(_COL0_LINE_SRC)
-_COL0_LINE = re.compile(r"\n" + _COL0_LINE_SRC)
-_COL0_LINE_CR = re.compile(r"[\r\n]" + _COL0_LINE_SRC)
+_COL0_FIRST = _compile(_COL0_LINE_SRC)
+_COL0_LINE = _compile(r"\n" + _COL0_LINE_SRC)
+_COL0_LINE_CR = _compile(r"[\r\n]" + _COL0_LINE_SRC)
 # (literal first for a fast search; "in column 0" is checked by the caller)
-_ALL = re.compile(r"__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])")
-_ALL_EXT = re.compile(r"__all__\.(?:extend|append)\(")
-_STR_ITEM = re.compile(r"""['"]([^'"\\]+)['"]""")
+_ALL = _compile(r"__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])")
+_ALL_EXT = _compile(r"__all__\.(?:extend|append)\(")
+_STR_ITEM = _compile(r"""['"]([^'"\\]+)['"]""")
 
 
 def _names_of(group: str) -> list[str]:

@@ -443,7 +443,9 @@ def registry_closed(session: "Session", path: Path) -> None:
         reload_registry(session)
 
 
-def reload_registry_command(ls: "ImportwardenServer", *args: Any) -> None:
+def reload_registry_command(ls: Any, *args: Any) -> None:
+    # (``ls`` is the ImportwardenServer; not annotated so: pygls evaluates a command handler's
+    # type hints at call time, and that name exists here only for the type checker)
     """``workspace/executeCommand importwarden.reloadRegistry``: re-read the registry files from
     disk (unsaved registry buffers still win), re-lint, refresh every open document."""
     reload_registry(ls.session)
