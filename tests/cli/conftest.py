@@ -102,3 +102,13 @@ def project(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
     (root / ".git").mkdir(parents=True)
     return root
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """A private copy of the fixture workspace (bytes kept: CRLF, BOM, latin-1); its ``.git``
+    stops the upward config search at the copy."""
+    dest = tmp_path / "ws"
+    shutil.copytree(REPO / "tests" / "fixtures" / "workspace", dest)
+    (dest / ".git").mkdir()
+    return dest

@@ -9,28 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-WORKSPACE = REPO / "tests" / "fixtures" / "workspace"
 GOLDEN = REPO / "tests" / "fixtures" / "golden" / "check"
 SCHEMA = REPO / "tests" / "fixtures" / "sarif-schema-2.1.0.json"
 UPDATE = bool(os.environ.get("IMPORTWARDEN_UPDATE_GOLDEN"))
 
 JSON_KEYS = ["code", "name", "severity", "message", "path", "line", "column", "end_line",
              "end_column", "target", "registry", "fix"]
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    """A private copy of the fixture workspace (bytes kept: CRLF, BOM, latin-1)."""
-    dest = tmp_path / "ws"
-    shutil.copytree(WORKSPACE, dest)
-    (dest / ".git").mkdir()  # stops the upward config search at the copy
-    return dest
 
 
 def tree(root: Path) -> set[str]:

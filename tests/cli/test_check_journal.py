@@ -3,21 +3,7 @@ the changed entries (not the whole state), and every run must still agree with `
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-WORKSPACE = REPO / "tests" / "fixtures" / "workspace"
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    dest = tmp_path / "ws"
-    shutil.copytree(WORKSPACE, dest)
-    (dest / ".git").mkdir()
-    return dest
 
 
 def _cache_files(ws: Path) -> dict[str, tuple[int, int]]:

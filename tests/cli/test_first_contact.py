@@ -8,13 +8,10 @@ Every test runs the real console script, mostly from a directory other than the 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-WORKSPACE = REPO / "tests" / "fixtures" / "workspace"
 
 REGISTRY = """# Import registry
 
@@ -45,14 +42,6 @@ def small(tmp_path: Path) -> Path:
     write(root / "app" / "hint.py", "from app.maybe import Later\n\nprint(Later)\n")
     write(root / "app" / "clean.py", "import os\n")
     return root
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    dest = tmp_path / "ws"
-    shutil.copytree(WORKSPACE, dest)
-    (dest / ".git").mkdir()
-    return dest
 
 
 def stderr_lines(result) -> list[str]:

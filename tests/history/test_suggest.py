@@ -193,14 +193,22 @@ def _history_for_write(repo, registry: str, name: str) -> None:
     }, remove=("pkg/util.py",))
 
 
-def test_write_appends_a_markdown_section_once_and_show_reads_it_back(repo, cli) -> None:
-    _history_for_write(repo, REGISTRY, "IMPORT_REGISTRY.md")
-    path = repo.root / "IMPORT_REGISTRY.md"
+def _write_once(repo, cli, text: str, name: str) -> tuple[Path, bytes, bytes]:
+    """The history of ``_history_for_write`` with ``text`` as registry file ``name``, and one
+    real ``registry suggest --write``: (the file, its bytes before, after). Writing appends."""
+    _history_for_write(repo, text, name)
+    path = repo.root / name
     before = path.read_bytes()
-    first = cli("registry", "suggest", "--write", cwd=repo.root)
-    assert first.returncode == 0, first
+    result = cli("registry", "suggest", "--write", cwd=repo.root)
+    assert result.returncode == 0, result
     after = path.read_bytes()
-    assert after.startswith(before) and len(after) > len(before)
+    assert after.startswith(before), after
+    return path, before, after
+
+
+def test_write_appends_a_markdown_section_once_and_show_reads_it_back(repo, cli) -> None:
+    path, before, after = _write_once(repo, cli, REGISTRY, "IMPORT_REGISTRY.md")
+    assert len(after) > len(before)
     added = after[len(before):].decode("utf-8")
     assert "## Suggested by importwarden from git history (" in added
     assert "import pkg.old  # \u274c BROKEN PATH\n# USE INSTEAD: import pkg.new\n" in added
@@ -221,12 +229,8 @@ def test_write_appends_a_markdown_section_once_and_show_reads_it_back(repo, cli)
 def test_write_appends_toml_tables_once_and_show_reads_them_back(repo, cli) -> None:
     toml = ('# settings and registry\n[[import]]\ntarget = "pkg.keep:Kept"\n'
             'status = "verified"\n')
-    _history_for_write(repo, toml, "importwarden.toml")
-    path = repo.root / "importwarden.toml"
-    before = path.read_bytes()
-    assert cli("registry", "suggest", "--write", cwd=repo.root).returncode == 0
-    after = path.read_bytes()
-    assert after.startswith(before) and b'[[import]]\ntarget = "pkg.old"\n' in after
+    path, _before, after = _write_once(repo, cli, toml, "importwarden.toml")
+    assert b'[[import]]\ntarget = "pkg.old"\n' in after
     assert cli("registry", "suggest", "--write", cwd=repo.root).returncode == 0
     assert path.read_bytes() == after
     entries = _show(cli, repo.root)
@@ -236,12 +240,8 @@ def test_write_appends_toml_tables_once_and_show_reads_them_back(repo, cli) -> N
 
 
 def test_write_keeps_crlf_and_a_missing_final_newline(repo, cli) -> None:
-    _history_for_write(repo, REGISTRY.replace("\n", "\r\n").rstrip("\r\n"), "IMPORT_REGISTRY.md")
-    path = repo.root / "IMPORT_REGISTRY.md"
-    before = path.read_bytes()
-    assert cli("registry", "suggest", "--write", cwd=repo.root).returncode == 0
-    after = path.read_bytes()
-    assert after.startswith(before)
+    _path, _before, after = _write_once(
+        repo, cli, REGISTRY.replace("\n", "\r\n").rstrip("\r\n"), "IMPORT_REGISTRY.md")
     assert b"\n" not in after.replace(b"\r\n", b"")
     assert _show(cli, repo.root)["pkg.old"]["replacement"] == "pkg.new"
 
@@ -264,13 +264,7 @@ def test_write_into_pyproject_uses_the_tool_table(repo, cli) -> None:
     pyproject = ('[project]\nname = "demo"\n\n[tool.importwarden]\nselect = ["IW"]\n\n'
                  '[[tool.importwarden.registry.import]]\ntarget = "pkg.keep:Kept"\n'
                  'status = "verified"\n\n[tool.other]\nkey = 1\n')
-    _history_for_write(repo, pyproject, "pyproject.toml")
-    path = repo.root / "pyproject.toml"
-    before = path.read_bytes()
-    result = cli("registry", "suggest", "--write", cwd=repo.root)
-    assert result.returncode == 0, result
-    after = path.read_bytes()
-    assert after.startswith(before)
+    path, _before, after = _write_once(repo, cli, pyproject, "pyproject.toml")
     assert b'[[tool.importwarden.registry.import]]\ntarget = "pkg.old"\n' in after
     entries = _show(cli, repo.root)
     assert entries["pkg.old"]["replacement"] == "pkg.new"

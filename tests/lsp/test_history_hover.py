@@ -24,22 +24,30 @@ def _git(root: Path, *args: str) -> str:
                           capture_output=True, text=True, env={**os.environ, **ENV}).stdout
 
 
-def _suggested_project(tmp_path: Path) -> tuple[Path, str, int]:
-    """A moved module, its entry written by the real ``registry suggest --write``: (root, the
-    move's sha, the entry's 0-based line)."""
+REGISTRY_TEXT = "# Registry\n\n```python\nfrom pkg.keep import x  # \u2705 VERIFIED\n```\n"
+
+
+def _moved_module(tmp_path: Path, app_source: str) -> tuple[Path, str]:
+    """A repository whose second commit moves ``pkg/old.py`` to ``pkg/new.py``, with ``app.py``
+    and a hand-written registry: (root, the move's sha)."""
     root = tmp_path / "project"
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "__init__.py").write_text("")
     (root / "pkg" / "old.py").write_text("def helper():\n    return 1\n")
-    (root / "app.py").write_text("from pkg.new import helper\n")
-    (root / "IMPORT_REGISTRY.md").write_text("# Registry\n\n```python\n"
-                                             "from pkg.keep import x  # \u2705 VERIFIED\n```\n")
+    (root / "app.py").write_text(app_source)
+    (root / "IMPORT_REGISTRY.md").write_text(REGISTRY_TEXT)
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "start")
     _git(root, "mv", "pkg/old.py", "pkg/new.py")
     _git(root, "commit", "-qm", "move")
-    sha = _git(root, "rev-parse", "HEAD").strip()
+    return root, _git(root, "rev-parse", "HEAD").strip()
+
+
+def _suggested_project(tmp_path: Path) -> tuple[Path, str, int]:
+    """A moved module, its entry written by the real ``registry suggest --write``: (root, the
+    move's sha, the entry's 0-based line)."""
+    root, sha = _moved_module(tmp_path, "from pkg.new import helper\n")
     exe = Path(sys.executable).parent / "importwarden"
     subprocess.run([str(exe), "registry", "suggest", "--write"], cwd=root, check=True,
                    capture_output=True)
@@ -67,19 +75,7 @@ async def test_hover_on_a_suggested_entry_names_the_commit(tmp_path: Path):
 async def test_add_to_registry_offers_the_move_history_knows(tmp_path: Path):
     """``app.py`` still imports the moved module: "Add to registry" appends the broken entry
     with USE INSTEAD the module's new place, and the registry reads it back."""
-    root = tmp_path / "project"
-    (root / "pkg").mkdir(parents=True)
-    (root / "pkg" / "__init__.py").write_text("")
-    (root / "pkg" / "old.py").write_text("def helper():\n    return 1\n")
-    (root / "app.py").write_text("from pkg.old import helper\n")
-    registry_text = "# Registry\n\n```python\nfrom pkg.keep import x  # \u2705 VERIFIED\n```\n"
-    (root / "IMPORT_REGISTRY.md").write_text(registry_text)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "start")
-    _git(root, "mv", "pkg/old.py", "pkg/new.py")
-    _git(root, "commit", "-qm", "move")
-    sha = _git(root, "rev-parse", "HEAD").strip()
+    root, sha = _moved_module(tmp_path, "from pkg.old import helper\n")
     async with open_editor(root, "visual-studio-code") as ed:
         await ed.wait_index()
         app = ed.open("app.py")
@@ -98,7 +94,7 @@ async def test_add_to_registry_offers_the_move_history_knows(tmp_path: Path):
             (root / "IMPORT_REGISTRY.md").as_uri()]
         (edit,) = edits
         assert (edit.range.start.line, edit.range.start.character) == (5, 0)
-        new_text = registry_text + edit.new_text
+        new_text = REGISTRY_TEXT + edit.new_text
     assert f"moved in {sha[:12]} 2026-11-02 by Ann Author" in new_text
     assert "from pkg.old import helper  # \u274c BROKEN PATH\n" \
         "# USE INSTEAD: from pkg.new import helper\n" in new_text

@@ -61,12 +61,18 @@ def test_symlink_to_a_file_inside_is_written_through_and_stays_a_link(tree):
     assert real.read_bytes() == AFTER
 
 
-def test_symlink_to_a_file_outside_is_refused_with_a_reason(tree):
-    root, outside = tree
+def _link_to_outside(root, outside):
+    """``app/link.py`` in the workspace, a symlink to a fixable file outside it."""
     target = outside / "victim.py"
     target.write_bytes(BEFORE)
     link = root / "app" / "link.py"
     link.symlink_to(target)
+    return target, link
+
+
+def test_symlink_to_a_file_outside_is_refused_with_a_reason(tree):
+    root, outside = tree
+    target, link = _link_to_outside(root, outside)
     r = fix(root)
     assert r.returncode == 1
     assert target.read_bytes() == BEFORE and link.is_symlink()
@@ -83,10 +89,7 @@ def test_symlink_to_a_file_outside_is_refused_with_a_reason(tree):
 
 def test_symlink_to_a_file_outside_is_written_when_named(tree):
     root, outside = tree
-    target = outside / "victim.py"
-    target.write_bytes(BEFORE)
-    link = root / "app" / "link.py"
-    link.symlink_to(target)
+    target, link = _link_to_outside(root, outside)
     r = fix(root, "app/link.py")
     assert r.returncode == 0, (r.stdout, r.stderr)
     assert target.read_bytes() == AFTER and link.is_symlink()

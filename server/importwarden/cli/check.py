@@ -19,14 +19,7 @@ import sys
 from pathlib import Path
 
 from importwarden.cli import err, keep_until_exit
-from importwarden.cli.options import (
-    add_common,
-    missing_paths,
-    no_registry_line,
-    no_registry_notice,
-    settings_from_args,
-)
-from importwarden.cli.progress import terminal_progress
+from importwarden.cli.options import add_common, existing_paths, open_session, settings_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,13 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from importwarden.output import OutputContext, render
     from importwarden.output.text import line
-    from importwarden.project.batch import CheckSession, no_gc
+    from importwarden.project.batch import no_gc
 
     cwd = Path.cwd()
-    missing = missing_paths(args.paths, cwd)
-    for p in missing:
-        err(f"{p}: no such file or directory")
-    paths = [p for p in args.paths if p not in missing]
+    paths, missing = existing_paths(args.paths, cwd)
     if missing and not paths:
         return 2
     settings = settings_from_args(args, cwd, paths)
@@ -68,12 +58,7 @@ def run(args: argparse.Namespace) -> int:
         code = fix_run(args, settings, cwd, paths, diff=args.diff, report_left=False)
         if args.diff or code == 2:
             return 2 if missing else code
-    no_registry = no_registry_notice(settings)
-    if no_registry and not args.quiet:
-        err(no_registry_line(settings))
-    session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
-                           progress=terminal_progress())
-    errors = [m for m in session.registry_errors if m != no_registry]
+    session, errors = open_session(args, settings, cwd, announce_no_registry=True)
     for message in errors:
         err(message)
     findings = session.check([Path(p) for p in paths])

@@ -22,14 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importwarden.cli import err, keep_until_exit
-from importwarden.cli.options import (
-    add_common,
-    missing_paths,
-    no_registry_line,
-    no_registry_notice,
-    settings_from_args,
-)
-from importwarden.cli.progress import ProgressBar, terminal_progress
+from importwarden.cli.options import add_common, existing_paths, open_session, settings_from_args
+from importwarden.cli.progress import ProgressBar
 
 if TYPE_CHECKING:
     from importwarden.config import Settings
@@ -53,10 +47,7 @@ def _summary(findings) -> str:
 
 def run(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
-    missing = missing_paths(args.paths, cwd)
-    for p in missing:
-        err(f"{p}: no such file or directory")
-    paths = [p for p in args.paths if p not in missing]
+    paths, missing = existing_paths(args.paths, cwd)
     if missing and not paths:
         return 2
     settings = settings_from_args(args, cwd, paths)
@@ -68,18 +59,12 @@ def fix_run(args: argparse.Namespace, settings: "Settings", cwd: Path, paths: li
             diff: bool, report_left: bool = True) -> int:
     """Fix ``paths`` (the project when empty); also ``check --fix``/``--diff``, which report
     what is left themselves (``report_left=False``: status lines go to stderr)."""
-    from importwarden.project.batch import CheckSession
     from importwarden.project.fix_run import files_to_fix, fix_files, sweep_stale_temps
 
     quiet = args.quiet
-    no_registry = no_registry_notice(settings)
-    if no_registry and not quiet and report_left:
-        err(no_registry_line(settings))
     # Find the files with something to report the way `check` does (parallel, cached); only
     # those are read again and fixed. A file without findings is never parsed by the fixer.
-    session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
-                           progress=terminal_progress())
-    errors = [m for m in session.registry_errors if m != no_registry]
+    session, errors = open_session(args, settings, cwd, announce_no_registry=report_left)
     if errors:
         # Fixing against half a registry could rewrite imports the missing part governs.
         for message in errors:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from importwarden.config import Settings
+    from importwarden.project.batch import CheckSession
 
 LEVELS = ("error", "warning", "information", "hint")
 
@@ -94,6 +95,17 @@ def missing_paths(paths: list[str], cwd: Path) -> list[str]:
     return missing
 
 
+def existing_paths(paths: list[str], cwd: Path) -> tuple[list[str], bool]:
+    """``paths`` without the missing ones, each reported on its own line; and whether any
+    was missing (``check`` and ``fix`` then exit 2 whatever else happens)."""
+    from importwarden.cli import err
+
+    missing = missing_paths(paths, cwd)
+    for p in missing:
+        err(f"{p}: no such file or directory")
+    return [p for p in paths if p not in missing], bool(missing)
+
+
 def settings_from_args(args: argparse.Namespace, cwd: Path,
                        paths: list[str]) -> "Settings":
     from importwarden.config import settings_for_paths
@@ -115,9 +127,25 @@ def no_registry_notice(settings: "Settings") -> str | None:
         discover_registries(settings)
     except NoRegistryFound as exc:
         return str(exc)
-    except ImportwardenError:
-        return None
+    except ImportwardenError:  # (another discovery error: reported when the registry loads)
+        pass
     return None
+
+
+def open_session(args: argparse.Namespace, settings: "Settings", cwd: Path, *,
+                 announce_no_registry: bool) -> tuple["CheckSession", list[str]]:
+    """The batch session ``check`` and ``fix`` run on, and its registry errors other than
+    "there is no registry" (which is announced in one line instead, unless quiet)."""
+    from importwarden.cli import err
+    from importwarden.cli.progress import terminal_progress
+    from importwarden.project.batch import CheckSession
+
+    no_registry = no_registry_notice(settings)
+    if no_registry and announce_no_registry and not args.quiet:
+        err(no_registry_line(settings))
+    session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
+                           progress=terminal_progress())
+    return session, [m for m in session.registry_errors if m != no_registry]
 
 
 def no_registry_line(settings: "Settings") -> str:
