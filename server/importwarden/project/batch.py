@@ -553,6 +553,8 @@ def _affected_by(changed: "dict[str, frozenset[str] | None] | set[str]",
     IW005 finding about a name that changed (its suggestion is the name's one definition).
     Otherwise the file is affected when a dep names the module, a submodule of it, or a
     package above it (a submodule that appears or goes changes what the package binds)."""
+    import re
+
     if not isinstance(changed, dict):
         changed = dict.fromkeys(changed)
     coarse = {m for m, names in changed.items() if names is None}
@@ -561,6 +563,11 @@ def _affected_by(changed: "dict[str, frozenset[str] | None] | set[str]",
         for name in names or ():
             by_name.setdefault(name, set()).add(module)
     coarse_test = _deps_test(coarse, regex_max) if coarse else None
+    # A C pre-test over the whole deps string: most files name none of the changed names,
+    # and the exact test below splits every dep (a touched hub is checked against every file).
+    mentions = re.compile(
+        r"\.(?:" + "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
+        + r")(?:\.|$)", re.MULTILINE).search if by_name else None
 
     def name_changed(deps: str) -> bool:
         for dep in deps.split("\n"):
@@ -583,7 +590,8 @@ def _affected_by(changed: "dict[str, frozenset[str] | None] | set[str]",
             return False
         if coarse_test is not None and coarse_test(cached.deps):
             return True
-        return bool(by_name) and name_changed(cached.deps)
+        return (mentions is not None and mentions(cached.deps) is not None
+                and name_changed(cached.deps))
 
     return affected
 
