@@ -16,14 +16,24 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 from importwarden.registry.model import Target
 from importwarden.workspace.contract import IndexView
 
-# path -> ((size, mtime_ns), {name: fact}); a fact is ("class",), ("function",),
-# ("alias", other_name) or ("import", module, name, level).
-_FACTS: dict[str, tuple[tuple[int, int], dict[str, tuple]]] = {}
+
+class Fact(NamedTuple):
+    """What a module binds a name to: ``kind`` is "class", "function", "value", "alias"
+    (``name`` is the other name) or "import" (``from module import name``, ``level`` dots)."""
+
+    kind: str
+    name: str = ""
+    module: str = ""
+    level: int = 0
+
+
+# path -> ((size, mtime_ns), {name: Fact, "*": [star-imported modules]})
+_FACTS: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
 _MAX_HOPS = 4
 
 
@@ -34,9 +44,7 @@ def rename_evidence(index: IndexView | None, old: Target, new: Target) -> bool:
     for module, alias, original in ((old.module, old.name, new.name),
                                     (new.module, old.name, new.name)):
         fact = _facts(index, module).get(alias)
-        if fact is not None and fact[0] == "alias" and fact[1] == original:
-            return True
-        if fact is not None and fact[0] == "import" and fact[2] == original:
+        if fact is not None and fact.kind in ("alias", "import") and fact.name == original:
             return True
     kind_old = _kind(index, old.module, old.name, _MAX_HOPS)
     kind_new = _kind(index, new.module, new.name, _MAX_HOPS)
@@ -56,13 +64,13 @@ def _kind(index: IndexView, module: str, name: str, hops: int) -> str | None:
             if found is not None:
                 return found
         return None
-    if fact[0] in ("class", "function"):
-        return fact[0]
-    if fact[0] == "alias":
-        return _kind(index, module, fact[1], hops - 1)
-    if fact[0] == "import":
-        source = _absolute(module, fact[1], fact[3], index)
-        return _kind(index, source, fact[2], hops - 1) if source else None
+    if fact.kind in ("class", "function"):
+        return fact.kind
+    if fact.kind == "alias":
+        return _kind(index, module, fact.name, hops - 1)
+    if fact.kind == "import":
+        source = _absolute(module, fact.module, fact.level, index)
+        return _kind(index, source, fact.name, hops - 1) if source else None
     return None
 
 
@@ -116,26 +124,26 @@ def _collect(body: list[ast.stmt], facts: dict[str, Any]) -> None:
     """Module-level bindings (also inside module-level if/try/with blocks); the last wins."""
     for node in body:
         if isinstance(node, ast.ClassDef):
-            facts[node.name] = ("class",)
+            facts[node.name] = Fact("class")
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            facts[node.name] = ("function",)
+            facts[node.name] = Fact("function")
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name):
             value = node.value
             if isinstance(value, ast.Name):
-                facts[node.targets[0].id] = ("alias", value.id)
+                facts[node.targets[0].id] = Fact("alias", value.id)
             elif isinstance(value, ast.Attribute):
-                facts[node.targets[0].id] = ("alias", value.attr)
+                facts[node.targets[0].id] = Fact("alias", value.attr)
             else:
-                facts[node.targets[0].id] = ("value",)
+                facts[node.targets[0].id] = Fact("value")
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.name == "*":
                     if node.module and not node.level:
                         facts.setdefault("*", []).append(node.module)
                 else:
-                    facts[alias.asname or alias.name] = ("import", node.module or "", alias.name,
-                                                         node.level)
+                    facts[alias.asname or alias.name] = Fact("import", alias.name,
+                                                           node.module or "", node.level)
         elif isinstance(node, (ast.If, ast.Try, ast.With)):
             for block in (getattr(node, "body", []), getattr(node, "orelse", []),
                           getattr(node, "finalbody", [])):
