@@ -69,3 +69,23 @@ async def test_pull_refreshes_only_when_an_open_importer_can_change(small: Path)
             previous = edited.result_id if name == "unrelated.py" else first[name].result_id
             again = await _pull(ed, docs[name], previous)
             assert again.kind == "unchanged", name
+
+
+async def test_forced_pull_without_refresh_support_sends_no_refresh(small: Path):
+    # diagnosticMode "pull" on a client that pulls but never said it understands
+    # workspace/diagnostic/refresh: the server must not send it that request.
+    caps = pull_capabilities()
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=False)
+    features, refreshes = _refresh_counter()
+    async with open_editor(small, capabilities=caps, client_features=features,
+                           init_options={"debounce": 0, "diagnosticMode": "pull"}) as ed:
+        assert ed.pull
+        app, old = ed.open("app.py"), ed.open("pkg/old.py")
+        first = await _pull(ed, app)
+        assert [d.code for d in first.items] == ["IW002"]
+        ed.insert(old, 3, 0, "EXTRA = 1\n")  # app.py imports pkg.old: it would be refreshed
+        await _pull(ed, old)
+        await asyncio.sleep(0.8)
+        assert refreshes[0] == 0
+        again = await _pull(ed, app, first.result_id)  # the client's own re-pull still works
+        assert again.kind == "full" and [d.code for d in again.items] == ["IW002"]

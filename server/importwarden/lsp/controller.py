@@ -217,9 +217,9 @@ async def build_index(ls: "ImportwardenServer") -> None:
                     types.MessageType.Error)
         index = None
     if token is not None:
-        modules = _count_modules(index)
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(
-            message=f"{modules} modules indexed" if index is not None else "indexing failed"))
+            message=f"{sum(1 for _ in index.modules())} modules indexed" if index is not None
+            else "indexing failed"))
     if session.project is not project or index is None:
         return  # settings changed while we were building: a newer build is on its way
     await session.analysis.run(install_index, session, index)
@@ -236,26 +236,15 @@ def _warm_up(index: Any) -> None:
     """Pay the one-time costs off the critical path, while still on the indexing thread: the
     index's derived tables (first query) and the fix engine's imports (libcst, ~0.5 s), so
     the first document opened gets its diagnostics at the steady-state speed."""
-    try:
-        index.resolves("importwarden_warm_up")
-        import importwarden.fixes  # noqa: F401
-    except Exception as exc:
-        log.info("warm-up failed: %s", exc)
-
-
-def _count_modules(index: Any) -> int:
-    try:
-        return sum(1 for _ in index.modules())
-    except Exception:
-        return 0
+    index.resolves("importwarden_warm_up")
+    import importwarden.fixes  # noqa: F401
 
 
 def install_index(session: "Session", index: Any) -> None:
     """Swap the built index in; replay the open documents' unsaved text into it."""
     project = session.project
     assert project is not None
-    project.index = index
-    project.update_settings(project.settings)  # drops the rules' cached context
+    project.use_index(index)
     for uri in session.open_uris():
         doc = session.document(uri)
         if doc is not None and doc.path.suffix in (".py", ".pyi"):
@@ -268,10 +257,7 @@ def _update_index(session: "Session", path: Path, source: str | None) -> None:
     project = session.project
     if project is None:
         return
-    try:
-        project.update_file(path, source)
-    except Exception as exc:
-        log.warning("index update failed for %s: %s", path, exc)
+    project.update_file(path, source)
 
 
 def document_changed(session: "Session", path: Path, text: str, first: bool = False) -> str | None:
@@ -305,11 +291,8 @@ def _same_as_disk(project, path: Path, text: str) -> bool:
 
 
 def _binds(project, path: Path):
-    try:
-        module, _ = project.module_for(path)
-        return project.index.module_binds(module) if module else None
-    except Exception:
-        return None
+    module, _ = project.module_for(path)
+    return project.index.module_binds(module) if module else None
 
 
 # --- watched files --------------------------------------------------------------------------
@@ -376,11 +359,8 @@ def file_on_disk_changed(session: "Session", path: Path) -> None:
     """A Python file nobody has open changed, appeared or went away on disk."""
     if not session.index_ready or session.project is None:
         return
-    try:
-        # reads the file itself (size limits, decoding) or drops it when gone
-        session.project.index.refresh_file(path)
-    except Exception as exc:
-        log.warning("index refresh failed for %s: %s", path, exc)
+    # reads the file itself (size limits, decoding) or drops it when gone
+    session.project.index.refresh_file(path)
 
 
 # --- the registry files ---------------------------------------------------------------------
@@ -416,10 +396,7 @@ def relint(session: "Session") -> None:
     if index is not None:
         def resolves(target):  # noqa: E306 - small adapter
             return index.resolves(target.module, target.name)
-    try:
-        problems.extend(lint(project.registry, resolves))
-    except Exception as exc:
-        log.warning("registry lint failed: %s", exc)
+    problems.extend(lint(project.registry, resolves))
     session.registry.problems = sorted(set(problems))
     status.publish(session)
 
@@ -461,7 +438,7 @@ def reload_registry(session: "Session") -> None:
     previous_errors = list(project.registry_errors)
     try:
         registry, errors = load_registry(project.registry_paths, dict(session.registry.overlays))
-    except Exception as exc:
+    except (ImportwardenError, OSError) as exc:
         session.log(f"importwarden: reloading the registry failed: {exc}; keeping the last one",
                     types.MessageType.Error)
         return
@@ -480,19 +457,13 @@ def reload_registry(session: "Session") -> None:
                     + "; ".join(f"{p.file}:{p.line}: {p.message}" for ps in fatal.values()
                                 for p in ps[:1])
                     + "); keeping the last good one", types.MessageType.Warning)
-        _install_registry(project, previous, previous_errors)
+        project.use_registry(previous, previous_errors)
     else:
-        _install_registry(project, registry, errors)
+        project.use_registry(registry, errors)
         for error in errors:
             session.log(f"importwarden: {error}", types.MessageType.Error)
     relint(session)
     _everything_changed(session)
-
-
-def _install_registry(project, registry, errors: Iterable[str]) -> None:
-    project.registry = registry
-    project.registry_errors = list(errors)
-    project.update_settings(project.settings)  # drops the rules' cached context
 
 
 def load_registry(paths: Iterable[Path], overlays: dict[Path, str]):

@@ -106,7 +106,10 @@ def stale(ls: "ImportwardenServer", uris: list[str] | None) -> None:
     their cached findings are already dropped."""
     session = ls.session
     if session.support.pull_diagnostics:
-        _request_refresh(ls)
+        # A client that pulls but cannot be told to pull again (diagnosticMode "pull" forced
+        # on it) gets no refresh request it would not understand; it re-pulls on its own.
+        if session.support.diagnostic_refresh:
+            _request_refresh(ls)
         return
     for uri in session.open_uris() if uris is None else uris:
         schedule(ls, uri, now=uris is None)
