@@ -432,7 +432,16 @@ def import_edit(source: str, refs: Sequence[ImportRef], module: str, name: str,
         after = max(r.statement_range.end.line for r in top) + 1
     else:
         after = _after_header(lines)
-    return TextEdit(Range.of(after, 0, after, 0), f"from {module} import {name}\n")
+    text = f"from {module} import {name}"
+    index = line_index(source)
+    # the file's own line break (the one ending the line above; LF in a one-line file)
+    newline = index.newline(after - 1) if 0 < after < len(index.line_starts) else ""
+    newline = newline or next((index.newline(n) for n in range(len(index.line_starts))
+                               if index.newline(n)), "\n")
+    if after >= len(index.line_starts):  # the imports end the file, with no final newline
+        end = index.position(len(source))
+        return TextEdit(Range.of(end.line, end.column, end.line, end.column), newline + text)
+    return TextEdit(Range.of(after, 0, after, 0), text + newline)
 
 
 _CODE_RUN = re.compile(r"[^\r\n]+")  # one line's text inside a statement

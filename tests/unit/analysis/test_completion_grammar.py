@@ -64,7 +64,14 @@ def test_merge_edit_with_any_newline_and_non_ascii_lines(nl: str) -> None:
     merged = apply(source, import_edit(source, refs, "q", "F"))
     assert merged == source.replace("from q import D  # ☃", "from q import D, F  # ☃")
     added = apply(source, import_edit(source, refs, "z", "G"))
-    assert split_lines(added)[5] == "from z import G"
+    assert added == source.replace(f"D  # ☃ snow{nl}", f"D  # ☃ snow{nl}from z import G{nl}")
+
+
+@pytest.mark.parametrize("nl", ["\n", "\r\n", "\r"])
+def test_new_import_line_at_the_end_of_a_file_without_a_final_newline(nl: str) -> None:
+    source = nl.join(['"""Dôc 😀"""', "import os"])
+    added = apply(source, import_edit(source, extract(source, "m", False).refs, "z", "G"))
+    assert added == source + nl + "from z import G"
 
 
 def test_open_parenthesised_import_over_crlf_lines() -> None:
