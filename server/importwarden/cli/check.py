@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from importwarden.cli import err, keep_until_exit
-from importwarden.cli.options import add_common, existing_paths, open_session, settings_from_args
+from importwarden.cli.options import add_common, open_session, paths_and_settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,10 +48,9 @@ def run(args: argparse.Namespace) -> int:
     from importwarden.project.batch import no_gc
 
     cwd = Path.cwd()
-    paths, missing = existing_paths(args.paths, cwd)
-    if missing and not paths:
+    paths, missing, settings = paths_and_settings(args, cwd)
+    if settings is None:
         return 2
-    settings = settings_from_args(args, cwd, paths)
     if args.fix or args.diff:
         from importwarden.cli.fix import fix_run
 

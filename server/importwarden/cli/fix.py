@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importwarden.cli import err, keep_until_exit
-from importwarden.cli.options import add_common, existing_paths, open_session, settings_from_args
+from importwarden.cli.options import add_common, open_session, paths_and_settings
 from importwarden.cli.progress import ProgressBar
 
 if TYPE_CHECKING:
@@ -47,10 +47,9 @@ def _summary(findings) -> str:
 
 def run(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
-    paths, missing = existing_paths(args.paths, cwd)
-    if missing and not paths:
+    paths, missing, settings = paths_and_settings(args, cwd)
+    if settings is None:
         return 2
-    settings = settings_from_args(args, cwd, paths)
     code = fix_run(args, settings, cwd, paths, diff=args.diff)
     return 2 if missing else code
 

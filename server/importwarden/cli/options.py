@@ -106,13 +106,20 @@ def existing_paths(paths: list[str], cwd: Path) -> tuple[list[str], bool]:
     return [p for p in paths if p not in missing], bool(missing)
 
 
-def settings_from_args(args: argparse.Namespace, cwd: Path,
-                       paths: list[str]) -> "Settings":
+def paths_and_settings(args: argparse.Namespace,
+                       cwd: Path) -> tuple[list[str], bool, "Settings | None"]:
+    """What ``check`` and ``fix`` start from: the command line's paths that exist, whether
+    any was missing (see ``existing_paths``), and the settings for those paths (None when
+    every path was missing: exit 2)."""
     from importwarden.config import settings_for_paths
 
+    paths, missing = existing_paths(args.paths, cwd)
+    if missing and not paths:
+        return paths, missing, None
     config_file, config_lines = split_config_args(getattr(args, "config", None))
-    return settings_for_paths([Path(p) for p in paths], cwd, overrides_from_args(args),
-                              config_file, config_lines)
+    settings = settings_for_paths([Path(p) for p in paths], cwd, overrides_from_args(args),
+                                  config_file, config_lines)
+    return paths, missing, settings
 
 
 def no_registry_notice(settings: "Settings") -> str | None:
