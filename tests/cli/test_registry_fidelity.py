@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REGISTRIES, console_script
+from .conftest import REGISTRIES, console_script
 
 SEED = REGISTRIES / "seed_2025-09-11_SSOT_IMPORT_REGISTRY.md"
 
