@@ -743,10 +743,22 @@ def settings_from_editor(mapping: object, base: Settings) -> tuple[Settings, lis
     return _apply_layer(base, layer), warnings
 
 
+# The variables VS Code users write in settings (it does not expand them for extensions):
+# ${workspaceFolder}, ${userHome} and ${env:NAME} (an unset variable is empty, as in VS Code).
+_EDITOR_VARIABLE = re.compile(r"\$\{(workspaceFolder|userHome|env:([A-Za-z_][A-Za-z0-9_]*))\}")
+
+
 def _expand_workspace(value: object, root: Path) -> object:
-    """``${workspaceFolder}`` in editor settings (VS Code does not expand it for extensions)."""
+    """Editor settings' ``${workspaceFolder}``, ``${userHome}`` and ``${env:NAME}``."""
     if isinstance(value, str):
-        return value.replace("${workspaceFolder}", str(root))
+        def variable(m: re.Match[str]) -> str:
+            if m[1] == "workspaceFolder":
+                return str(root)
+            if m[1] == "userHome":
+                return str(Path.home())
+            return os.environ.get(m[2], "")
+
+        return _EDITOR_VARIABLE.sub(variable, value)
     if isinstance(value, list):
         return [_expand_workspace(v, root) for v in value]
     return value

@@ -530,3 +530,22 @@ def test_camel_case_keys_are_accepted_in_toml(project: Path) -> None:
     assert s.exclude == ("gen/",)
     assert s.fail_level.value == "hint"
     assert s.completion_auto_import is False
+
+
+def test_editor_settings_expand_vs_code_variables(base: Settings, monkeypatch,
+                                                  tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "regs").mkdir(parents=True)
+    write(home / "regs" / "team.md")
+    write(base.root / "shared" / "reg.md")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("IW_TEST_REGISTRY_DIR", "shared")
+    monkeypatch.delenv("IW_TEST_UNSET", raising=False)
+    s, warnings = settings_from_editor({"registry": [
+        "${userHome}/regs/team.md",
+        "${workspaceFolder}/${env:IW_TEST_REGISTRY_DIR}/reg.md",
+        "${env:IW_TEST_UNSET}shared/reg.md",  # unset: empty, as VS Code does
+    ]}, base)
+    assert warnings == []
+    assert s.registry == (home / "regs" / "team.md", base.root / "shared" / "reg.md",
+                          base.root / "shared" / "reg.md")
