@@ -64,7 +64,7 @@ class FileState(NamedTuple):
     # string, not a set: a warm run loads 11k of these and reads none of them.
     deps: str
     module: str | None = None
-    binds: str = ""  # what the module binds (``project.batch.binds_summary``)
+    binds: str = ""  # what the module binds (``project.invalidation.binds_summary``)
 
 
 def file_state_to_plain(fs: FileState, memo: dict | None = None) -> tuple:

@@ -1,4 +1,4 @@
-"""Which cached files a change re-checks: ``_affected_by`` against its plain definition."""
+"""Which cached files a change re-checks: ``affected_by`` (project/invalidation.py) against its plain definition."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importwarden.findings_cache import FileState
-from importwarden.project.batch import _affected_by
+from importwarden.project.invalidation import affected_by as _affected_by
 
 PARTS = st.sampled_from(["a", "b", "app", "a_b", "x1"])
 MODULES = st.lists(PARTS, min_size=1, max_size=4).map(".".join)
@@ -94,7 +94,7 @@ def test_name_level_test_is_never_looser_than_its_definition(deps, module, names
 
 
 def test_bound_names_changed():
-    from importwarden.project.batch import bound_names_changed
+    from importwarden.project.invalidation import bound_names_changed
 
     assert bound_names_changed("True|a\0b", "True|a\0c") == {"b", "c"}
     assert bound_names_changed("True|a", "True|a") == frozenset()
