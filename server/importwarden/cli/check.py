@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from importwarden.output import OutputContext, render
+    from importwarden.output import OutputContext, prints_edits, render
     from importwarden.output.text import line
     from importwarden.project.batch import no_gc
 
@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         code = fix_run(args, settings, cwd, paths, diff=args.diff, report_left=False)
         if args.diff or code == 2:
             return 2 if missing else code
-    session, errors = open_session(args, settings, cwd, announce_no_registry=True)
+    session, errors = open_session(args, settings, cwd, announce_no_registry=True,
+                                   with_edits=prints_edits(args.output_format, args.statistics))
     for message in errors:
         err(message)
     findings = session.check([Path(p) for p in paths])

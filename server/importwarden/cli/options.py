@@ -140,9 +140,12 @@ def no_registry_notice(settings: "Settings") -> str | None:
 
 
 def open_session(args: argparse.Namespace, settings: "Settings", cwd: Path, *,
-                 announce_no_registry: bool) -> tuple["CheckSession", list[str]]:
+                 announce_no_registry: bool,
+                 with_edits: bool = False) -> tuple["CheckSession", list[str]]:
     """The batch session ``check`` and ``fix`` run on, and its registry errors other than
-    "there is no registry" (which is announced in one line instead, unless quiet)."""
+    "there is no registry" (which is announced in one line instead, unless quiet).
+    ``with_edits``: the findings' fixes carry their edits (``CheckSession``); ``fix`` plans
+    its own."""
     from importwarden.cli import err
     from importwarden.cli.progress import terminal_progress
     from importwarden.project.batch import CheckSession
@@ -151,7 +154,7 @@ def open_session(args: argparse.Namespace, settings: "Settings", cwd: Path, *,
     if no_registry and announce_no_registry and not args.quiet:
         err(no_registry_line(settings))
     session = CheckSession(settings, cwd=cwd, use_cache=not args.no_cache,
-                           progress=terminal_progress())
+                           progress=terminal_progress(), with_edits=with_edits)
     return session, [m for m in session.registry_errors if m != no_registry]
 
 

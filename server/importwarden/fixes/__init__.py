@@ -10,7 +10,8 @@ Modules, one transform each: ``move_import`` (from-imports: module change, split
 from __future__ import annotations
 
 from importwarden.fixes.apply import apply_edits, fix_source
-from importwarden.fixes.plan import plan_fix, plan_statement
+from importwarden.fixes.plan import can_fix, plan_fix, plan_statement
 from importwarden.fixes.result import FixResult, Refusal
 
-__all__ = ["FixResult", "Refusal", "apply_edits", "fix_source", "plan_fix", "plan_statement"]
+__all__ = ["FixResult", "Refusal", "apply_edits", "can_fix", "fix_source", "plan_fix",
+           "plan_statement"]

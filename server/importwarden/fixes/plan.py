@@ -9,7 +9,7 @@ from importwarden.analysis.findings import Fix
 from importwarden.analysis.imports import ImportRef, RefKind
 from importwarden.fixes.mock_target import new_target, plan_mock
 from importwarden.fixes.module_import import plan_attribute, plan_import
-from importwarden.fixes.move_import import Move, plan_moves
+from importwarden.fixes.move_import import Move, can_move, plan_moves
 from importwarden.fixes.result import Refusal
 from importwarden.fixes.statement import StatementError
 from importwarden.registry.model import Applicability, Target
@@ -66,6 +66,29 @@ def plan_fix(source: str, ref: ImportRef, replacement: Target | None,
     return Fix(applicability, message, tuple(edits))
 
 
+def can_fix(source: str, ref: ImportRef, replacement: Target | None,
+            applicability: Applicability, exists: Exists | None = None) -> bool:
+    """Exactly whether ``plan_fix`` with these arguments returns a ``Fix`` (not a
+    ``Refusal``), at a fraction of its cost for from-imports (most fixable findings): the
+    edits are not written. ``check`` calls it when its output shows only whether a finding is
+    fixable (the text format's ``[*]``, the fix counts); ``tests/unit/fixes/test_can_fix.py``
+    compares the two."""
+    if _precheck(ref, replacement, applicability, exists) is not None:
+        return False
+    assert replacement is not None
+    if ref.kind is RefKind.FROM:
+        if ref.name == "*" and replacement.name is not None:
+            return False  # (``plan_statement``'s refusal)
+        return can_move(source, ref.statement_range, [_move(ref, replacement)])
+    # The other kinds are rare (imports, attribute uses, mock strings): planning them is
+    # the exact answer.
+    return isinstance(plan_fix(source, ref, replacement, applicability, exists), Fix)
+
+
+def _move(ref: ImportRef, replacement: Target) -> Move:
+    return Move(ref.name or "", ref.alias, replacement.module, replacement.name or ref.name or "")
+
+
 def plan_statement(source: str, items: Sequence[tuple[ImportRef, Target]],
                    applicability: Applicability) -> Fix | Refusal:
     """Several names of ONE ``from … import`` statement moving at once (they compose in one
@@ -75,8 +98,7 @@ def plan_statement(source: str, items: Sequence[tuple[ImportRef, Target]],
         if ref.name == "*" and replacement.name is not None:
             return Refusal(f"`from {ref.module} import *` cannot move to a single name "
                            f"(`{replacement}`)")
-        moves.append(Move(ref.name or "", ref.alias, replacement.module,
-                          replacement.name or ref.name or ""))
+        moves.append(_move(ref, replacement))
     try:
         edits, message = plan_moves(source, items[0][0].statement_range, moves)
     except StatementError as exc:

@@ -13,6 +13,15 @@ from importwarden.output.context import OutputContext
 FORMATS = ("text", "json", "sarif", "github")
 
 
+# The formats that print each fix's edits; the others show only whether a finding is fixable.
+_PRINT_EDITS = ("json", "sarif")
+
+
+def prints_edits(fmt: str, statistics: bool = False) -> bool:
+    """Whether ``render(fmt, ...)`` prints the fixes' edits (counts per code do not)."""
+    return fmt in _PRINT_EDITS and not (statistics and fmt == "json")
+
+
 def render(fmt: str, findings: list[Finding], ctx: OutputContext) -> str:
     if fmt == "text":
         from importwarden.output import text as mod

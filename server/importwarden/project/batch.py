@@ -75,8 +75,9 @@ class FileResult:
     binds: str = ""  # fingerprint of what the file's module binds
 
 
-def check_path(project: "Project", path: Path, rel: str) -> FileResult:
-    """Read, decode and check one file; never raises."""
+def check_path(project: "Project", path: Path, rel: str, with_edits: bool = True) -> FileResult:
+    """Read, decode and check one file; never raises. ``with_edits=False``: fixes are not
+    planned, only decided (``Project.analyze``'s ``fixable_only``)."""
     from importwarden.analysis.suppress import skip_file
     from importwarden.findings_cache import digest
     from importwarden.textio import SourceDecodeError, decode_source
@@ -118,7 +119,8 @@ def check_path(project: "Project", path: Path, rel: str) -> FileResult:
         imports = project.extract(path, text)
         result.module = module
         result.deps = refs_deps(imports.refs)
-        result.findings = tuple(project.analyze(rel, module, imports.refs, text))
+        result.findings = tuple(project.analyze(rel, module, imports.refs, text,
+                                                with_edits=with_edits, fixable_only=True))
     except Exception as exc:  # a bug of ours must not end the run or print a traceback
         result.notice = f"{rel}: internal error while checking: {type(exc).__name__}: {exc}"
     return result
@@ -136,12 +138,14 @@ def _decode_line(raw: bytes, message: str) -> str:
 
 
 def analyze_indexed(project: "Project", path: Path, rel: str,
-                    memo: dict | None = None, for_cache: bool = True) -> FileResult:
+                    memo: dict | None = None, for_cache: bool = True,
+                    with_edits: bool = True) -> FileResult:
     """Check a file the workspace index has already read: its refs come from the index (no
     read); the source is read again only when there are findings (for ``# noqa`` comments and
     fix edits). Files the index skipped are read here, to say why. ``memo``: shared by the
     files of one run (see ``rules.interesting_raw``). ``for_cache=False``: the result will not
-    be cached, so what only the cache needs (deps, bindings fingerprint) is not computed."""
+    be cached, so what only the cache needs (deps, bindings fingerprint) is not computed.
+    ``with_edits=False``: fixes are decided, not planned (see ``CheckSession``)."""
     from importwarden.analysis.suppress import skip_file
     from importwarden.textio import SourceDecodeError, read_source
 
@@ -151,7 +155,7 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     index = project.index
     found_in_index = index.indexed(os.fspath(path)) if index is not None else None
     if found_in_index is None:
-        return check_path(project, path, rel)
+        return check_path(project, path, rel, with_edits)
     (size, mtime_ns, _digest), module, raws = found_in_index
     # (size and mtime as the index read the file: its refs are of that content)
     result = FileResult(rel, size=size, mtime_ns=mtime_ns, module=module)
@@ -167,7 +171,8 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
             text = read_source(path).text
             if skip_file(text):
                 return result
-            result.findings = tuple(project.analyze(rel, module, refs, text))
+            result.findings = tuple(project.analyze(rel, module, refs, text,
+                                                    with_edits=with_edits, fixable_only=True))
     except (OSError, SourceDecodeError) as exc:
         result.notice = f"{rel}: skipped: cannot read: {getattr(exc, 'strerror', None) or exc}"
     except Exception as exc:  # a bug of ours must not end the run or print a traceback
@@ -177,18 +182,18 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
 
 # --- worker processes -----------------------------------------------------------------------
 
-_checker: tuple = ()  # in a checking worker process: (project, memo, for_cache)
+_checker: tuple = ()  # in a checking worker process: (project, memo, for_cache, with_edits)
 
 
-def _start_checker(project: "Project", memo: dict, for_cache: bool) -> None:
+def _start_checker(project: "Project", memo: dict, for_cache: bool, with_edits: bool) -> None:
     global _checker
-    _checker = (project, memo, for_cache)
+    _checker = (project, memo, for_cache, with_edits)
 
 
 def _work_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
-    project, memo, for_cache = _checker
+    project, memo, for_cache, with_edits = _checker
     with no_gc():
-        return [analyze_indexed(project, Path(path), rel, memo, for_cache)
+        return [analyze_indexed(project, Path(path), rel, memo, for_cache, with_edits)
                 for path, rel in items]
 
 
@@ -215,10 +220,17 @@ class CheckSession:
     """One ``check`` run: settings, registry, cache, and the files' findings.
 
     Used by ``check`` and by ``fix`` (to find the files with something to fix).
+
+    ``with_edits``: whether the findings' fixes must carry their edits (the JSON and SARIF
+    formats print them). Without, a fix is only decided (``fixes.can_fix``: kept exactly when
+    planning would give one) and stays unplanned, which the text format's ``[*]`` marks and
+    fix counts need no more than; planning every edit was 29% of a cold run. The cache keeps
+    either kind; a run with edits re-checks the files whose cached fixes are unplanned.
     """
 
     def __init__(self, settings: Settings, *, cwd: Path, use_cache: bool = True,
-                 progress: "ProgressFactory | None" = None, jobs: int | None = None):
+                 progress: "ProgressFactory | None" = None, jobs: int | None = None,
+                 with_edits: bool = True):
         from importwarden.findings_cache import Cache, run_key
         from importwarden.project.engine import Project, load_registry_files, registry_paths
         from importwarden.registry.model import Registry
@@ -227,6 +239,7 @@ class CheckSession:
         self.cwd = cwd
         self.progress: ProgressFactory = progress or NoProgress
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        self.with_edits = with_edits
         paths, errors = registry_paths(settings)
         self.cache = Cache(settings.root, run_key(settings, paths), enabled=use_cache)
         # The parsed registry is cached under the run key (which hashes the registry files'
@@ -374,7 +387,9 @@ class CheckSession:
                 stale.append(path)
         current = set(rel_of.values())
         deleted = [rel for rel in state.files if rel not in current]
-        if state.files and not stale and not deleted and self.cache.enabled:
+        # Unchanged files whose cached fixes were decided but not planned, when edits are due.
+        unplanned = _unplanned(files, state, rel_of, set(stale)) if self.with_edits else []
+        if state.files and not stale and not deleted and not unplanned and self.cache.enabled:
             # The fast path: nothing changed since the last run; nothing is read.
             return [f for path in files for f in state.files[rel_of[path]].findings]
 
@@ -397,7 +412,7 @@ class CheckSession:
         else:
             # module -> the names it gained or lost (None: more than names changed)
             changed: dict[str, frozenset[str] | None] = {}
-            todo = list(stale)
+            todo = list(stale) + unplanned
             for rel in deleted:
                 gone = state.files.pop(rel)
                 if gone.module:
@@ -421,7 +436,7 @@ class CheckSession:
                         state.files[rel] = cached._replace(binds=binds_summary(index, cached.module))
             if changed:
                 affected = affected_by(changed)
-                stale_set = set(stale)
+                stale_set = set(stale) | set(unplanned)
                 for path in every:
                     cached = state.files.get(rel_of[path])
                     if path in stale_set or cached is None:
@@ -465,7 +480,8 @@ class CheckSession:
                 n = max(1, min(self.jobs * 8, len(items) // CHUNK_SIZE))
                 chunks = [items[i::n] for i in range(n)]
                 with process_pool(self.jobs, initializer=_start_checker, inherit=True,
-                                  initargs=(self.project, memo, self.cache.enabled)) as pool:
+                                  initargs=(self.project, memo, self.cache.enabled,
+                                            self.with_edits)) as pool:
                     for chunk in pool.map(_work_chunk, chunks):
                         for res in chunk:
                             out[res.rel] = res
@@ -474,9 +490,24 @@ class CheckSession:
                 with no_gc():
                     for path_s, rel in items:
                         out[rel] = analyze_indexed(self.project, Path(path_s), rel, memo,
-                                                   self.cache.enabled)
+                                                   self.cache.enabled, self.with_edits)
                         bar.advance()
         return out
+
+
+def _unplanned(files: list[str], state: "CacheState", rel_of: dict[str, str],
+               stale: set[str]) -> list[str]:
+    """The files asked about, unchanged since cached, with a fix whose edits were not
+    planned."""
+    from importwarden.project.engine import unplanned
+
+    out = []
+    for path in files:
+        cached = state.files.get(rel_of[path])
+        if (cached is not None and cached.findings and path not in stale
+                and any(map(unplanned, cached.findings))):
+            out.append(path)
+    return out
 
 
 def _without_ref(finding: Any) -> Any:

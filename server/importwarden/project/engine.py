@@ -209,8 +209,11 @@ class Project:
         return self.check_source(path, read_source(self.abs_path(path)).text)
 
     def analyze(self, rel_path: str, module: str | None, refs: Sequence[ImportRef],
-                source: str | None, *, with_edits: bool = True) -> list[Finding]:
-        """Rules + suppression + fixes for refs already extracted from ``source``."""
+                source: str | None, *, with_edits: bool = True,
+                fixable_only: bool = False) -> list[Finding]:
+        """Rules + suppression + fixes for refs already extracted from ``source``.
+        ``fixable_only`` (with ``with_edits=False``): a fix the engine would refuse is dropped,
+        as planning drops it, but the kept ones carry no edits (``unplanned``)."""
         ctx = self.context
         ignored = file_ignores(rel_path, self.settings.per_file_ignores)
         if ignored:
@@ -220,6 +223,8 @@ class Project:
             findings = apply_noqa(findings, source)
             if with_edits:
                 findings = [plan_edits(f, source, self._exists) for f in findings]
+            elif fixable_only:
+                findings = [keep_if_fixable(f, source, self._exists) for f in findings]
         findings = apply_severity(findings, self.settings.severity)
         findings.sort(key=Finding.sort_key)
         return findings
@@ -228,6 +233,27 @@ class Project:
     def _exists(self, target: Target) -> bool | None:
         """Whether a fix's replacement exists (the fix is refused when it surely does not)."""
         return resolves(self.index, target.module, target.name)
+
+
+def unplanned(finding: Finding) -> bool:
+    """Whether ``finding`` has a fix whose edits were not planned (``fixable_only``): a
+    planned fix always has at least one edit."""
+    return finding.fix is not None and not finding.fix.edits
+
+
+def keep_if_fixable(finding: Finding, source: str, exists: Any = None) -> Finding:
+    """``finding`` as ``plan_edits`` would leave it, but without the edits: its fix is kept
+    exactly when planning would give one (``fixes.can_fix``)."""
+    if finding.fix is None or finding.replacement is None or finding.ref is None:
+        return finding
+    from importwarden.analysis.imports import RefKind
+    from importwarden.fixes import can_fix
+
+    if finding.ref.kind is RefKind.MOCK:
+        exists = None  # (as in ``plan_edits``)
+    if can_fix(source, finding.ref, finding.replacement, finding.fix.applicability, exists):
+        return finding
+    return replace(finding, fix=None)
 
 
 def plan_edits(finding: Finding, source: str, exists: Any = None) -> Finding:
