@@ -41,11 +41,11 @@ def test_parallel_check_equals_serial(workspace: Path, monkeypatch, cache: bool)
     real_start = check_mod._ImportInBackground.start
 
     def start(self):
-        started.append(self.module)
+        started.extend(self.modules)
         real_start(self)
 
     monkeypatch.setattr(check_mod._ImportInBackground, "start", start)
     assert _findings(workspace, jobs=2, cache=cache) == serial
-    assert started == ["importwarden.fixes"]  # while the scanners ran
+    assert started == ["importwarden.fixes", "libcst"]  # while the scanners ran
     if cache:  # and the cached run after it
         assert _findings(workspace, jobs=2, cache=True) == serial

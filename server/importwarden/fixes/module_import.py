@@ -20,12 +20,10 @@ from __future__ import annotations
 import ast
 import re
 
-import libcst as cst
-
 from importwarden.analysis.findings import TextEdit
 from importwarden.fixes import scope
 from importwarden.fixes.statement import (
-    StatementError, code, dotted, dotted_node, dominant_newline_near, locate, parse_small,
+    StatementError, code, cst, dotted, dotted_node, dominant_newline_near, locate, parse_small,
     range_of, reindent, to_offset,
 )
 

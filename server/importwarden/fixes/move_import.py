@@ -26,14 +26,12 @@ import keyword
 import re
 from dataclasses import dataclass
 
-import libcst as cst
-
 from importwarden.analysis.findings import TextEdit
 from importwarden.fixes import scope
 from importwarden.fixes.rename import binding_alias
 from importwarden.fixes.statement import (
-    Located, StatementError, code, dotted, dotted_node, locate, parse_small, range_of, reindent,
-    dominant_newline_near,
+    Located, StatementError, code, cst, dotted, dotted_node, locate, parse_small, range_of,
+    reindent, dominant_newline_near,
 )
 
 

@@ -83,7 +83,10 @@ def _blocks_by_start(source: str) -> dict[int, Block]:
     return found
 
 
-_FROM_IMPORT = re.compile(r"\bfrom[ \t\\\r\n]+([^\W\d]\w*(?:[ \t]*\.[ \t]*[^\W\d]\w*)*)"
+# ``from`` first and the word boundary after it, as a look-behind: a pattern that starts with a
+# literal is searched for it at C speed; one that starts with ``\b`` is tried at every offset
+# (1.0 s of a cold run over the Ansible tree's 3.7k files with fixes).
+_FROM_IMPORT = re.compile(r"from(?<!\wfrom)[ \t\\\r\n]+([^\W\d]\w*(?:[ \t]*\.[ \t]*[^\W\d]\w*)*)"
                           r"[ \t\\\r\n]+import\b")
 _BLANKS = re.compile(r"[ \t]+")
 

@@ -238,6 +238,7 @@ def _warm_up(index: Any) -> None:
     the first document opened gets its diagnostics at the steady-state speed."""
     index.resolves("importwarden_warm_up")
     import importwarden.fixes  # noqa: F401
+    import libcst  # noqa: F401  (the fix engine imports it only when first needed)
 
 
 def install_index(session: "Session", index: Any) -> None:

@@ -399,7 +399,7 @@ class CheckSession:
         from importwarden.workspace.index import WorkspaceIndex
 
         # ``files``: the walk was just done; the index needs not repeat it.
-        fixer = _ImportInBackground("importwarden.fixes")
+        fixer = _ImportInBackground("importwarden.fixes", "libcst")
         with self.progress(len(every), "indexing") as bar:
             index = WorkspaceIndex.build(self.settings, files=every, cache=self.cache.enabled,
                                          jobs=self.jobs, progress=bar.set, stats=stats,
@@ -517,16 +517,17 @@ def _without_ref(finding: Any) -> Any:
 
 
 class _ImportInBackground:
-    """Import a module in a thread while the index's worker processes scan.
+    """Import modules in a thread while the index's worker processes scan.
 
-    The fix engine (libcst, ~0.25 s to import) plans the edits of every fixable finding; in a
-    large run each checking worker would import it for itself. Imported once in the parent,
-    while it only waits for the scanners, the forked checkers inherit it. Started only after
-    the scanners are forked, and joined before the checkers are (a fork while another thread
-    holds an import lock could deadlock the child)."""
+    The fix engine plans or decides the fix of every fixable finding, and libcst (~0.25 s to
+    import; the engine imports it only when a statement needs it) parses the statements that
+    are not one plain line; in a large run each checking worker would import them for itself.
+    Imported once in the parent, while it only waits for the scanners, the forked checkers
+    inherit them. Started only after the scanners are forked, and joined before the checkers
+    are (a fork while another thread holds an import lock could deadlock the child)."""
 
-    def __init__(self, module: str):
-        self.module = module
+    def __init__(self, *modules: str):
+        self.modules = modules
         self.thread: Any = None
 
     def start(self) -> None:
@@ -536,7 +537,8 @@ class _ImportInBackground:
             import importlib
 
             try:
-                importlib.import_module(self.module)
+                for module in self.modules:
+                    importlib.import_module(module)
             except Exception:  # imported again (and reported) where it is needed
                 pass
 

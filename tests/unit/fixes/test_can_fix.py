@@ -163,3 +163,32 @@ def test_agrees_on_the_benchmark_corpora(corpus):
     print(f"{corpus}: {fixable} fixable, {refused} refused")
     assert fixable > 0
 
+
+def test_one_line_fixes_are_planned_and_decided_without_libcst():
+    """libcst costs ~0.2 s to import, most of a re-check after one edit: a one-line
+    from-import and a mock string are fixed without it; a parenthesised statement needs it."""
+    import subprocess
+
+    script = """
+import sys
+from importwarden.analysis.findings import Fix, Range
+from importwarden.analysis.imports import ImportRef, RefKind
+from importwarden.fixes import can_fix, plan_fix
+from importwarden.registry.model import Applicability, Target
+
+def ref(text, end):
+    rng = Range.of(0, 0, 0, end)
+    return ImportRef(RefKind.FROM, "a", "X", None, Range.of(0, 14, 0, 15), rng, rng)
+
+line = "from a import X, Y\\n"
+assert isinstance(plan_fix(line, ref(line, 18), Target("b", "X"), Applicability.SAFE), Fix)
+assert can_fix(line, ref(line, 18), Target("b", "X"), Applicability.SAFE)
+assert "libcst" not in sys.modules, "imported for a one-line statement"
+paren = "from a import (X,\\n    Y)\\n"
+rng = Range.of(0, 0, 1, 6)
+multi = ImportRef(RefKind.FROM, "a", "X", None, Range.of(0, 15, 0, 16), rng, rng)
+assert can_fix(paren, multi, Target("b", "X"), Applicability.SAFE)
+assert "libcst" in sys.modules
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

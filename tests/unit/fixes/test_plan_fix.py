@@ -260,3 +260,21 @@ def test_extractor_attribute_ref():
     plan = plan_fix(source, ref, Target("c.d", "X"), S)
     assert apply_edits(source, plan.edits) == \
         "import a.b\nimport c.d\n\ndef f():\n    return c.d.X()\n"
+
+
+def test_merge_prefilter_finds_from_imports_at_word_starts_only():
+    """``scope._first_from_import_ends`` searches for the literal ``from`` and checks the word
+    boundary before it afterwards (a look-behind); the same matches as ``\\bfrom``."""
+    import re
+
+    from importwarden.fixes import scope
+
+    reference = re.compile(r"\bfrom[ \t\\\r\n]+([^\W\d]\w*(?:[ \t]*\.[ \t]*[^\W\d]\w*)*)"
+                           r"[ \t\\\r\n]+import\b")
+    text = ("from a import b\nxfrom c import d\n_from e import f\néfrom g import h\n"
+            "fromfrom i import j\n(from k . l import m)\n1from n import o\nfrom\\\n p import q\n")
+    expected: dict[str, int] = {}
+    for m in reference.finditer(text):
+        expected.setdefault(re.sub(r"[ \t]+", "", m.group(1)), m.end())
+    assert scope._first_from_import_ends(text) == expected
+    assert set(expected) == {"a", "k.l", "p"}
