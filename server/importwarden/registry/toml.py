@@ -124,8 +124,11 @@ def load_toml(text: str, file: str, *, pyproject: bool = False) -> Claims:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = _ERROR_LINE.search(str(exc))
-        raise RegistryLoadError(f"invalid TOML: {exc}", file=file,
-                                line=int(match.group(1)) if match else None) from None
+        if match:
+            line = int(match.group(1))
+        else:  # "(at end of document)": a string or array left open runs to the last line
+            line = text.count("\n") + 1 if "end of document" in str(exc) else None
+        raise RegistryLoadError(f"invalid TOML: {exc}", file=file, line=line) from None
     problems: list[Problem] = []
     if pyproject:
         prefix = "tool.importwarden.registry"

@@ -115,6 +115,17 @@ def test_syntax_error_is_a_load_error_with_line(tmp_path):
     assert "\n" not in str(info.value)
 
 
+def test_an_error_at_the_end_of_the_document_has_the_last_line(tmp_path):
+    """tomllib says "(at end of document)", with no line, for a string or array left open
+    (found by benchmarks/fuzz.py: a truncated registry)."""
+    path = write(tmp_path, "r.toml", '[[import]]\ntarget = "a.b:X"\nstatus = "broken"\nnote = """open')
+    with pytest.raises(RegistryLoadError) as info:
+        load_registries([path])
+    assert info.value.file == str(path) and info.value.line == 4, str(info.value)
+    registry = load_registries([path], toml_errors_as_problems=True)
+    assert [(p.code, p.line) for p in registry.problems] == [("IWR009", 4)]
+
+
 def test_syntax_error_as_problem_for_editors(tmp_path):
     path = write(tmp_path, "r.toml", '[[import]]\ntarget = "a.b:X"\nstatus = \n')
     registry = load_registries([path], toml_errors_as_problems=True)
