@@ -13,7 +13,8 @@ from lsprotocol import types
 
 from importwarden.analysis.codes import RULES
 from importwarden.project.engine import Project
-from .conftest import Doc, Editor, open_editor, pull_capabilities, units
+from .conftest import SERVER, Doc, Editor, open_editor, pull_capabilities, units
+from .wire import RawServer, encode
 
 RULES_FILE = "netra_backend/app/routes/registry_rules.py"
 CHECKED = [RULES_FILE, "netra_backend/app/routes/unresolved.py",
@@ -150,3 +151,40 @@ async def test_close_clears_pushed_diagnostics(vscode: Editor):
     vscode.close(doc)
     await vscode.until(lambda: not vscode.client.published[doc.uri][-1].diagnostics,
                        what="cleared diagnostics")
+
+
+
+def test_reopened_at_once_after_close_is_diagnosed(small: Path):
+    """didClose's handler is a coroutine, so pygls runs it after a didOpen that arrives in the
+    same read: it must not cancel the reopened document's diagnostics nor clear them after
+    they are published (found by benchmarks/fuzz.py's LSP campaign: 8 of 12 edit sequences
+    that closed and reopened a document never got diagnostics again)."""
+    srv = RawServer(small, SERVER)
+    try:
+        srv.call("initialize", {"processId": None, "rootUri": small.as_uri(), "capabilities": {
+            "textDocument": {"publishDiagnostics": {"versionSupport": True}}}})
+        srv.notify("initialized", {})
+        uri = (small / "app.py").as_uri()
+        text = (small / "app.py").read_text()
+
+        def opened(version: int) -> bytes:
+            return encode({"method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": uri, "languageId": "python", "version": version, "text": text}}})
+
+        def published(version: int) -> list:
+            return srv.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                            and m["params"].get("version") == version, timeout=30
+                            )["params"]["diagnostics"]
+
+        srv.raw(opened(1))
+        first = published(1)
+        assert first
+        srv.raw(encode({"method": "textDocument/didClose",
+                        "params": {"textDocument": {"uri": uri}}}) + opened(2))
+        assert published(2) == first
+        srv.call("textDocument/hover", {"textDocument": {"uri": uri},
+                                        "position": {"line": 0, "character": 0}})
+        last = [m for m in srv.seen if m.get("method") == "textDocument/publishDiagnostics"][-1]
+        assert last["params"]["diagnostics"] == first, "cleared after the reopen"
+    finally:
+        srv.kill()

@@ -146,8 +146,9 @@ def did_save(ls: "ImportwardenServer", params: types.DidSaveTextDocumentParams) 
         controller.registry_saved(session, doc)
 
 
-async def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocumentParams
-                    ) -> None:
+def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocumentParams) -> None:
+    # Not a coroutine: pygls runs a coroutine handler as a task, after a didOpen read with
+    # this message, and it would then cancel and clear the reopened document's diagnostics.
     session = ls.session
     uri = params.text_document.uri
     session.forget(uri)
@@ -157,8 +158,10 @@ async def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocument
     if controller.is_registry(session, path):
         controller.registry_closed(session, path)
     elif path.suffix in (".py", ".pyi"):
-        # The file on disk is the truth again (or it is gone).
-        await session.analysis.run(controller.file_on_disk_changed, session, path)
+        # The file on disk is the truth again (or it is gone). Keyed apart from the
+        # document's own jobs, so a reopen does not cancel it.
+        session.schedule(f"{uri}#on-disk", 0.0, lambda _: session.analysis.run(
+            controller.file_on_disk_changed, session, path))
 
 
 # --- pull -----------------------------------------------------------------------------------
