@@ -180,6 +180,14 @@ def record_for_text(text: str, module: str | None, is_package: bool) -> Record:
             marshal.dumps(bindings, BLOB_VERSION), tops, "\0".join(bindings[_B.STARS]))
 
 
+def record_for_source(text: str, module: str | None, is_package: bool) -> Record | None:
+    """``record_for_text``, or None for a text the index leaves out (larger than
+    ``MAX_FILE_BYTES`` or with NUL characters), as ``update_file`` decides."""
+    if len(text) > MAX_FILE_BYTES or "\0" in text:
+        return None
+    return record_for_text(text, module, is_package)
+
+
 def refs_of(record: Record) -> tuple:
     return marshal.loads(record[_R.REFS])
 
@@ -359,13 +367,21 @@ class WorkspaceIndex:
             if self._records.pop(key, None) is not None:
                 self._reset_derived()
             return
-        if len(source) > MAX_FILE_BYTES or "\0" in source:
+        mod = self.module_for_path(key)
+        module, is_package = mod if mod else (None, False)
+        record = record_for_source(source, module, is_package)
+        if record is None:
             self._records.pop(key, None)
             self._reset_derived()
             return
-        mod = self.module_for_path(key)
-        module, is_package = mod if mod else (None, False)
-        self._replace(key, record_for_text(source, module, is_package), (0, 0, b""))
+        self._replace(key, record, (0, 0, b""))
+
+    def put_record(self, path: str, record: Record) -> None:
+        """``update_file`` with the scan already done: ``record`` is ``record_for_source`` of
+        the file's text for its module (made in a worker process, or earlier for the same
+        content). ``path``: absolute and normal, as the walk gives it (not resolved again:
+        ``history/report.py`` indexes files that exist only in git)."""
+        self._replace(path, record, (0, 0, b""))
 
     def refresh_file(self, path: Path | str) -> None:
         """Re-read one file from disk (deleted when it no longer exists)."""
