@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import tarfile
 from collections import Counter
@@ -174,3 +175,95 @@ def test_unchanged_files_are_checked_again_when_what_they_import_changes(repo, c
     assert [r["counts"].get("IW005", 0) for r in rows] == [4, 2, 1, 3, 2]
     for row in rows:
         assert row["counts"] == _check_counts(repo, row["commit"], tmp_path), row["subject"]
+
+
+# --- what a commit checks again, and the worker pools --------------------------------------------
+
+HUB = "def used():\n    return 1\n"
+
+
+def _wide_history(repo) -> list[str]:
+    """40 modules that import a hub (every fourth also a broken path), a chain of two star
+    re-exports, then: private and wanted names added to the hub, a name added at the bottom
+    of the star chain and another taken away, a module deleted, the registry changed."""
+    files = {"IMPORT_REGISTRY.md": REGISTRY, "pkg/__init__.py": "", "mods/__init__.py": "",
+             "pkg/old.py": "def helper():\n    return 1\n",
+             "pkg/new.py": "def helper():\n    return 1\n", "pkg/hub.py": HUB,
+             "pkg/base.py": "X = 1\n", "pkg/mid.py": "from pkg.base import *\n",
+             "pkg/top.py": "from pkg.mid import *\n",
+             "star_user.py": "from pkg.top import late\nfrom pkg.top import X\n"}
+    for i in range(40):
+        files[f"mods/m{i}.py"] = ("from pkg.hub import used\n"
+                                  + ("from pkg.old import helper\n" if i % 4 == 0 else "")
+                                  + ("from pkg.hub import later\n" if i == 7 else ""))
+    shas = [repo.commit("start", files)]
+    shas.append(repo.commit("hub: a private name", {"pkg/hub.py": HUB + "_private = 2\n"}))
+    shas.append(repo.commit("hub: a wanted name", {"pkg/hub.py": HUB + "_private = 2\nlater = 3\n"}))
+    shas.append(repo.commit("star base: a name", {"pkg/base.py": "X = 1\nlate = 1\n"}))
+    shas.append(repo.commit("star base: a name goes", {"pkg/base.py": "late = 1\n"}))
+    shas.append(repo.commit("old goes", remove=("pkg/old.py",)))
+    shas.append(repo.commit("registry: old deprecated", {
+        "IMPORT_REGISTRY.md": REGISTRY.replace("\u274c BROKEN PATH", "\u26a0\ufe0f DEPRECATED")}))
+    return shas
+
+
+def _rows(root: Path, **kwargs) -> list:
+    from importwarden.config import load_settings
+    from importwarden.history.git import Repo
+    from importwarden.history.report import build_report
+
+    return build_report(load_settings(root), Repo(root), cache_dir=None, **kwargs).rows
+
+
+def test_a_commit_checks_only_the_files_a_change_reaches(repo, tmp_path: Path) -> None:
+    shas = _wide_history(repo)
+    rows = _rows(repo.root, jobs=1)
+    assert [r.commit for r in rows] == shas
+    files = 40 + 9  # (the 40, the two packages' __init__, six in pkg/, star_user.py)
+    assert [r.checked for r in rows] == [
+        files,
+        1,  # the hub only: nobody takes the private name
+        2,  # the hub and mods/m7 (it takes ``later``)
+        2,  # pkg/base.py and star_user.py, which takes ``late`` through two star imports
+        2,  # the same two: ``X`` is gone from pkg.top too
+        11,  # the ten importers of the module that went, and star_user.py (its IW005 may
+        # have been about it)
+        files - 1,  # a registry change: everything
+    ]
+    for row in rows:
+        assert row.counts == _check_counts(repo, row.commit, tmp_path), row.subject
+    assert [r.counts.get("IW005", 0) for r in rows] == [2, 2, 1, 0, 1, 1, 1]
+
+
+_NOTES: list[Path] = []  # where the noting workers below leave their pids
+_REAL: dict = {}
+
+
+def _noting_scan(items):
+    (_NOTES[0] / f"scan-{os.getpid()}").touch()
+    return _REAL["scan"](items)
+
+
+def _noting_check(items):
+    (_NOTES[0] / f"check-{os.getpid()}").touch()
+    return _REAL["check"](items)
+
+
+def test_the_worker_pools_give_the_serial_rows(repo, monkeypatch, tmp_path: Path) -> None:
+    from importwarden.history import report
+    from importwarden.workspace import index
+
+    _wide_history(repo)
+    serial = _rows(repo.root, jobs=1)
+    monkeypatch.setattr(index, "PARALLEL_MIN_FILES", 1)
+    # (module-level functions: the pool pickles them by name, the forked workers find them)
+    notes_dir = tmp_path / "workers"
+    notes_dir.mkdir()
+    _NOTES[:] = [notes_dir]
+    _REAL.update(scan=report._scan_chunk, check=report._check_chunk)
+    monkeypatch.setattr(report, "_scan_chunk", _noting_scan)
+    monkeypatch.setattr(report, "_check_chunk", _noting_check)
+    assert _rows(repo.root, jobs=2) == serial
+    notes = [p.name.split("-") for p in notes_dir.iterdir()]
+    assert {kind for kind, _pid in notes} == {"scan", "check"}
+    assert str(os.getpid()) not in {pid for _kind, pid in notes}

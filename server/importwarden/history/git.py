@@ -92,9 +92,10 @@ class BlobReader:
 
     def __init__(self, repo: Repo):
         env = {**os.environ, **_ENV_OVERRIDES}
+        # (a 64 KiB read buffer: the first commit of a walk streams every blob of the tree)
         self._proc = subprocess.Popen(["git", *_CONFIG, "cat-file", "--batch"], cwd=repo.top,
                                       env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=subprocess.DEVNULL)
+                                      stderr=subprocess.DEVNULL, bufsize=1 << 16)
 
     def read(self, sha: str) -> bytes | None:
         assert self._proc.stdin and self._proc.stdout
