@@ -15,6 +15,7 @@ registry that failed to load (also with ``--exit-zero``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from importwarden.output import OutputContext, prints_edits, render
+    from importwarden.output import OutputContext, prints_edits, render, render_bytes
     from importwarden.output.text import line
     from importwarden.project.batch import no_gc
 
@@ -71,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
                 args.quiet or (failed_setup and not findings)):
             # No summary: quiet asks for findings only, and "All checks passed!" would be
             # false when a path or a registry was missing.
-            text = "".join(line(f, ctx) + "\n" for f in findings)
+            text: str | bytes = "".join(line(f, ctx) + "\n" for f in findings)
+        elif args.output_format == "json" and _utf8_stdout(args.output_file):
+            text = render_bytes(args.output_format, findings, ctx)  # (10 MB: no str copies)
         else:
             text = render(args.output_format, findings, ctx)
     _write(text, args.output_file)
@@ -83,7 +86,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(text: str, output_file: str | None) -> None:
+def _utf8_stdout(output_file: str | None) -> bool:
+    """Whether bytes can go to stdout as they are: UTF-8, no newline translation."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return (not output_file and os.linesep == "\n" and encoding == "utf8"
+            and hasattr(sys.stdout, "buffer"))
+
+
+def _write(text: str | bytes, output_file: str | None) -> None:
+    if isinstance(text, bytes):  # (``_utf8_stdout``)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.flush()
+        return
     if output_file:
         from importwarden.cli import UsageError
 

@@ -22,6 +22,15 @@ def prints_edits(fmt: str, statistics: bool = False) -> bool:
     return fmt in _PRINT_EDITS and not (statistics and fmt == "json")
 
 
+def render_bytes(fmt: str, findings: list[Finding], ctx: OutputContext) -> bytes:
+    """``render`` as UTF-8 bytes (JSON is built as bytes: no 10 MB string to encode again)."""
+    if fmt == "json":
+        from importwarden.output import json as json_mod
+
+        return json_mod.render_bytes(findings, ctx)
+    return render(fmt, findings, ctx).encode("utf-8")
+
+
 def render(fmt: str, findings: list[Finding], ctx: OutputContext) -> str:
     if fmt == "text":
         from importwarden.output import text as mod

@@ -25,6 +25,9 @@ class OutputContext:
 def _display(root_s: str, cwd_s: str, rel_or_abs: str) -> str:
     # os.path, not pathlib: this runs once per file with findings (thousands per run), and
     # pathlib objects cost ~60 us each to build.
+    if (cwd_s == root_s and os.sep == "/" and not rel_or_abs.startswith("/")
+            and os.path.normpath(rel_or_abs) == rel_or_abs and rel_or_abs != "."):
+        return rel_or_abs  # (what relpath gives, at a fifth of its cost: the usual case)
     p = rel_or_abs if os.path.isabs(rel_or_abs) else os.path.join(root_s, rel_or_abs)
     try:
         shown = os.path.relpath(p, cwd_s)

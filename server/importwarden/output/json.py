@@ -11,7 +11,7 @@ from typing import Any
 from importwarden.analysis.codes import RULES, Severity
 from importwarden.analysis.findings import Finding
 from importwarden.output.context import OutputContext, fixable
-from importwarden.output.encode import array_lines
+from importwarden.output.encode import array_lines, array_lines_bytes
 from importwarden.registry.model import Applicability
 
 
@@ -21,38 +21,72 @@ _APPLICABILITY = {a: a.value for a in Applicability}
 
 
 def finding_to_json(finding: Finding, ctx: OutputContext) -> dict[str, Any]:
-    r = finding.range
-    start, end = r.start, r.end
-    fix = finding.fix
-    target = finding.target
-    registry = finding.registry
+    return _Converter(ctx).finding(finding)
+
+
+class _Converter:
+    """Findings as JSON objects. One per render: a finding's target and registry entry are
+    objects shared by many findings (the cache decodes each once), so their JSON objects are
+    built once too (by identity: the findings keep them alive), and each path is shown once."""
+
+    def __init__(self, ctx: OutputContext):
+        self.show = ctx.path
+        self.names = {code: rule.name for code, rule in RULES.items()}
+        self.targets: dict[int, dict[str, Any]] = {}
+        self.registries: dict[int, dict[str, Any]] = {}
+        self.paths: dict[str, str] = {}
+
+    def finding(self, finding: Finding) -> dict[str, Any]:
+        r = finding.range
+        start, end = r.start, r.end
+        fix = finding.fix
+        target = finding.target
+        registry = finding.registry
+        path = self.paths.get(finding.path)
+        if path is None:
+            path = self.paths[finding.path] = self.show(finding.path)
+        if target is not None:
+            target_json = self.targets.get(id(target))
+            if target_json is None:
+                target_json = self.targets[id(target)] = {"module": target.module,
+                                                          "name": target.name}
+        else:
+            target_json = None
+        if registry is not None:
+            registry_json = self.registries.get(id(registry))
+            if registry_json is None:
+                registry_json = self.registries[id(registry)] = {
+                    "file": self.show(registry.file), "line": registry.line}
+        else:
+            registry_json = None
+        return {
+            "code": finding.code,
+            "name": self.names[finding.code],
+            "severity": _SEVERITY[finding.severity],
+            "message": finding.message,
+            "path": path,
+            "line": start.line + 1,
+            "column": start.character + 1,
+            "end_line": end.line + 1,
+            "end_column": end.character + 1,
+            "target": target_json,
+            "registry": registry_json,
+            "fix": None if fix is None else {
+                "applicability": _APPLICABILITY[fix.applicability],
+                "message": fix.message,
+                "edits": [_edit(e) for e in fix.edits],
+            },
+        }
+
+
+def _edit(e: Any) -> dict[str, Any]:
+    start, end = e.range.start, e.range.end
     return {
-        "code": finding.code,
-        "name": RULES[finding.code].name,
-        "severity": _SEVERITY[finding.severity],
-        "message": finding.message,
-        "path": ctx.path(finding.path),
         "line": start.line + 1,
         "column": start.character + 1,
         "end_line": end.line + 1,
         "end_column": end.character + 1,
-        "target": None if target is None else {"module": target.module, "name": target.name},
-        "registry": None if registry is None else {"file": ctx.path(registry.file),
-                                                   "line": registry.line},
-        "fix": None if fix is None else {
-            "applicability": _APPLICABILITY[fix.applicability],
-            "message": fix.message,
-            "edits": [
-                {
-                    "line": e.range.start.line + 1,
-                    "column": e.range.start.character + 1,
-                    "end_line": e.range.end.line + 1,
-                    "end_column": e.range.end.character + 1,
-                    "content": e.content,
-                }
-                for e in fix.edits
-            ],
-        },
+        "content": e.content,
     }
 
 
@@ -70,4 +104,12 @@ def render(findings: list[Finding], ctx: OutputContext) -> str:
     """A JSON array with one compact object per line."""
     if ctx.statistics:
         return array_lines(statistics(findings))
-    return array_lines(finding_to_json(f, ctx) for f in findings)
+    convert = _Converter(ctx).finding
+    return array_lines(map(convert, findings))
+
+
+def render_bytes(findings: list[Finding], ctx: OutputContext) -> bytes:
+    """``render`` as UTF-8."""
+    if ctx.statistics:
+        return array_lines_bytes(statistics(findings))
+    return array_lines_bytes(map(_Converter(ctx).finding, findings))

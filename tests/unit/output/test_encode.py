@@ -48,6 +48,8 @@ def test_compact_and_pretty_match_the_standard_library(value):
 def test_array_lines_is_one_element_per_line(items):
     fast, slow = _both(lambda v: encode.array_lines(iter(v)), items)
     assert fast == slow
+    as_bytes = _both(lambda v: encode.array_lines_bytes(iter(v)), items)
+    assert as_bytes == (fast.encode("utf-8"), slow.encode("utf-8"))
     assert json.loads(fast) == items
     lines = fast.rstrip("\n").split("\n")  # only \n: JSON escapes it inside strings
     if items:
