@@ -532,6 +532,8 @@ class WorkspaceIndex:
             modules = self._modules
             if tops:
                 for record in self._records.values():
+                    if len(used) == len(tops):
+                        break  # (every namespace top is used: the other records cannot add one)
                     if tops.isdisjoint(record[_R.TOPS].split("\0")):
                         continue
                     for raw in refs_of(record):
