@@ -189,7 +189,7 @@ def record_for_source(text: str, module: str | None, is_package: bool) -> Record
 
 
 def refs_of(record: Record) -> tuple:
-    return marshal.loads(record[_R.REFS])
+    return marshal.loads(index_cache.unpack_refs(record[_R.REFS]))
 
 
 def bindings_of(record: Record) -> tuple:

@@ -66,9 +66,14 @@ def test_base_blobs_are_views_of_the_file_and_old_formats_are_removed(tmp_path):
     index_cache.save(tmp_path, files)
     assert not stale.exists()
     loaded = index_cache.load(tmp_path)
-    assert loaded == files
+    unpacked = {path: (key, (*record[:2], bytes(index_cache.unpack_refs(record[2])), *record[3:]))
+                for path, (key, record) in loaded.items()}
+    assert unpacked == files
     refs = loaded["/p/big.py"][1][2]
-    assert isinstance(refs, memoryview) and bytes(refs) == bytes(range(256)) * 40
+    assert isinstance(refs, memoryview)
+    assert bytes(index_cache.unpack_refs(refs)) == bytes(range(256)) * 40
+    assert len(refs) < 1024  # (stored compressed: 10 KB of a repeated pattern)
+    assert loaded["/p/m0.py"] == files["/p/m0.py"]  # (a blob this small stays as it is)
     # a truncated base is no cache at all (never an error)
     data = index_cache.cache_file(tmp_path).read_bytes()
     for cut in (20, len(data) - 1):  # in the table; in the blobs
