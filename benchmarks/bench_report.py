@@ -1,6 +1,6 @@
 """``importwarden report`` on the synthetic corpus turned into a 50-commit history.
 
-    python benchmarks/bench_report.py [--commits 50] [--per-commit 200] [--record]
+    python benchmarks/bench_report.py [--commits 50] [--per-commit 200] [--record] [--profile]
 
 Targets (issue 14): 50 commits of the 11,000-file corpus in <= 60 s on 2 cores, and each
 further commit that changes <= 200 files in <= 2 s.
@@ -9,7 +9,10 @@ Measured:
 - the whole walk, cold (``--no-cache``), as a subprocess pinned to 2 cores;
 - the whole walk again with the blob cache filled by a previous run;
 - the cost of each commit after the first inside one walk (in-process, from the progress
-  callback's timestamps): the time a further commit adds.
+  callback's timestamps): the time a further commit adds, and how many files it checked.
+
+``--profile`` (instead of the measurements): one in-process walk with ``jobs=1`` (all work in
+one process, visible to cProfile), written to ``benchmarks/results/report_profile.txt``.
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ def _history(commits: int, per_commit: int) -> list[str]:
     return shas
 
 
-def _per_commit_seconds() -> list[float]:
+def _walk_in_process(**kwargs) -> tuple[list[float], list]:
+    """One in-process walk: the seconds each commit took (from the progress callback's
+    timestamps) and the rows."""
     sys.path.insert(0, str(REPO_ROOT / "server"))
     from importwarden.config import load_settings
     from importwarden.history.git import Repo
@@ -64,10 +69,38 @@ def _per_commit_seconds() -> list[float]:
     stamps: list[float] = []
     settings = load_settings(HISTORY)
     start = time.perf_counter()
-    build_report(settings, Repo(HISTORY), cache_dir=None,
-                 progress=lambda done, total: stamps.append(time.perf_counter()))
+    report = build_report(settings, Repo(HISTORY), cache_dir=None,
+                          progress=lambda done, total: stamps.append(time.perf_counter()),
+                          **kwargs)
     points = [start, *stamps]
-    return [b - a for a, b in itertools.pairwise(points)]
+    return [b - a for a, b in itertools.pairwise(points)], report.rows
+
+
+def _profile() -> None:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    cpu = time.process_time()
+    profiler.enable()
+    seconds, rows = _walk_in_process(jobs=1)
+    profiler.disable()
+    cpu = time.process_time() - cpu
+    out = io.StringIO()
+    load = os.getloadavg()
+    slowest = max(range(1, len(seconds)), key=seconds.__getitem__)
+    out.write(f"report walk in one process (jobs=1) under cProfile, {today()}, load "
+              f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n"
+              f"total {sum(seconds):.2f} s wall, {cpu:.2f} s CPU of this process (git children "
+              f"not counted); first commit {seconds[0]:.2f} s; further commits median "
+              f"{statistics.median(seconds[1:]):.3f} s, max {seconds[slowest]:.3f} s (commit "
+              f"{slowest + 1}, {rows[slowest].checked} files checked)\n\n")
+    for key in ("cumulative", "tottime"):
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats(key).print_stats(35)
+    (RESULTS_DIR / "report_profile.txt").write_text(out.getvalue(), encoding="utf-8")
+    print(out.getvalue()[:6000])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,8 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-commit", type=int, default=200)
     parser.add_argument("--record", action="store_true",
                         help="write the results into benchmarks/results/report.md")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile one in-process walk instead (results/report_profile.txt)")
     args = parser.parse_args(argv)
     shas = _history(args.commits, args.per_commit)
+    if args.profile:
+        _profile()
+        return 0
     exe = venv_tool("importwarden")
     out = HISTORY.parent / "corpus-history-report.json"
     cache = HISTORY / ".importwarden_cache"
@@ -87,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     fill = measure([exe, "report", "-o", str(out)], cwd=HISTORY, cores=2)
     warm = measure([exe, "report", "-o", str(out)], cwd=HISTORY, cores=2)
     assert warm.returncode == 0 and (cache / "history-blobs.bin").exists(), warm.stderr
-    per_commit = _per_commit_seconds()
+    per_commit, walk_rows = _walk_in_process()
+    load_after = os.getloadavg()
     # The walk's last row must be what ``check`` says of the same tree.
     import json
     from collections import Counter
@@ -99,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     last = json.loads(out.read_text(encoding="utf-8"))["rows"][-1]["counts"]
     assert last == expected, (last, expected)
     further = per_commit[1:]
+    checked = [r.checked for r in walk_rows[1:]]
+    slowest = max(range(len(further)), key=further.__getitem__)
     rows = [
         ("whole walk, cold (--no-cache)", fmt_seconds(cold.seconds), fmt_seconds(cold.cpu_seconds),
          f"{cold.peak_rss_mb:.0f} MB"),
@@ -111,18 +152,29 @@ def main(argv: list[str] | None = None) -> int:
             statistics.median(further)), "", ""),
         (f"each further commit ({args.per_commit} files): max", fmt_seconds(max(further)), "",
          ""),
+        ("files checked per further commit: median / max / at the slowest",
+         f"{statistics.median(checked):.0f} / {max(checked)} / {checked[slowest]}", "", ""),
     ]
     table = markdown_table(("what", "wall", "CPU", "peak memory"), rows)
+    quiet = max(load[0], load_after[0]) < 2.5
     body = (f"History: {len(shas)} first-parent commits of the 11,000-file corpus, each commit "
             f"after the first changing {args.per_commit} files (`benchmarks/make_history.py`). "
             f"The last row equals `importwarden check` on the same tree ({sum(expected.values())} "
-            f"findings). The machine is shared with other agents running tests and benchmarks: "
-            f"wall times are inflated, CPU times are the comparable numbers. "
-            f"Load average when starting: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}.\n\n"
+            f"findings). Command: `.venv/bin/python benchmarks/bench_report.py --record`. "
+            f"Load average (1, 5, 15 min) before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
+            f"after: {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f}"
+            + (" (quiet)." if quiet else
+               ": the machine was shared, so wall times are inflated; CPU times (the process "
+               "and its children: workers and git) are beside them.")
+            + " Peak memory: the sampled sum over the process tree (forked workers share "
+              f"pages with the parent, so it over-counts); the largest single process: "
+              f"{cold.maxrss_mb:.0f} MB cold, {warm.maxrss_mb:.0f} MB warm.\n\n"
             f"{table}\n\n{machine_info_markdown(machine_info())}")
     print(body)
     if args.record:
-        record_section(RESULTS_DIR / "report.md", f"{today()} report, corpus history", body,
+        revision = machine_info()["importwarden revision"]
+        record_section(RESULTS_DIR / "report.md",
+                       f"{today()} report, corpus history, revision {revision}", body,
                        intro="# Recorded benchmark results: `importwarden report`\n\n"
                              "Written by `benchmarks/bench_report.py`; newest first.\n")
     return 0
