@@ -5,8 +5,11 @@
 Commit 1 is the whole corpus. Each later commit changes ``--per-commit`` files: about a tenth
 of them migrate one planted broken/deprecated import to its replacement (the registry's
 ``USE INSTEAD`` with the same names, so the findings converge), the rest get an edited helper
-function (an ordinary change that moves no import). Deterministic for a seed; author and dates
-are fixed (one commit per hour), so the history's shas are the same on every machine.
+function (an ordinary change that moves no import). The commits in ``--registry-steps``
+(default: 25) also edit the registry (one unverified entry loses its ``❓``), as a team's
+registry changes along a migration: every file is checked again there. Deterministic for a
+seed; author and dates are fixed (one commit per hour), so the history's shas are the same on
+every machine.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ def _git(out: Path, *args: str, hour: int = 0) -> str:
                           cwd=out, env=env, check=True, capture_output=True, text=True).stdout
 
 
+REGISTRY_STEPS = (25,)
+
+
 def make_history(corpus: Path, out: Path, commits: int = 50, per_commit: int = 200,
-                 seed: int = 0) -> list[str]:
+                 seed: int = 0, registry_steps: tuple[int, ...] = REGISTRY_STEPS) -> list[str]:
     """Build the history in ``out`` (replaced); return the shas, oldest first."""
     if out.exists():
         shutil.rmtree(out)
@@ -71,8 +77,15 @@ def make_history(corpus: Path, out: Path, commits: int = 50, per_commit: int = 2
             with open(out / rel, "a", encoding="utf-8") as fh:
                 fh.write(f"\n\ndef _history_step_{k}(value):\n    return value + {k}\n")
             changed.add(rel)
+        subject = f"step {k}: {len(changed)} files"
+        if k in registry_steps:
+            registry = out / info["registry"]
+            text = registry.read_text(encoding="utf-8")
+            assert "  # \u2753" in text, "the corpus registry has no unverified entry left"
+            registry.write_text(text.replace("  # \u2753", "", 1), encoding="utf-8")
+            subject += " and the registry"
         _git(out, "add", "-A")
-        _git(out, "commit", "-q", "-m", f"step {k}: {len(changed)} files", hour=k)
+        _git(out, "commit", "-q", "-m", subject, hour=k)
     return _git(out, "rev-list", "--reverse", "HEAD").split()
 
 
@@ -83,8 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=50)
     parser.add_argument("--per-commit", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--registry-steps", default=",".join(map(str, REGISTRY_STEPS)),
+                        help="commits (numbered from 0) that also edit the registry, "
+                             "comma-separated; empty for none")
     args = parser.parse_args(argv)
-    shas = make_history(args.corpus, args.out, args.commits, args.per_commit, args.seed)
+    steps = tuple(int(k) for k in args.registry_steps.split(",") if k.strip())
+    shas = make_history(args.corpus, args.out, args.commits, args.per_commit, args.seed, steps)
     print(f"{len(shas)} commits in {args.out}")
     return 0
 
