@@ -185,7 +185,8 @@ HUB = "def used():\n    return 1\n"
 def _wide_history(repo) -> list[str]:
     """40 modules that import a hub (every fourth also a broken path), a chain of two star
     re-exports, then: private and wanted names added to the hub, a name added at the bottom
-    of the star chain and another taken away, a module deleted, the registry changed."""
+    of the star chain and another taken away, a module deleted, then registry changes: one
+    entry's status, only its lines, an entry for the hub."""
     files = {"IMPORT_REGISTRY.md": REGISTRY, "pkg/__init__.py": "", "mods/__init__.py": "",
              "pkg/old.py": "def helper():\n    return 1\n",
              "pkg/new.py": "def helper():\n    return 1\n", "pkg/hub.py": HUB,
@@ -204,6 +205,13 @@ def _wide_history(repo) -> list[str]:
     shas.append(repo.commit("old goes", remove=("pkg/old.py",)))
     shas.append(repo.commit("registry: old deprecated", {
         "IMPORT_REGISTRY.md": REGISTRY.replace("\u274c BROKEN PATH", "\u26a0\ufe0f DEPRECATED")}))
+    shas.append(repo.commit("registry: a heading (no entry changes)", {
+        "IMPORT_REGISTRY.md": "# Heading\n\n" + REGISTRY.replace(
+            "\u274c BROKEN PATH", "\u26a0\ufe0f DEPRECATED")}))
+    shas.append(repo.commit("registry: the hub deprecated", {
+        "IMPORT_REGISTRY.md": "# Heading\n\n" + REGISTRY.replace(
+            "\u274c BROKEN PATH", "\u26a0\ufe0f DEPRECATED").replace(
+            "```\n", "from pkg.hub import used  # \u26a0\ufe0f DEPRECATED\n```\n", 1)}))
     return shas
 
 
@@ -228,11 +236,14 @@ def test_a_commit_checks_only_the_files_a_change_reaches(repo, tmp_path: Path) -
         2,  # the same two: ``X`` is gone from pkg.top too
         11,  # the ten importers of the module that went, and star_user.py (its IW005 may
         # have been about it)
-        files - 1,  # a registry change: everything
+        10 + 1,  # an entry changed: the importers of its module (and the IW005 holder)
+        0,  # the registry's lines moved, no entry changed
+        40 + 1,  # the hub's entry: its 40 importers (and the IW005 holder)
     ]
     for row in rows:
         assert row.counts == _check_counts(repo, row.commit, tmp_path), row.subject
-    assert [r.counts.get("IW005", 0) for r in rows] == [2, 2, 1, 0, 1, 1, 1]
+    assert [r.counts.get("IW005", 0) for r in rows] == [2, 2, 1, 0, 1, 1, 1, 1, 1]
+    assert rows[-1].counts.get("IW002", 0) == rows[-2].counts.get("IW002", 0) + 40
 
 
 _NOTES: list[Path] = []  # where the noting workers below leave their pids

@@ -212,6 +212,30 @@ def _registry_at(paths: list[Path], top: Path, tree: dict[str, str], blobs: Blob
     return build(bundles)
 
 
+def _registry_changes(old: Registry, new: Registry) -> set[str] | None:
+    """The modules whose registry entries mean something else in ``new`` (a target's status,
+    replacement, fix or conflict); None when more changed (mock entries, services), so that
+    any file may count differently. Where a claim's line moved is left out: it changes a
+    finding's message, never what the report counts (``check`` reports messages, so a
+    registry change re-checks everything there)."""
+    if (old.services.members, old.services.shared) != (new.services.members,
+                                                       new.services.shared):
+        return None
+
+    def mocks(registry: Registry) -> dict:
+        return {k: (m.status, m.replacement, m.fix) for k, m in registry.mocks.items()}
+
+    if mocks(old) != mocks(new):
+        return None
+
+    def meaning(registry: Registry) -> dict:
+        return {t: (e.status, e.replacement, e.fix, e.conflict, e.works_status, e.inferred)
+                for t, e in registry.entries.items()}
+
+    before, after = meaning(old), meaning(new)
+    return {t.module for t in before.keys() | after.keys() if before.get(t) != after.get(t)}
+
+
 def _repo_rel(path: Path, top: Path) -> str:
     return os.path.relpath(path, top).replace(os.sep, "/")
 
@@ -463,22 +487,28 @@ def _walk(report: Report, settings, repo: Repo, commits, registry_at: str,
                     index.put_record(path, record)  # type: ignore[arg-type]
                 current[path] = changed[path]
             dirty: set[str] = set(changed)
+            # module -> the names it gained or lost (None: more than names changed, or its
+            # registry entries did)
+            moved: dict[str, frozenset[str] | None] = {}
             if head_registry is None:
                 key = tuple(tree.get(rel) for rel in registry_rels)
                 if key != registry_key:
-                    project.use_registry(_registry_at(registry_files, top, tree, blobs), [])
+                    registry = _registry_at(registry_files, top, tree, blobs)
+                    entries_changed = _registry_changes(project.registry, registry) if n else None
+                    project.use_registry(registry, [])
                     registry_key = key
-                    dirty = set(current)
+                    if entries_changed is None:
+                        dirty = set(current)
+                    else:  # an entry reaches the files that import its module (or below it)
+                        moved.update(dict.fromkeys(entries_changed))
             if n and len(dirty) < len(current):
-                # module -> the names it gained or lost (None: more than names changed)
-                moved: dict[str, frozenset[str] | None] = {}
                 for path in deleted:
                     if module_of[path][0]:
                         moved[module_of[path][0]] = None  # type: ignore[index]
                 for path in changed:
                     module = module_of[path][0]
-                    if not module:
-                        continue
+                    if not module or (module in moved and moved[module] is None):
+                        continue  # (already reaches every importer)
                     old = before.get(path)
                     now = binds_summary(index, module)
                     if old is None:
