@@ -4,6 +4,7 @@
 - load a generated 10,000-entry Markdown registry: <= 1 s (and its TOML export)
 - look-ups (``module``, ``module:name``, a submodule under a module-level entry): <= 2 µs each
 - text repair: ftfy on the whole file vs only the lines that need it
+- a 200,000-line registry in the shapes issue 15 timed (``lines_registry``): <= 5 s
 
 Loading is timed in-process (median of several runs after one warm-up), since the target is the
 loader's cost; the cold cost of a fresh interpreter importing importwarden.registry and loading
@@ -38,7 +39,7 @@ from common import (
 
 NETRA = REPO_ROOT / "tests" / "fixtures" / "registries" / "netra_2025-09-17_SSOT_IMPORT_REGISTRY.md"
 SEED = REPO_ROOT / "tests" / "fixtures" / "registries" / "seed_2025-09-11_SSOT_IMPORT_REGISTRY.md"
-TARGETS = {"real": 0.050, "10k": 1.0, "lookup": 2e-6}
+TARGETS = {"real": 0.050, "10k": 1.0, "lookup": 2e-6, "200k lines": 5.0}
 
 
 def median_time(fn, repeat: int) -> tuple[float, float, float]:
@@ -92,6 +93,19 @@ def generate_registry(entries: int, seed: int = 0) -> str:
     out += ["### Service Isolation Rules:",
             "1. **NEVER import between services** (except shared utilities)", ""]
     return "\n".join(out)
+
+
+def lines_registry(lines: int = 200_000) -> str:
+    """A registry of ``lines`` entry lines in one fenced block, the shapes issue 15 timed:
+    imports with markers, commented-out imports, replacement lines (also what
+    tests/security/test_linear_time.py reads in <= 5 s)."""
+    rows = []
+    for i in range(lines // 4):
+        rows.append(f"from pkg.module{i} import Name{i % 50}  # DEPRECATED")
+        rows.append(f"# USE INSTEAD: from pkg.new{i} import Name{i % 50}")
+        rows.append(f"# from pkg.gone{i} import Thing{i % 50}  # BROKEN")
+        rows.append(f"from pkg.ok{i} import Item{i % 50}  # VERIFIED")
+    return "# Registry\n\n```python\n" + "\n".join(rows) + "\n```\n"
 
 
 def bench_load(path: Path, repeat: int) -> dict:
@@ -163,6 +177,8 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true", help="print only")
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--lines", type=int, default=200_000,
+                        help="entry lines of the big registry (issue 15: 200,000 in <= 5 s)")
     args = parser.parse_args()
 
     rows = []
@@ -189,6 +205,11 @@ def main() -> int:
         toml = bench_load(exported, max(3, args.repeat // 3))
         rows.append(row("its TOML export", toml, "<= 1 s", TARGETS["10k"]))
         lookups = bench_lookups(gen["registry"])
+        lined = Path(tmp) / "LINES_IMPORT_REGISTRY.md"
+        lined.write_text(lines_registry(args.lines), encoding="utf-8")
+        many = bench_load(lined, max(1, args.repeat // 5))
+        rows.append(row(f"{args.lines:,} entry lines (issue 15 shapes)", many, "<= 5 s",
+                        TARGETS["200k lines"]))
     repair = bench_repair(SEED)
     cold = cold_start()
 

@@ -12,16 +12,22 @@ import ast
 import inspect
 import itertools
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from importwarden.analysis import scanner
 from importwarden.registry import combine, markdown, markers, text, toml
 from importwarden.registry.combine import build
 from importwarden.registry.load import load_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from bench_registry import lines_registry  # noqa: E402  (one generator for test and benchmark)
 
 # The modules whose regexes read registry files or workspace sources.
 MODULES = (markdown, markers, text, toml, combine, scanner)
@@ -52,31 +58,48 @@ PUMPS = (" ", "\t", "a", "a.", "a ", "(", ")", ",", " # ", "'", '"', "\\", "\\\n
          "\n", "\r", ":", "\u00e9", "\u00e2\u0152", "as ", "import ", "patch(", "wrong ", "_")
 SUFFIXES = ("", "(")
 
-# Patterns still quadratic on some input, with why they are left (reported as xfail).
-KNOWN_SLOW = {
-    "markdown._INLINE_CODE": "a prose line of many backticks: each run may open a code span "
-                             "that the lazy body seeks to the end of the line",
-    # Found by this sweep on 2026-12-02 and not fixed yet: each grows faster than linearly
-    # on some (prefix, pump, suffix) of the sweep; issue 15 stays open until they are linear.
-    "scanner._COL0_BIND": "super-linear on the sweep's inputs (not fixed yet)",
-    "scanner._COL0_FIRST": "super-linear on the sweep's inputs (not fixed yet)",
-    "scanner._PAREN_COMMA": "super-linear on the sweep's inputs (not fixed yet)",
-    "scanner._PAREN_NAME": "super-linear on the sweep's inputs (not fixed yet)",
-    "scanner._TYPED_DOTTED": "super-linear on the sweep's inputs (not fixed yet)",
-    "scanner._TYPED_NAME": "super-linear on the sweep's inputs (not fixed yet)",
-    "scanner._TYPED_PAREN_NAME": "super-linear on the sweep's inputs (not fixed yet)",
-    "toml._DOT": "super-linear on the sweep's inputs (not fixed yet)",
-    "toml._HEADER": "super-linear on the sweep's inputs (not fixed yet)",
-}
-
 
 def _uses(name: str) -> set[str]:
-    """The methods a module calls on the pattern bound to ``name`` (``_FROM.match`` ...)."""
+    """The methods a module calls on the pattern bound to ``name`` (``_FROM.match`` ...), also
+    through a function it is passed to (``_typed_item(text, pos, _TYPED_NAME, …)`` calls
+    ``typed_re.match``). Any other use (stored, returned, passed where the parameter is not
+    found) counts as ``search``, the stricter sweep."""
     module_name, _, attr = name.partition(".")
     module = next(m for m in MODULES if m.__name__.endswith("." + module_name))
     if "[" in attr:
         return {"search"}  # (a table of patterns: read with search)
-    return set(re.findall(rf"\b{re.escape(attr)}\.(\w+)\(", inspect.getsource(module)))
+    tree = ast.parse(inspect.getsource(module))
+    functions = {node.name: node for node in ast.walk(tree)
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def calls_on(scope: ast.AST, variable: str, seen: frozenset = frozenset()) -> set[str]:
+        found: set[str] = set()
+        for node in ast.walk(scope):
+            if not (isinstance(node, ast.Name) and node.id == variable
+                    and isinstance(node.ctx, ast.Load)):
+                continue
+            parent = parents.get(node)
+            if isinstance(parent, ast.Attribute):
+                if parent.attr == "pattern":
+                    continue  # (its source inside another pattern: swept as that one)
+                call = parents.get(parent)
+                if isinstance(call, ast.Call) and call.func is parent:
+                    found.add(parent.attr)
+                    continue
+            elif isinstance(parent, ast.Call) and node in parent.args \
+                    and isinstance(parent.func, ast.Name) and parent.func.id in functions:
+                params = functions[parent.func.id].args.args
+                index = parent.args.index(node)
+                if index < len(params) and parent.func.id not in seen:
+                    inner = calls_on(functions[parent.func.id], params[index].arg,
+                                     seen | {parent.func.id})
+                    found |= inner or {"search"}
+                    continue
+            found.add("search")
+        return found
+
+    return calls_on(tree, attr)
 
 
 def _best(call: Callable[[], object], runs: int) -> float:
@@ -107,10 +130,12 @@ def _growth(call_for: Callable[[int], Callable[[], object]], sizes: tuple[int, .
 @pytest.mark.parametrize("name,pattern", PATTERNS, ids=[n for n, _p in PATTERNS])
 def test_regex_time_is_linear(name: str, pattern: re.Pattern[str]) -> None:
     """Screen every (prefix, pump, suffix) at 200 and 1600 pumps; confirm a suspect at
-    250, 1000, 4000 pumps (stopping at the first run over 0.5 s), and fail only when it grows clearly faster than linearly."""
-    if name in KNOWN_SLOW:
-        pytest.xfail(KNOWN_SLOW[name])
-    apply = _applier(name, pattern)
+    250, 1000, 4000 pumps (stopping at the first run over 0.5 s), and fail only when it grows
+    clearly faster than linearly."""
+    _assert_linear(f"{name} ({pattern.pattern!r})", _applier(name, pattern))
+
+
+def _assert_linear(what: str, apply: Callable[[str], object]) -> None:
     suspects = []
     for prefix, pump, suffix in itertools.product(PREFIXES, PUMPS, SUFFIXES):
         small = prefix + pump * 200 + suffix
@@ -133,7 +158,7 @@ def test_regex_time_is_linear(name: str, pattern: re.Pattern[str]) -> None:
         if ratio > 64 or times[-1] > 0.5:
             slow.append(f"{prefix!r} + {pump!r}*n + {suffix!r}: "
                         + ", ".join(f"{t * 1000:.2f} ms" for t in times))
-    assert not slow, f"{name} ({pattern.pattern!r}) grows faster than linearly:\n" + "\n".join(slow)
+    assert not slow, f"{what} grows faster than linearly:\n" + "\n".join(slow)
 
 
 def test_regexes_on_untrusted_text_are_module_level() -> None:
@@ -150,6 +175,53 @@ def test_regexes_on_untrusted_text_are_module_level() -> None:
                     and node.args and isinstance(node.args[0], ast.Constant):
                 inline.append(f"{module.__name__}:{node.lineno}: re.{node.func.attr}(…)")
     assert not inline, "\n".join(inline)
+
+
+# Regexes that were quadratic, replaced by str-method code: swept like the patterns above, and
+# compared with the regex they replace (kept here as the reference).
+REPLACEMENTS: dict[str, Callable[[str], object]] = {
+    "markdown.inline_code_spans": markdown.inline_code_spans,
+    "toml.table_header": toml.table_header,
+    "toml.undotted": toml.undotted,
+}
+INLINE_CODE_REFERENCE = re.compile(r"(?P<ticks>`+)(?P<code>.+?)(?P=ticks)")
+TABLE_HEADER_REFERENCE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+UNDOTTED_REFERENCE = re.compile(r"\s*\.\s*")
+
+
+@pytest.mark.parametrize("name", sorted(REPLACEMENTS))
+def test_replacement_time_is_linear(name: str) -> None:
+    _assert_linear(name, REPLACEMENTS[name])
+
+
+def test_the_sweep_catches_a_quadratic_pattern() -> None:
+    """The sweep can fail: on the TOML header regex ``table_header`` replaced."""
+    with pytest.raises(AssertionError, match="grows faster than linearly"):
+        _assert_linear("the old TOML header regex", TABLE_HEADER_REFERENCE.match)
+
+
+def _tokens(*tokens: str, max_size: int = 24) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(tokens), max_size=max_size).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_tokens("`", "`", "``", "a", " ", "\n", "\u00e9", max_size=30))
+def test_inline_code_spans_are_those_of_the_regex(line: str) -> None:
+    expected = [(m.start(), m.end(), len(m["ticks"])) for m in INLINE_CODE_REFERENCE.finditer(line)]
+    assert markdown.inline_code_spans(line) == expected
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_tokens(" ", "\t", "\u00a0", "[", "[", "[[", "]", "]]", "#", "a", ".", '"', "\n", "x y"))
+def test_table_header_is_the_regex_group(line: str) -> None:
+    match = TABLE_HEADER_REFERENCE.match(line)
+    assert toml.table_header(line) == (match.group(1) if match else None)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_tokens(" ", "\t", "\u00a0", "\n", ".", "a", "b.c", '"'))
+def test_undotted_is_the_regex_substitution(name: str) -> None:
+    assert toml.undotted(name) == UNDOTTED_REFERENCE.sub(".", name)
 
 
 # --- whole files -------------------------------------------------------------------------------
@@ -221,22 +293,10 @@ def test_registry_reading_is_linear(shape: str) -> None:
         f"{shape}: " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
 
 
-def big_registry(lines: int = 200_000) -> str:
-    """A registry of ``lines`` entry lines in the shapes the issue timed: imports with
-    markers, commented-out imports, replacement lines."""
-    rows = []
-    for i in range(lines // 4):
-        rows.append(f"from pkg.module{i} import Name{i % 50}  # DEPRECATED")
-        rows.append(f"# USE INSTEAD: from pkg.new{i} import Name{i % 50}")
-        rows.append(f"# from pkg.gone{i} import Thing{i % 50}  # BROKEN")
-        rows.append(f"from pkg.ok{i} import Item{i % 50}  # VERIFIED")
-    return _fence("\n".join(rows))
-
-
 @pytest.mark.xfail(strict=False, reason="linear now, but 8-12 s on the shared 2-core machine "
                    "under load: the 5 s budget is not reached yet (see the commit message)")
 def test_200k_line_registry_reads_in_5_seconds() -> None:
-    registry = big_registry()
+    registry = lines_registry(200_000)
     start = time.perf_counter()
     result = build([load_text(registry, "REGISTRY.md")])
     elapsed = time.perf_counter() - start
@@ -275,9 +335,34 @@ def test_sources_of_this_repository_scan_quickly() -> None:
     assert time.perf_counter() - start < 10
 
 
+def test_without_possessives_the_scanner_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.10 has no possessive quantifiers (``scanner._compile`` makes them greedy). The
+    patterns split a text into blanks, line continuations and comments one way only, so the
+    greedy forms read the same and give back each item once: before, a comment of many ``#``
+    took exponential time on 3.10 (16 of them: 3.8 s), and a name was taken out of a comment
+    (``from a import (  # foo`` imported ``o``)."""
+    hostile = ["from a import (  # foo", "from a import (" + "# " * 17 + "\n!",
+               "from a import (" + "\\\r\n" * 17 + "!", "import a" + " \\\r\n" * 40 + ".",
+               "x" + " " * 400 + "(", "(a" + " " * 400 + "x\n", "[a, b" + "\t" * 400 + ")"]
+    root = Path(scanner.__file__).parent.parent
+    sources = hostile + [path.read_text(encoding="utf-8") for path in sorted(root.rglob("*.py"))]
+    typed = ["from a import (b,  # c\n  d", "from a import (" + "# " * 40, "import a.b, c",
+             "from . import x, y", "from a.b import (c as d,\n e"]
+    expected = ([scanner.scan_all(text) for text in sources],
+                [scanner.typed_import(text) for text in typed])
+    for name, value in list(vars(scanner).items()):
+        if isinstance(value, re.Pattern):
+            monkeypatch.setattr(scanner, name, re.compile(
+                scanner.without_possessives(value.pattern), value.flags))
+    start = time.perf_counter()
+    hostile_refs = [scanner.scan_all(text) for text in hostile]
+    elapsed = time.perf_counter() - start
+    assert elapsed < 2, f"{elapsed:.1f} s"  # (milliseconds when linear; hours before)
+    assert (hostile_refs + [scanner.scan_all(text) for text in sources[len(hostile):]],
+            [scanner.typed_import(text) for text in typed]) == expected
+
+
 # The walk-back `_enclosing` was the reference: the one-pass version gives the same flags.
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _LINE_BODIES = ("if TYPE_CHECKING:", "if typing.TYPE_CHECKING:", "elif TYPE_CHECKING:", "else:",
                 "try:", "except ImportError:", "except (ValueError,", "  ImportError):",

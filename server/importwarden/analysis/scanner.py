@@ -59,14 +59,25 @@ def _compile(pattern: str, flags: int = 0) -> "re.Pattern[str]":
     """``re.compile``; on Python 3.10, which has no possessive quantifiers (``*+``, ``++``,
     ``?+``), they become greedy ones: the same matches on the texts the scanner sees, only
     without the guarantee against backtracking that 3.11+ gives."""
-    if sys.version_info < (3, 11):  # (the scanner's patterns have no escaped "*" or "?")
-        pattern = pattern.replace("*+", "*").replace("?+", "?").replace("}+", "}")
+    if sys.version_info < (3, 11):
+        pattern = without_possessives(pattern)
     return re.compile(pattern, flags)
 
 
+def without_possessives(pattern: str) -> str:
+    """A pattern's Python 3.10 form: possessive quantifiers made greedy (the scanner's
+    patterns have no escaped "*" or "?" before a "+")."""
+    return pattern.replace("*+", "*").replace("?+", "?").replace("}+", "}")
+
+
 _NAME = r"[^\W\d]\w*"
-_WS = r"(?:[ \t\f]|\\(?:\r\n|\r|\n))*+"  # inside a logical line: blanks and backslash-newlines
-_WSP = r"(?:\s|\\(?:\r\n|\r|\n)|\#[^\r\n]*+)*+"  # inside brackets: newlines and comments too
+# Inside a logical line: blanks and backslash-newlines; inside brackets: newlines and comments
+# too. Each text splits into their items one way only (a CR before an LF is never a break of
+# its own, a comment runs to the end of its line): on Python 3.10, where the possessive ``*+``
+# is a greedy ``*``, a failing match gives items back one by one instead of trying every split
+# (exponential on a comment of many ``#``), and cannot take a name out of a comment.
+_WS = r"(?:[ \t\f]|\\(?:\r\n|\r(?!\n)|\n))*+"
+_WSP = r"(?:\s|\\(?:\r\n|\r(?!\n)|\n)|\#[^\r\n]*+(?![^\r\n]))*+"
 _DOTTED = rf"{_NAME}(?:{_WS}\.{_WS}{_NAME})*"
 
 # One pass: comments | '''…''' | """…""" | '…' | "…" | import | from [| a column-0 name].
@@ -829,16 +840,21 @@ def _by_position(raw: tuple) -> tuple[int, int]:
 # -- top-level bindings (for the workspace index) ------------------------------------------------
 
 _TARGET = rf"\*?{_NAME}"
+# After the targets: blanks, an optional comma, an optional closing bracket, the operator. No
+# two blank runs are side by side (``[ \t]*,?[ \t]*`` was): a line that fails there gives each
+# blank back once instead of trying every split of a run between them (quadratic, cubic with
+# three runs), without possessives, so also on Python 3.10.
 _COL0_BIND_SRC = (
     rf"(?:(?:async[ \t]+)?def[ \t]+({_NAME})"
     rf"|class[ \t]+({_NAME})"
-    rf"|(?:[(\[][ \t]*)?({_TARGET}(?:[ \t]*,[ \t]*{_TARGET})*+)[ \t]*,?[ \t]*[)\]]?[ \t]*"
+    rf"|(?:[(\[][ \t]*)?({_TARGET}(?:[ \t]*,[ \t]*{_TARGET})*+)"
+    rf"[ \t]*(?:,[ \t]*)?(?:[)\]][ \t]*)?"
     rf"(?:=(?!=)|:(?!=)|(?:[-+*/%&|^@]|<<|>>|\*\*|//)=))"
 )
 _COL0_BIND = _compile(_COL0_BIND_SRC)
 _CHAINED = _compile(rf"[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*+)[ \t]*=(?!=)")
-_MULTILINE_TARGETS = _compile(
-    rf"[(\[]\s*({_NAME}(?:\s*,\s*{_NAME})*+)\s*,?\s*[)\]]\s*=(?!=)")
+_MULTILINE_TARGETS = _compile(  # (the same shape after the targets as above)
+    rf"[(\[]\s*({_NAME}(?:\s*,\s*{_NAME})*+)\s*(?:,\s*)?[)\]]\s*=(?!=)")
 _BLOCK0 = _compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
 _CONTINUES = _compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = _compile(r"(?:\r\n?|\n)(?=[^\s#])")

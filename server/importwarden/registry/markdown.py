@@ -542,8 +542,58 @@ _PARSER = MarkdownIt("commonmark").disable(["inline", "linkify", "replacements",
                                              "text_join"], ignoreInvalid=True)
 
 
-# Inline code in prose: ``Use `from a.b import C` `` (one or more backticks around it).
-_INLINE_CODE = re.compile(r"(?P<ticks>`+)(?P<code>.+?)(?P=ticks)")
+# Runs of backticks, for ``inline_code_spans``.
+_TICKS = re.compile(r"`+")
+
+
+def inline_code_spans(line: str) -> list[tuple[int, int, int]]:
+    r"""Inline code in prose (``Use `from a.b import C` ``, one or more backticks around it):
+    (start, end, ticks) of each span, the spans the regex ``(`+)(.+?)\1`` finds with
+    ``finditer`` (tests/security/test_linear_time.py keeps it as the reference), in linear
+    time: the regex sought the end of the line from every backtick of a long run, once per
+    shorter opener.
+
+    What that search comes to: from a backtick with ``n`` more in its run (``n`` counting
+    itself), the opener is the longest ``k <= n`` such that ``k`` backticks follow at least
+    one character after it: inside the same run (``2k + 1 <= n``) or a later run on the line
+    at least ``k`` long; the span closes at the first such place. Runs are found once, the
+    longest later run is a suffix maximum, and each run is passed over at most once."""
+    spans: list[tuple[int, int, int]] = []
+    start = 0
+    while True:  # (a span never crosses a line break: the regex's '.' stops there)
+        stop = line.find("\n", start)
+        _segment_spans(line, start, len(line) if stop < 0 else stop, spans)
+        if stop < 0:
+            return spans
+        start = stop + 1
+
+
+def _segment_spans(line: str, begin: int, end: int, spans: list[tuple[int, int, int]]) -> None:
+    runs = [m.span() for m in _TICKS.finditer(line, begin, end)]
+    longest_after = [0] * (len(runs) + 1)  # [r]: the longest run from run r on
+    for r in range(len(runs) - 1, -1, -1):
+        longest_after[r] = max(longest_after[r + 1], runs[r][1] - runs[r][0])
+    r = 0
+    pos = runs[0][0] if runs else 0
+    while r < len(runs):
+        run_end = runs[r][1]
+        left = run_end - pos  # backticks from pos to the end of its run
+        k = max(min(left, longest_after[r + 1]), (left - 1) // 2)
+        if k == 0:
+            return  # (no later run, at most two backticks left: nothing more can open)
+        if 2 * k + 1 <= left:  # closed inside the same run
+            close = pos + k + 1
+        else:  # closed by the first later run long enough
+            r += 1
+            while runs[r][1] - runs[r][0] < k:
+                r += 1
+            close = runs[r][0]
+        spans.append((pos, close + k, k))
+        pos = close + k
+        if pos >= runs[r][1]:
+            r += 1
+            if r < len(runs):
+                pos = runs[r][0]
 
 
 def _prose_imports(loader: _Loader, number: int, heading: Markers,
@@ -553,17 +603,19 @@ def _prose_imports(loader: _Loader, number: int, heading: Markers,
     the nearest heading with a marker, else verified; an import that cannot be read is an
     IWR001 problem naming the line."""
     raw = loader.lines[number - 1] if number <= len(loader.lines) else ""
-    spans = [m for m in _INLINE_CODE.finditer(raw)
-             if m["code"].strip().startswith(("from ", "import "))]
-    if not spans:
+    found = inline_code_spans(raw)
+    codes = [code for start, end, ticks in found
+             if (code := raw[start + ticks:end - ticks].strip()).startswith(("from ", "import "))]
+    if not codes:
         return
-    words = _INLINE_CODE.sub(" ", raw)
+    ends = [0] + [end for _start, end, _ticks in found]
+    starts = [start for start, _end, _ticks in found] + [len(raw)]
+    words = " ".join(raw[a:b] for a, b in zip(ends, starts))  # (each span becomes a blank)
     own = markers.read(words)
     status = own.status or heading.status or Status.VERIFIED
     note = _EMPHASIS.sub("", words).strip(" -*:")
     provenance = Provenance(loader.file, number, heading_path, raw.strip(), note)
-    for span in spans:
-        code = span["code"].strip()
+    for code in codes:
         targets, error = parse_import(code)
         if error:
             loader.problem(number, f"cannot read import {code!r} in inline code: {error}")
