@@ -148,3 +148,65 @@ async def test_nothing_in_comments_strings_or_unknown_files(vscode: Editor):
         types.CompletionParams(text_document=types.TextDocumentIdentifier(gone.as_uri()),
                                position=types.Position(0, 0))))
     assert result is None
+
+
+def _exports_workspace(root: Path) -> Path:
+    """Modules that import names for their own use next to the names they export."""
+    files = {
+        "importwarden.toml": '[[import]]\ntarget = "pkg.core:Engine"\nstatus = "canonical"\n',
+        "pkg/__init__.py": ("from typing import Any\n"
+                            "import os as os\n"
+                            "from . import core\n"
+                            "from .core import Engine\n"
+                            "VERSION = '1'\n"),
+        "pkg/core.py": "class Engine:\n    pass\n",
+        "pkg/mod.py": ("from typing import Any, Dict\n"
+                       "from requests import ConnectionError\n"
+                       "from pkg.core import Engine as Engine\n"
+                       "import json\n"
+                       "\n"
+                       "class Client:\n"
+                       "    from collections import OrderedDict\n"
+                       "\n"
+                       "def connect() -> Dict[str, Any]:\n"
+                       "    return {}\n"
+                       "\n"
+                       "TIMEOUT = 3\n"),
+        "pkg/with_all.py": ("from typing import Any\n"
+                            "from pkg.core import Engine\n"
+                            "\n"
+                            "__all__ = ['Engine', 'helper']\n"
+                            "\n"
+                            "def helper():\n    pass\n"
+                            "\n"
+                            "class Hidden:\n    pass\n"),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+async def test_names_are_what_the_module_means_to_export(tmp_path: Path):
+    """After `from M import `: `__all__` when M has one; else what M defines, plus what it
+    re-exports on purpose (`import x as x`, `from m import y as y`, `from . import y` in an
+    `__init__`); never what it only imports for its own use (before: `Any`, `Dict`,
+    `ConnectionError`, `json` were offered too). A mock target still offers every name the
+    module binds: a test patches an imported name where it is used."""
+    root = _exports_workspace(tmp_path / "ws")
+    async with open_editor(root, "visual-studio-code") as ed:
+        doc = ed.open("app.py", "from pkg.mod import \n"
+                                "from pkg.with_all import \n"
+                                "from pkg import \n"
+                                "from unittest.mock import patch\n"
+                                "patch('pkg.mod.\n")
+
+        async def labels(line: int) -> set[str]:
+            return {i.label for i in (await complete(ed, doc, line, len(doc.lines[line]))).items}
+
+        assert await labels(0) == {"Client", "connect", "TIMEOUT", "Engine"}
+        assert await labels(1) == {"Engine", "helper"}  # __all__, not Any or Hidden
+        # `from .core import Engine` alone does not re-export it; submodules are offered
+        assert await labels(2) == {"core", "os", "VERSION", "mod", "with_all"}
+        mocks = await labels(4)
+        assert {"pkg.mod.Any", "pkg.mod.ConnectionError", "pkg.mod.Client"} <= mocks

@@ -9,7 +9,8 @@ Contexts, decided from the text before the cursor:
   deprecated tagged, broken never) as full paths, plus the workspace's modules one segment
   at a time (``from a.`` lists ``a``'s submodules), so a 10,000-module workspace stays cheap.
 - ``from M import x|`` (also inside a parenthesised, multi-line import): the registry's names
-  in ``M`` first, then what ``M`` binds according to the workspace index, then submodules.
+  in ``M`` first, then what ``M`` means to export according to the workspace index
+  (``__all__``, else what it defines or re-exports on purpose), then submodules.
 - ``patch("a.b|")`` (and ``mocker.patch``, ``monkeypatch.setattr``, ``patch.dict`` …): mock
   targets: the registry's correct mock targets, modules, and the names a module binds.
 - any other identifier: registry names (canonical, else verified) with an edit that adds the
@@ -282,8 +283,12 @@ def _top_level(index: IndexView) -> list[str]:
 
 
 def complete_from_names(registry: Registry, index: IndexView | None, module: str,
-                        start: int) -> Completions:
-    """Everything ``module`` offers (the client filters by what was typed)."""
+                        start: int, *, bound: bool = False) -> Completions:
+    """What ``module`` offers (the client filters by what was typed): the registry's names in
+    it, what it means to export (``IndexView.module_exports``: ``__all__``, else what it
+    defines or re-exports on purpose, not what it only imports for its own use), and its
+    submodules. ``bound``: every name it binds instead (a mock target may patch an imported
+    name where it is used)."""
     out: dict[str, Suggestion] = {}
     for entry in registry.entries_in_module(module):
         name = entry.target.name
@@ -296,7 +301,8 @@ def complete_from_names(registry: Registry, index: IndexView | None, module: str
     if index is not None:
         # (a module that binds anything lists no names of its own: ``ANY`` is empty)
         governing = registry.lookup(module)
-        for name in sorted(index.module_binds(module)):
+        names = index.module_binds(module) if bound else index.module_exports(module)
+        for name in sorted(names):
             if name in out or name.startswith("__"):
                 continue
             status = entry_status(governing, index) if governing else None
@@ -328,7 +334,7 @@ def complete_mock(registry: Registry, index: IndexView | None, prefix: str, star
     parent = prefix.rpartition(".")[0]
     # Names bound in the module typed so far: `patch("a.b.` -> a.b.X
     if parent:
-        for name_item in complete_from_names(registry, index, parent, start).items:
+        for name_item in complete_from_names(registry, index, parent, start, bound=True).items:
             dotted = f"{parent}.{name_item.label}"
             if dotted.lower().startswith(lowered) and dotted not in out:
                 out[dotted] = Suggestion(**{**name_item.__dict__, "label": dotted,

@@ -32,6 +32,11 @@ class IndexView(Protocol):
         module binds anything)."""
         ...
 
+    def module_exports(self, module: str) -> frozenset[str]:
+        """What ``module`` means to export: ``__all__``, else what it defines or re-exports on
+        purpose (not the names it only imports for its own use)."""
+        ...
+
     def definers(self, name: str) -> list[str]: ...
 
     def modules(self) -> list[str]: ...
@@ -63,6 +68,9 @@ class PendingIndex:
         return None
 
     def module_binds(self, module: str) -> frozenset[str]:
+        return frozenset()
+
+    def module_exports(self, module: str) -> frozenset[str]:
         return frozenset()
 
     def definers(self, name: str) -> list[str]:

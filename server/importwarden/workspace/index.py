@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from importwarden.analysis.imports import FileImports, file_imports_from_raw
+from importwarden.analysis.raw_refs import FLAG_IN_DEF
 from importwarden.analysis.raw_refs import BindingField as _B
 from importwarden.analysis.raw_refs import KeyField as _K
 from importwarden.analysis.raw_refs import RawField
@@ -620,6 +621,45 @@ class WorkspaceIndex:
         if binds is ANY:
             return ANY
         return frozenset(n for n in binds if not n.startswith("_"))
+
+    def module_exports(self, module: str) -> frozenset[str]:
+        """What ``module`` means to export (what completion offers after ``from module
+        import``): its literal ``__all__`` when it has one; else the names it defines, plus
+        those it imports on purpose, as type checkers read a package's public names: the
+        redundant alias (``import x as x``, ``from m import y as y``), ``from . import y`` in
+        a package's ``__init__``, and what its first-party star imports export. Not the names
+        it only imports for its own use (``from typing import Any``)."""
+        self._derive()
+        path = self._modules.get(module)
+        bindings = self._bindings_at(path) if path else None
+        if bindings is None:
+            return frozenset()
+        defined, _imported, all_names, stars, _dynamic = bindings
+        if all_names is not None:
+            return frozenset(all_names)
+        names = set(defined)
+        record = self._records[path]
+        own_package = module if record[_R.IS_PACKAGE] else None
+        for raw in refs_of(record):
+            kind, alias = raw[_KIND], raw[RawField.ALIAS]
+            if kind not in ("import", "from") or raw[RawField.FLAGS] & FLAG_IN_DEF:
+                continue
+            if kind == "import":
+                if alias is not None and alias == raw[_MODULE]:
+                    names.add(alias)
+            elif raw[RawField.NAME] == "*":
+                continue  # (below, from the bindings' star modules)
+            elif alias is not None:
+                if alias == raw[RawField.NAME]:
+                    names.add(alias)
+            elif raw[RawField.LEVEL] == 1 and raw[_MODULE] == own_package:
+                names.add(raw[RawField.NAME])
+        for star in stars:
+            if self.is_first_party(star):
+                exported = self._exports(star, {module})
+                if exported is not ANY:
+                    names |= exported
+        return frozenset(names)
 
     def definers(self, name: str) -> list[str]:
         """Modules that define ``name`` (def, class or assignment; not imports), sorted."""
