@@ -65,13 +65,35 @@ async def test_status_reports_the_loaded_registry(tmp_path: Path):
         await _until(lambda: statuses and statuses[-1]["state"] != "loading",
                      "a status after indexing")
         first, last = statuses[0], statuses[-1]
-        # sent before the index is built ("warning" outranks "loading": the fixture registry
-        # has one IWR012 since issue 11)
-        assert first["state"] == ("warning" if first["registry"]["problems"] else "loading")
+        # sent before the index is built: "indexing", although the fixture registry has a
+        # problem (one IWR012 since issue 11), which the message still counts
+        assert first["state"] == "loading" and first["indexing"] is True, first
         assert first["registry"]["problems"] == 1
+        assert "indexing" in first["message"] and "1 registry problem" in first["message"]
+        assert last["indexing"] is False
         assert last["registry"]["entries"] == expected_entries
         assert [Path(f).name for f in last["registry"]["files"]] == [registry.name]
         assert (last["state"] == "warning") == (last["registry"]["problems"] > 0), last
+
+
+async def test_status_says_indexing_until_the_index_is_built_despite_warnings(tmp_path: Path):
+    """The sequence of importwarden/status: "loading"/indexing from the start until the index
+    is installed, then the registry's own state ("warning": the fixture's one problem). A
+    settings change that rebuilds the index says "indexing" again."""
+    root = shutil.copytree(FIXTURE_WORKSPACE, tmp_path / "ws")
+    async with _server(root) as (client, statuses):
+        await _until(lambda: statuses and not statuses[-1]["indexing"], "the index built")
+        states = [(s["state"], s["indexing"]) for s in statuses]
+        built = states.index(("warning", False))
+        assert states[:built] and all(s == ("loading", True) for s in states[:built]), states
+        assert all(not indexing for _state, indexing in states[built:]), states
+        count = len(statuses)
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+            settings={"importwarden": {"exclude": ["tests/"]}}))
+        await _until(lambda: any(s["indexing"] for s in statuses[count:]), "indexing again")
+        await _until(lambda: not statuses[-1]["indexing"], "the new index built")
+        again = [(s["state"], s["indexing"]) for s in statuses[count:]]
+        assert again[0] == ("loading", True) and again[-1] == ("warning", False), again
 
 
 async def test_reload_command_rereads_the_registry_from_disk(tmp_path: Path):

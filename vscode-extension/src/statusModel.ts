@@ -3,14 +3,16 @@
  *
  * The server reports its registry through the custom notification `importwarden/status`
  * (shape in docs/vscode.md):
- *   { state?: "ok" | "warning" | "error" | "loading", message?: string,
+ *   { state?: "ok" | "warning" | "error" | "loading", message?: string, indexing?: boolean,
  *     registry?: { files?: string[], entries?: number, problems?: number } }
+ * ("loading" with indexing: the workspace index is being built, registry warnings or not).
  * A server that never sends it still gets a sensible item ("running").
  */
 
 export interface ServerStatus {
   state?: string;
   message?: string;
+  indexing?: boolean;
   registry?: {
     files?: string[];
     entries?: number;
@@ -96,7 +98,8 @@ function runningView(state: Extract<ClientState, { kind: 'running' }>): StatusVi
     };
   }
   if (s.state === 'loading') {
-    return { text: '$(sync~spin) importwarden: loading', tooltip: `Loading the registry…${fileLines}${msg}${via}`, severity: 'none' };
+    const [what, doing] = s.indexing ? ['indexing', 'Indexing the workspace…'] : ['loading', 'Loading the registry…'];
+    return { text: `$(sync~spin) importwarden: ${what}`, tooltip: `${doing}${fileLines}${msg}${via}`, severity: 'none' };
   }
   const entries = s.registry?.entries;
   const problems = s.registry?.problems ?? 0;
@@ -127,6 +130,7 @@ export function parseServerStatus(raw: unknown): ServerStatus | undefined {
   const out: ServerStatus = {};
   if (typeof r.state === 'string') out.state = r.state;
   if (typeof r.message === 'string') out.message = r.message;
+  if (typeof r.indexing === 'boolean') out.indexing = r.indexing;
   const reg = (r.registry !== null && typeof r.registry === 'object' ? r.registry : r) as Record<string, unknown>;
   const registry: NonNullable<ServerStatus['registry']> = {};
   if (Array.isArray(reg.files)) registry.files = reg.files.filter((f): f is string => typeof f === 'string');

@@ -18,6 +18,15 @@ describe('statusView', () => {
     assert.equal(statusView({ kind: 'running', server: { registry: { entries: 1, problems: 0 } } }).text, '$(check) importwarden: 1 entry');
   });
 
+  it('says indexing while the server builds its index, registry problems or not', () => {
+    const server = parseServerStatus({ state: 'loading', indexing: true, message: 'indexing the workspace; 42 entries, 1 registry problem',
+      registry: { files: ['/ws/R.md'], entries: 42, problems: 1 } });
+    const v = statusView({ kind: 'running', server });
+    assert.equal(v.text, '$(sync~spin) importwarden: indexing');
+    assert.match(v.tooltip, /1 registry problem/);
+    assert.equal(statusView({ kind: 'running', server: { state: 'loading' } }).text, '$(sync~spin) importwarden: loading');
+  });
+
   it('shows what is wrong: no registry, a load error, a start failure', () => {
     assert.match(statusView({ kind: 'running', server: { state: 'ok' } }).text, /no registry/);
     const err = statusView({ kind: 'running', server: { state: 'error', message: 'cannot read docs/R.md: permission denied' } });

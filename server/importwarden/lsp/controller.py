@@ -173,6 +173,7 @@ async def build_index(ls: "ImportwardenServer") -> None:
     if project is None:
         return
     session.index_ready = False
+    status.publish(session)  # "indexing", whatever the registry's state
     token: str | None = None
     if session.support.work_done_progress:
         token = f"importwarden/index/{next(_tokens)}"
