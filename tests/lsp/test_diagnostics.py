@@ -1,5 +1,5 @@
 """Diagnostics over LSP are the findings ``check`` reports, with the LSP extras (tags, links,
-related registry line), pushed or pulled, debounced, and never for a stale version."""
+related registry line), pushed or pulled, coalesced, and never for a stale version."""
 
 from __future__ import annotations
 
@@ -129,18 +129,18 @@ async def test_push_for_pull_clients_without_refresh(workspace: Path):
         assert await ed.diagnostics(doc)
 
 
-async def test_debounced_and_never_stale(vscode: Editor):
+async def test_coalesced_and_never_stale(vscode: Editor):
     doc = vscode.open(RULES_FILE)
     first = await vscode.diagnostics(doc)
-    # Five quick edits: only the last version may be published.
+    # Five quick edits: the first may be checked at once, the others become one more run.
     for i in range(5):
         vscode.insert(doc, 0, 0, f"# edit {i}\n")
     final = await vscode.diagnostics(doc)
     assert len(final) == len(first)
     assert [d.range.start.line for d in final] == [d.range.start.line + 5 for d in first]
     versions = [p.version for p in vscode.client.published[doc.uri]]
-    # Debounced: the five edits arrive together and only the last is diagnosed (a very
-    # loaded machine may let one more through); never out of order, never an old version.
+    # Coalesced (a very loaded machine may let one more through); never out of order,
+    # never an old version.
     assert versions[0] == 1 and versions[-1] == doc.version, versions
     assert versions == sorted(set(versions)) and len(versions) <= 3, versions
 

@@ -1,5 +1,6 @@
 """Pull mode asks for a refresh only when another open document's diagnostics can change
-(issue 13), and answers ``unchanged`` for every document whose result did not change.
+(issue 13): an open document uses a name the edited module gained or lost. It answers
+``unchanged`` for every document whose result did not change.
 
 Over real stdio: the client counts the server's ``workspace/diagnostic/refresh`` requests."""
 
@@ -30,15 +31,18 @@ async def _pull(ed: Editor, doc: Doc, previous: str | None = None):
 
 async def test_pull_refreshes_only_when_an_open_importer_can_change(small: Path):
     (small / "unrelated.py").write_text("import os\n\nprint(os)\n")
+    (small / "uses_extra.py").write_text("from pkg.old import EXTRA\n\nprint(EXTRA)\n")
     features, refreshes = _refresh_counter()
     async with open_editor(small, capabilities=pull_capabilities(), client_features=features,
                            init_options={"debounce": 0}) as ed:
         assert ed.pull
         docs = {name: ed.open(name) for name in ("app.py", "more.py", "pkg/old.py",
-                                                 "pkg/new.py", "unrelated.py")}
+                                                 "pkg/new.py", "unrelated.py",
+                                                 "uses_extra.py")}
         first = {name: await _pull(ed, doc) for name, doc in docs.items()}
         assert all(r.kind == "full" and r.result_id for r in first.values())
         assert [d.code for d in first["app.py"].items] == ["IW002"]
+        assert [d.code for d in first["uses_extra.py"].items] == ["IW005"]
         await asyncio.sleep(0.3)
         baseline = refreshes[0]  # (the index build may have asked once)
 
@@ -48,27 +52,33 @@ async def test_pull_refreshes_only_when_an_open_importer_can_change(small: Path)
         assert edited.kind == "full"
         await asyncio.sleep(0.5)
         assert refreshes[0] == baseline, "no open document imports `unrelated`"
-        for name in ("app.py", "more.py", "pkg/old.py", "pkg/new.py"):
+        for name in ("app.py", "more.py", "pkg/old.py", "pkg/new.py", "uses_extra.py"):
             again = await _pull(ed, docs[name], first[name].result_id)
             assert again.kind == "unchanged", name
             assert again.result_id == first[name].result_id
 
-        # A new binding in pkg.old, which app.py and more.py import: one refresh, and only
-        # the importers' results change.
-        ed.insert(docs["pkg/old.py"], 3, 0, "EXTRA = 1\n")
+        # A new binding in pkg.old that app.py and more.py (which import pkg.old) do not use:
+        # their findings cannot change, so no refresh either.
+        ed.insert(docs["pkg/old.py"], 3, 0, "def helper():\n    pass\n")
         await _pull(ed, docs["pkg/old.py"], first["pkg/old.py"].result_id)
+        await asyncio.sleep(0.5)
+        assert refreshes[0] == baseline, "nobody open uses pkg.old.helper"
+
+        # EXTRA, which uses_extra.py imports (IW005 while pkg.old lacks it): one refresh, and
+        # only that document's result changes.
+        ed.insert(docs["pkg/old.py"], 3, 0, "EXTRA = 1\n")
+        await _pull(ed, docs["pkg/old.py"])
         await ed.until(lambda: refreshes[0] > baseline, what="workspace/diagnostic/refresh")
         await asyncio.sleep(0.3)
         assert refreshes[0] == baseline + 1
-        for name in ("app.py", "more.py"):
+        again = await _pull(ed, docs["uses_extra.py"], first["uses_extra.py"].result_id)
+        assert again.kind == "full" and again.result_id != first["uses_extra.py"].result_id
+        assert [d.code for d in again.items] == []
+        for name in ("app.py", "more.py", "pkg/new.py"):
             again = await _pull(ed, docs[name], first[name].result_id)
-            assert again.kind == "full", name
-            assert again.result_id != first[name].result_id
-            assert [d.code for d in again.items] == [d.code for d in first[name].items]
-        for name in ("pkg/new.py", "unrelated.py"):
-            previous = edited.result_id if name == "unrelated.py" else first[name].result_id
-            again = await _pull(ed, docs[name], previous)
             assert again.kind == "unchanged", name
+        again = await _pull(ed, docs["unrelated.py"], edited.result_id)
+        assert again.kind == "unchanged"
 
 
 async def test_forced_pull_without_refresh_support_sends_no_refresh(small: Path):
@@ -80,12 +90,13 @@ async def test_forced_pull_without_refresh_support_sends_no_refresh(small: Path)
     async with open_editor(small, capabilities=caps, client_features=features,
                            init_options={"debounce": 0, "diagnosticMode": "pull"}) as ed:
         assert ed.pull
-        app, old = ed.open("app.py"), ed.open("pkg/old.py")
-        first = await _pull(ed, app)
-        assert [d.code for d in first.items] == ["IW002"]
-        ed.insert(old, 3, 0, "EXTRA = 1\n")  # app.py imports pkg.old: it would be refreshed
+        (small / "uses_extra.py").write_text("from pkg.old import EXTRA\n")
+        user, old = ed.open("uses_extra.py"), ed.open("pkg/old.py")
+        first = await _pull(ed, user)
+        assert [d.code for d in first.items] == ["IW005"]
+        ed.insert(old, 3, 0, "EXTRA = 1\n")  # uses_extra.py imports it: it would be refreshed
         await _pull(ed, old)
         await asyncio.sleep(0.8)
         assert refreshes[0] == 0
-        again = await _pull(ed, app, first.result_id)  # the client's own re-pull still works
-        assert again.kind == "full" and [d.code for d in again.items] == ["IW002"]
+        again = await _pull(ed, user, first.result_id)  # the client's own re-pull still works
+        assert again.kind == "full" and [d.code for d in again.items] == []

@@ -2,9 +2,14 @@
 
 Pull (``textDocument/diagnostic``, ``workspace/diagnostic``) when the client supports it and
 can be asked to pull again (``workspace/diagnostic/refresh``); push
-(``textDocument/publishDiagnostics``) otherwise. Either way a run waits until the document has
-been quiet for the debounce interval, re-reads only that document (its imports, and its entry
-in the workspace index), and is never published for a version the client has moved past.
+(``textDocument/publishDiagnostics``) otherwise. Either way a run re-reads only that document
+(its imports, and its entry in the workspace index), and is never published for a version the
+client has moved past.
+
+When a push run starts (``Session.schedule``): at once when the document is idle (leading
+edge), so the first keystroke's diagnostics do not wait for a pause; changes that arrive while
+a run is in progress are coalesced into one trailing run of the latest text. The ``debounce``
+setting is the least time between the starts of two runs of one document (default 0).
 
 What else needs new diagnostics comes from the controller (``on_stale``): in push mode those
 documents are re-published; in pull mode the client is asked to pull again
@@ -35,9 +40,10 @@ def is_python(doc: "Document") -> bool:
 
 
 def compute(ls: "ImportwardenServer", doc: "Document"
-            ) -> tuple[list[types.Diagnostic], str | None]:
+            ) -> tuple[list[types.Diagnostic], tuple[str, frozenset[str] | None] | None]:
     """Diagnostics for one document's text (Python file or registry file), on the analysis
-    thread; and the module whose bindings this text changed (its importers need a re-check)."""
+    thread; and (the module whose bindings this text changed, the names gained or lost):
+    the importers those names concern need a re-check."""
     session = ls.session
     if controller.is_registry(session, doc.path):
         return problems_to_diagnostics(session.registry.problems_for(doc.path),
@@ -55,15 +61,19 @@ def compute(ls: "ImportwardenServer", doc: "Document"
 
 async def diagnose(ls: "ImportwardenServer", doc: "Document") -> list[types.Diagnostic]:
     """``compute`` off the event loop; then the importers of a changed module are queued."""
-    items, changed = await ls.session.analysis.run(compute, ls, doc)
+    # (behind any request waiting for the analysis thread: completion and hover first)
+    items, changed = await ls.session.analysis.run_background(compute, ls, doc)
     if changed:
-        controller.module_changed(ls.session, doc.uri, changed)
+        module, names = changed
+        controller.module_changed(ls.session, doc.uri, module, names)
     return items
 
 
-def _sync_index(session: "Session", doc: "Document") -> str | None:
-    """Bring the index up to this document's text once per version (edits are debounced, so
-    the index is not re-read on every keystroke). Returns the module whose bindings changed."""
+def _sync_index(session: "Session", doc: "Document"
+                ) -> tuple[str, frozenset[str] | None] | None:
+    """Bring the index up to this document's text once per version (runs coalesce, so a
+    burst of keystrokes re-reads it once or twice). Returns what ``document_changed``
+    does."""
     cache = session.cached(doc)
     if not doc.is_open or cache.indexed:
         return None
@@ -94,11 +104,11 @@ def clear(ls: "ImportwardenServer", uri: str) -> None:
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
-def schedule(ls: "ImportwardenServer", uri: str, *, now: bool = False) -> None:
+def schedule(ls: "ImportwardenServer", uri: str) -> None:
     session = ls.session
     if session.support.pull_diagnostics:
         return
-    session.schedule(uri, 0.0 if now else session.debounce, lambda u: publish(ls, u))
+    session.schedule(uri, lambda u: publish(ls, u))
 
 
 def stale(ls: "ImportwardenServer", uris: list[str] | None) -> None:
@@ -112,7 +122,7 @@ def stale(ls: "ImportwardenServer", uris: list[str] | None) -> None:
             _request_refresh(ls)
         return
     for uri in session.open_uris() if uris is None else uris:
-        schedule(ls, uri, now=uris is None)
+        schedule(ls, uri)
 
 
 def _request_refresh(ls: "ImportwardenServer") -> None:
@@ -125,13 +135,12 @@ def _request_refresh(ls: "ImportwardenServer") -> None:
 # --- document events ------------------------------------------------------------------------
 
 def did_open(ls: "ImportwardenServer", params: types.DidOpenTextDocumentParams) -> None:
-    schedule(ls, params.text_document.uri, now=True)
+    schedule(ls, params.text_document.uri)
 
 
 def did_change(ls: "ImportwardenServer", params: types.DidChangeTextDocumentParams) -> None:
     session = ls.session
     uri = params.text_document.uri
-    session.note_change(uri)
     doc = session.document(uri)
     if doc is not None and controller.is_registry(session, doc.path):
         controller.registry_edited(session, doc)
@@ -160,7 +169,7 @@ def did_close(ls: "ImportwardenServer", params: types.DidCloseTextDocumentParams
     elif path.suffix in (".py", ".pyi"):
         # The file on disk is the truth again (or it is gone). Keyed apart from the
         # document's own jobs, so a reopen does not cancel it.
-        session.schedule(f"{uri}#on-disk", 0.0, lambda _: session.analysis.run(
+        session.schedule(f"{uri}#on-disk", lambda _: session.analysis.run(
             controller.file_on_disk_changed, session, path))
 
 
@@ -170,10 +179,12 @@ async def pull_document(ls: "ImportwardenServer", params: types.DocumentDiagnost
                         ) -> types.DocumentDiagnosticReport:
     session = ls.session
     uri = params.text_document.uri
-    # Debounce: answer once the user has stopped typing for a moment.
-    wait = session.quiet_for(uri)
+    # The client asks when it likes (after each change, for VS Code); ``debounce`` spaces
+    # the runs of one document as in push mode.
+    wait = session.throttle_wait(uri)
     if wait > 0:
         await asyncio.sleep(wait)
+    session.started(uri)
     doc = session.document(uri)
     if doc is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])

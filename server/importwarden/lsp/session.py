@@ -160,8 +160,8 @@ class Session:
     # diagnostics. The diagnostics feature installs it (server.py).
     on_stale: Callable[[list[str] | None], None] = lambda uris: None
     _caches: dict[str, _Cache] = field(default_factory=dict)
-    _pending: dict[str, asyncio.Task] = field(default_factory=dict)
-    _last_change: dict[str, float] = field(default_factory=dict)
+    _runs: dict[str, "_Run"] = field(default_factory=dict)  # key -> coalescing state
+    _last_start: dict[str, float] = field(default_factory=dict)  # key -> when a run started
     _synced: set[str] = field(default_factory=set)
     _stamps: dict[str, int] = field(default_factory=dict)  # uri -> times invalidated
     analysis: AnalysisThread = field(default_factory=AnalysisThread)
@@ -233,9 +233,7 @@ class Session:
     def forget(self, uri: str) -> None:
         self._caches.pop(uri, None)
         self._synced.discard(uri)
-        task = self._pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
+        self.cancel_pending(uri)
 
     def positions(self, doc: Document) -> DocumentPositions:
         cache = self._cache(doc)
@@ -309,54 +307,85 @@ class Session:
 
     # --- scheduling ------------------------------------------------------------------------
 
-    def note_change(self, uri: str) -> None:
-        self._last_change[uri] = time.monotonic()
-
-    def quiet_for(self, uri: str) -> float:
-        """Seconds left until ``uri`` has been quiet for the debounce interval."""
-        last = self._last_change.get(uri)
-        if last is None:
+    def throttle_wait(self, key: str) -> float:
+        """Seconds until a run for ``key`` may start: ``debounce`` after the last one started
+        (0 with the default settings)."""
+        last = self._last_start.get(key)
+        if last is None or self.debounce <= 0:
             return 0.0
-        return max(0.0, self.debounce - (time.monotonic() - last))
+        return max(0.0, last + self.debounce - time.monotonic())
 
-    def schedule(self, uri: str, delay: float, job: Callable[[str], Any]) -> None:
-        """Run ``job(uri)`` (a function or a coroutine function) after ``delay`` seconds,
-        replacing a job already waiting for it."""
-        old = self._pending.pop(uri, None)
-        if old is not None:
-            old.cancel()
+    def started(self, key: str) -> None:
+        self._last_start[key] = time.monotonic()
 
-        async def later() -> None:
-            try:
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            except asyncio.CancelledError:
-                return
-            if self._pending.get(uri) is task:
-                del self._pending[uri]
-            try:
-                result = job(uri)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception as exc:  # a failing job must not kill the server
-                log.exception("background job failed for %s", uri)
-                self.log(f"importwarden: {type(exc).__name__}: {exc} ({uri})",
-                         types.MessageType.Error)
+    def schedule(self, key: str, job: Callable[[str], Any]) -> None:
+        """Run ``job(key)`` (a function or a coroutine function) soon, coalescing: at once when
+        nothing runs for ``key`` (leading edge; ``debounce`` after the previous start at the
+        earliest); while a run is in progress or about to start, the requests made meanwhile
+        become one more run after it (trailing), with ``job`` as last given. So a burst of N
+        changes costs at most two runs in flight or waiting per key, never N, and the last
+        run sees the latest text (jobs read the document when they start)."""
+        run = self._runs.get(key)
+        if run is None:
+            run = self._runs[key] = _Run()
+        run.job = job
+        if run.running:
+            run.again = True
+            return
+        if run.waiting is not None:
+            return  # (it starts soon, and reads the latest state then)
+        run.waiting = asyncio.get_running_loop().create_task(self._start(key, run))
 
-        task = asyncio.get_running_loop().create_task(later())
-        self._pending[uri] = task
+    async def _start(self, key: str, run: "_Run") -> None:
+        try:
+            # Once round the loop at least: changes already read from the client coalesce
+            # into this run instead of each starting one.
+            await asyncio.sleep(self.throttle_wait(key))
+        except asyncio.CancelledError:
+            return
+        run.waiting = None
+        if self._runs.get(key) is not run:
+            return  # forgotten meanwhile (closed, shut down)
+        run.running, run.again = True, False
+        self.started(key)
+        try:
+            result = run.job(key)
+            if inspect.isawaitable(result):
+                await result
+        except asyncio.CancelledError:
+            return
+        except Exception as exc:  # a failing job must not kill the server
+            log.exception("background job failed for %s", key)
+            self.log(f"importwarden: {type(exc).__name__}: {exc} ({key})",
+                     types.MessageType.Error)
+        finally:
+            run.running = False
+        if run.again and self._runs.get(key) is run:
+            self.schedule(key, run.job)
 
-    def cancel_pending(self, uri: str) -> bool:
-        task = self._pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
-            return True
-        return False
+    def cancel_pending(self, key: str) -> bool:
+        """Drop a run of ``key`` that has not started (a running one finishes, without its
+        trailing run)."""
+        run = self._runs.pop(key, None)
+        if run is None:
+            return False
+        if run.waiting is not None:
+            run.waiting.cancel()
+        return True
 
     def cancel_all(self) -> None:
-        for task in self._pending.values():
-            task.cancel()
-        self._pending.clear()
+        for key in list(self._runs):
+            self.cancel_pending(key)
+
+
+@dataclass
+class _Run:
+    """The coalescing state of one key's runs (``Session.schedule``)."""
+
+    job: Callable[[str], Any] | None = None
+    waiting: asyncio.Task | None = None  # created, not started yet
+    running: bool = False
+    again: bool = False  # asked again while running: one more run after this one
 
 
 def _root_of(params: types.InitializeParams) -> Path | None:

@@ -7,8 +7,9 @@ under ``importwarden``; ``importwarden.config.settings_from_editor`` validates t
 values fall back to the project's value with a ``window/logMessage``; nothing here raises.
 
 A few options belong to the server itself and are read from ``initializationOptions`` only:
-``diagnosticMode`` (``auto`` | ``push`` | ``pull``), ``debounce`` (ms) and
-``configurationTimeout`` (ms, how long to wait for ``workspace/configuration``).
+``diagnosticMode`` (``auto`` | ``push`` | ``pull``), ``debounce`` (ms: the least time between
+the starts of two diagnostics runs of one document; ``diagnostics.py`` says how runs coalesce)
+and ``configurationTimeout`` (ms, how long to wait for ``workspace/configuration``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ SECTION = "importwarden"
 SERVER_KEYS = {"diagnosticmode", "debounce", "configurationtimeout"}
 
 # The server's defaults, defined here only (``ServerOptions`` and ``Session`` use them).
-DEFAULT_DEBOUNCE = 0.15  # seconds between the last keystroke and a diagnostics run
+# Seconds between the starts of two diagnostics runs of one document. 0: a change is checked
+# at once when none is running, and the changes made during a run become one run after it.
+DEFAULT_DEBOUNCE = 0.0
 DEFAULT_CONFIGURATION_TIMEOUT = 2.0  # seconds to wait for workspace/configuration
 
 

@@ -424,8 +424,11 @@ class WorkspaceIndex:
             self._binds_memo.clear()  # (star imports of it, transitively)
             if self._definers is not None and record[_R.MODULE] is not None:
                 self._redefine(record[_R.MODULE], bindings_of(old)[_B.DEFINED], bindings_of(record)[_B.DEFINED])
-        if self._ns_tops and old[_R.REFS] != record[_R.REFS]:
-            # refs decide which namespace directories are first-party
+        if self._ns_tops and old[_R.REFS] != record[_R.REFS] and (
+                self._namespace_refs(old) != self._namespace_refs(record)):
+            # refs decide which namespace directories are first-party (an edit that only
+            # moves them, as typing does, keeps the answer: re-deriving it reads every
+            # file's refs, 0.1-0.2 s on the real tree)
             self._ns_used = None
             self._binds_memo.clear()
 
@@ -525,6 +528,15 @@ class WorkspaceIndex:
                 if "." not in parent:
                     self._ns_tops.add(parent)
             child = parent
+
+    def _namespace_refs(self, record: Record) -> set[tuple[str, str | None]]:
+        """What of a record ``_namespace_used`` reads: (module, name of a from-import) of its
+        refs into namespace top-level directories."""
+        tops = self._ns_tops
+        if tops.isdisjoint(record[_R.TOPS].split("\0")):
+            return set()
+        return {(raw[_MODULE], raw[RawField.NAME] if raw[_KIND] == "from" else None)
+                for raw in refs_of(record) if raw[_MODULE].partition(".")[0] in tops}
 
     def _namespace_used(self) -> set[str]:
         if self._ns_used is None:
@@ -666,12 +678,24 @@ class WorkspaceIndex:
         if self._definers is None:
             self._derive()
             table: dict[str, list[str]] = {}
-            for path, record in self._records.items():
-                module = record[_R.MODULE]
-                if module is None:
-                    continue
-                for n in self._bindings_at(path)[_B.DEFINED]:
-                    table.setdefault(n, []).append(module)
+            enabled = gc.isenabled()
+            # ~10^5 new lists on a heap of 10^6 objects: with the collector on, its passes
+            # cost twice the build itself (0.56 s against 0.19 s on the synthetic 11k files)
+            gc.disable()
+            try:
+                for record in self._records.values():
+                    module = record[_R.MODULE]
+                    if module is None:
+                        continue
+                    for n in bindings_of(record)[_B.DEFINED]:
+                        found = table.get(n)
+                        if found is None:
+                            table[n] = [module]
+                        else:
+                            found.append(module)
+            finally:
+                if enabled:
+                    gc.enable()
             for v in table.values():
                 v.sort()
             self._definers = table
