@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     cold = measure([exe, "report", "--no-cache", "-o", str(out)], cwd=HISTORY, cores=2)
     assert cold.returncode == 0, cold.stderr
+    (cache / "history-blobs.bin").unlink(missing_ok=True)  # (a previous run's would be warm)
     fill = measure([exe, "report", "-o", str(out)], cwd=HISTORY, cores=2)
     warm = measure([exe, "report", "-o", str(out)], cwd=HISTORY, cores=2)
     assert warm.returncode == 0 and (cache / "history-blobs.bin").exists(), warm.stderr
