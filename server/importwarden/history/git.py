@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,35 @@ class Repo:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(f"git {args[0]}: {message[0] if message else 'failed'}")
         return done.stdout.decode("utf-8", "surrogateescape")
+
+    def run_later(self, *args: str) -> Callable[[], str]:
+        """``run`` started now, its output read when the returned function is called (git
+        writes into a temporary file meanwhile, so it never waits for a reader)."""
+        import tempfile
+
+        env = {**os.environ, **_ENV_OVERRIDES}
+        # (closed by ``result``: they outlive this call)
+        out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            proc = subprocess.Popen(["git", *_CONFIG, *args], cwd=self.top, env=env,
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        except FileNotFoundError:
+            out.close()
+            err.close()
+            raise GitError("git is not installed (the history commands need the git "
+                           "executable on PATH)") from None
+
+        def result() -> str:
+            with out, err:
+                returncode = proc.wait()
+                out.seek(0)
+                err.seek(0)
+                if returncode != 0:
+                    message = err.read().decode("utf-8", "replace").strip().splitlines()
+                    raise GitError(f"git {args[0]}: {message[0] if message else 'failed'}")
+                return out.read().decode("utf-8", "surrogateescape")
+
+        return result
 
     def is_shallow(self) -> bool:
         return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
