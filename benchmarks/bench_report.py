@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             statistics.median(plain)), "", ""),
         (f"each further commit ({args.per_commit} files): max", fmt_seconds(max(plain)), "",
          ""),
-        (f"a further commit that also edits the registry (commit {steps}; every file checked)",
+        (f"a further commit that also edits the registry (commit {steps})",
          fmt_seconds(max(edits)) if edits else "n/a", "", ""),
         ("files checked per further commit: median / max / at the slowest commit",
          f"{statistics.median(checked):.0f} / {max(checked)} / {checked[slowest]} (commit {slowest + 1})",
