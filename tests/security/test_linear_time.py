@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from importwarden.analysis import scanner
 from importwarden.registry import combine, markdown, markers, text, toml
 from importwarden.registry.combine import build
-from importwarden.registry.load import load_text
+from importwarden.registry.load import load_registries, load_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from bench_registry import lines_registry  # noqa: E402  (one generator for test and benchmark)
@@ -269,21 +269,12 @@ REGISTRY_SHAPES: dict[str, Callable[[int], tuple[str, str]]] = {
 }
 
 
-# Found super-linear by a clean CI run on 2026-12-02 (6 / 24 / 270 ms at 8k / 32k / 128k):
-# not fixed yet, issue 15 stays open.
-KNOWN_SLOW_SHAPES = {
-    "commented-out imports of one name": "grows ~11x on the last 4x step (not fixed yet)",
-}
-
-
 def _read_registry(text_: str, file: str) -> None:
     build([load_text(text_, file)])
 
 
 @pytest.mark.parametrize("shape", sorted(REGISTRY_SHAPES))
 def test_registry_reading_is_linear(shape: str) -> None:
-    if shape in KNOWN_SLOW_SHAPES:
-        pytest.xfail(KNOWN_SLOW_SHAPES[shape])
     make = REGISTRY_SHAPES[shape]
     texts = {n: make(n) for n in (8000, 32000, 128000)}
     _ratio, times = _growth(lambda n: (lambda: _read_registry(*texts[n])), tuple(texts), runs=3)
@@ -293,15 +284,19 @@ def test_registry_reading_is_linear(shape: str) -> None:
         f"{shape}: " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
 
 
-@pytest.mark.xfail(strict=False, reason="linear now, but 8-12 s on the shared 2-core machine "
-                   "under load: the 5 s budget is not reached yet (see the commit message)")
+@pytest.mark.xfail(strict=False, reason="GC passes were more than half of it (10 s of CPU on "
+                   "the old path, now paused); the rest is 4.7-5.3 s of CPU under load 3-6 on "
+                   "the shared 2-core machine: the 5 s budget is not met reliably yet")
 def test_200k_line_registry_reads_in_5_seconds() -> None:
+    """Read as the CLI and the language server read it (``load_registries``, the text given
+    as an editor's would be). The budget is on this process's CPU time: wall time on a shared
+    machine also counts its neighbours (benchmarks/results/registry.md records both)."""
     registry = lines_registry(200_000)
-    start = time.perf_counter()
-    result = build([load_text(registry, "REGISTRY.md")])
-    elapsed = time.perf_counter() - start
+    start = time.process_time()
+    result = load_registries(["REGISTRY.md"], texts={"REGISTRY.md": registry})
+    elapsed = time.process_time() - start
     assert len(result.entries) == 150_000  # (the replacement lines are not entries)
-    assert elapsed <= 5.0, f"{elapsed:.1f} s"
+    assert elapsed <= 5.0, f"{elapsed:.1f} s of CPU"
 
 
 # --- the import scanner ------------------------------------------------------------------------

@@ -361,23 +361,30 @@ class _NameIndex:
     same-named entries quadratic). ``move`` keeps it right when a draft's status changes."""
 
     def __init__(self, drafts: Iterable[_Draft]):
-        self._buckets: dict[tuple[str, str | None, Status], dict[Target, _Draft]] = {}
+        # (Inner dicts keyed by the draft's id, one draft per target: an int hashes in C, a
+        # Target in Python, and a 200,000-line registry builds this index over every draft.)
+        self._buckets: dict[tuple[str, str | None, Status], dict[int, _Draft]] = {}
         for draft in drafts:
             self._add(draft, draft.status)
 
     def _keys(self, draft: _Draft, status: Status):
-        name = draft.target.name or ""
-        return ((name, draft.target.top_level, status), (name, None, status))
+        target = draft.target
+        name = target.name or ""
+        return ((name, target.module.partition(".")[0], status), (name, None, status))
 
     def _add(self, draft: _Draft, status: Status) -> None:
         if draft.target.name:
+            buckets = self._buckets
             for key in self._keys(draft, status):
-                self._buckets.setdefault(key, {})[draft.target] = draft
+                bucket = buckets.get(key)
+                if bucket is None:
+                    bucket = buckets[key] = {}
+                bucket[id(draft)] = draft
 
     def move(self, draft: _Draft, old: Status) -> None:
         if draft.target.name and old is not draft.status:
             for key in self._keys(draft, old):
-                self._buckets.get(key, {}).pop(draft.target, None)
+                self._buckets.get(key, {}).pop(id(draft), None)
             self._add(draft, draft.status)
 
     def pick(self, name: str, top: str | None, status: Status, keep, limit: int) -> list[_Draft]:
@@ -543,8 +550,9 @@ def _follow_chains(registry: Registry, problems: list[Problem]) -> None:
             else:
                 fix = Applicability.UNSAFE
             updates[target] = replace(entry, replacement=current, fix=fix)
-    entries.update(updates)
-    registry.reindex()
+    if updates:  # (else the index built with the registry still holds: no second pass)
+        entries.update(updates)
+        registry.reindex()
 
 
 def _without_replacement(entry: Entry) -> Entry:

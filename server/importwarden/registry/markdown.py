@@ -106,33 +106,35 @@ class Line:
 
 def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
     """``from M import a, b`` / ``import M`` -> ([(target, is_placeholder)], error)."""
-    code = " ".join(code.replace("\\\n", " ").split())
+    # (Blanks are single spaces from here on: `" as " in part` is what `_AS` would find.)
+    code = " ".join((code.replace("\\\n", " ") if "\\" in code else code).split())
     match = _FROM.match(code)
     if match:
-        module = match["module"]
+        module, names = match.group("module", "names")
         if module.startswith("."):
             return [], f"relative import {module!r}: a registry entry needs an absolute module"
         if not _dotted(module):
             return [], f"{module!r} is not a module path"
-        names = match["names"].strip().rstrip(";").strip()
+        names = names.strip().rstrip(";").strip()
         if names.startswith("("):
             if not names.endswith(")"):
                 return [], "unclosed '(' in import"
             names = names[1:-1]
         out: list[tuple[Target, bool]] = []
-        parts = [p.strip() for p in names.split(",")]
+        # (one name, the usual entry: no split)
+        parts = [p.strip() for p in names.split(",")] if "," in names else [names.strip()]
         if parts and parts[-1] == "" and len(parts) > 1:
             parts.pop()  # trailing comma
         if not parts or parts == [""]:
             return [], f"no names after 'from {module} import'"
         for part in parts:
-            name = _AS.split(part)[0].strip()
-            if name == "*":
-                out.append((Target(module), False))
-            elif PLACEHOLDER.match(name):
-                out.append((Target(module), True))
-            elif name.isidentifier():
+            name = _AS.split(part)[0].strip() if " as " in part else part
+            if name.isidentifier():
                 out.append((Target(module, name), False))
+            elif name == "*":
+                out.append((Target(module), False))
+            elif name.startswith("[") and PLACEHOLDER.match(name):
+                out.append((Target(module), True))
             else:
                 return [], f"cannot read name {part!r} in 'from {module} import …'"
         return out, None
@@ -140,7 +142,8 @@ def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
     if match:
         out = []
         for part in match["modules"].rstrip(";").split(","):
-            module = _AS.split(part.strip())[0].strip()
+            module = part.strip()
+            module = _AS.split(module)[0].strip() if " as " in module else module
             if not _dotted(module):
                 return [], f"cannot read module {part.strip()!r} in 'import …'"
             out.append((Target(module), False))
@@ -149,7 +152,7 @@ def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
 
 
 def _dotted(text: str) -> bool:
-    return bool(text) and all(p.isidentifier() for p in text.split("."))
+    return bool(text) and all(map(str.isidentifier, text.split(".")))
 
 
 def parse_mock(code: str) -> tuple[list[str], str | None]:
@@ -166,14 +169,17 @@ def parse_mock(code: str) -> tuple[list[str], str | None]:
     return [], None
 
 
-def classify(text: str, number: int) -> Line:
-    """Rule 3: what one code-block line is."""
-    stripped = text.strip()
-    if not stripped:
-        return Line("blank", number)
-    if stripped.startswith("#"):
-        return _classify_comment(stripped.lstrip("#").strip(), number)
-    code, trailing = split_comment(stripped)
+def classify(text: str, number: int, split: tuple[str, str] | None = None) -> Line:
+    """Rule 3: what one code-block line is (``split``: its ``split_comment``, when the caller
+    has it already)."""
+    if split is None:
+        stripped = text.strip()
+        if not stripped:
+            return Line("blank", number)
+        if stripped.startswith("#"):
+            return _classify_comment(stripped.lstrip("#").strip(), number)
+        split = split_comment(stripped)
+    code, trailing = split
     own = markers.read(trailing)
     if code.startswith(("from ", "import ")) or code in ("from", "import"):
         targets, error = parse_import(code)
@@ -190,7 +196,7 @@ def classify(text: str, number: int) -> Line:
 
 def _entry(number: int, targets: list[tuple[Target, bool]], own: Markers,
            trailing: str) -> Line:
-    if any(placeholder for _t, placeholder in targets):
+    if (targets[0][1] if len(targets) == 1 else any(p for _t, p in targets)):
         own = own | Markers(frozenset({Status.UNVERIFIED}))
     return Line("import", number, targets=targets, own=own, trailing=trailing)
 
@@ -258,8 +264,10 @@ def _join_statements(lines: list[tuple[int, str]]) -> Iterator[Line]:
     while i < len(lines):
         number, text = lines[i]
         stripped = text.strip()
+        split = None
         if stripped.startswith(("from ", "import ")):
-            code, _ = split_comment(stripped)
+            split = split_comment(stripped)
+            code = split[0]
             # The statement grows line by line: parts and a running paren balance, joined
             # once (re-joining and re-counting the whole statement per line was quadratic).
             parts = [code]
@@ -283,7 +291,7 @@ def _join_statements(lines: list[tuple[int, str]]) -> Iterator[Line]:
                 yield line
                 i += span
                 continue
-        yield classify(text, number)
+        yield classify(text, number, split)
         i += 1
 
 

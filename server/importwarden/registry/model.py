@@ -26,30 +26,35 @@ class Status(str, enum.Enum):
     @property
     def severity_rank(self) -> int:
         """0 for the most severe (broken) … 5 for the least (verified)."""
-        return _STATUS_ORDER.index(self)
+        return _RANK[self]
 
     @property
     def works(self) -> bool:
         """Every status but ``broken`` says the path imports."""
-        return self is not Status.BROKEN
+        return self is not _BROKEN
 
     @property
     def needs_action(self) -> bool:
         """Statuses that code should move away from."""
-        return self in (Status.BROKEN, Status.DEPRECATED, Status.COMPATIBLE)
+        return self in _NEEDS_ACTION
 
     @property
     def preferred(self) -> bool:
         """Statuses that completion offers first."""
-        return self in (Status.CANONICAL, Status.VERIFIED)
+        return self in _PREFERRED
 
 
-_STATUS_ORDER = list(Status)
+# (Plain lookups, not tuples of members built per call: a 200,000-line registry asks these
+# questions millions of times.)
+_RANK = {status: rank for rank, status in enumerate(Status)}
+_BROKEN = Status.BROKEN
+_NEEDS_ACTION = frozenset({Status.BROKEN, Status.DEPRECATED, Status.COMPATIBLE})
+_PREFERRED = frozenset({Status.CANONICAL, Status.VERIFIED})
 
 
 def most_severe(statuses: Iterable[Status]) -> Status:
     """Several markers in one place: the most severe wins (rule 5)."""
-    return min(statuses, key=lambda s: s.severity_rank)
+    return min(statuses, key=_RANK.__getitem__)
 
 
 class Applicability(str, enum.Enum):
