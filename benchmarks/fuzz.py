@@ -69,6 +69,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -350,7 +351,7 @@ def registry_seeds(corpora: list[str]) -> list[tuple[str, str, bytes]]:
 
     paths = sorted((FIXTURES / "registries").glob("*.md"))
     paths += [WORKSPACE / "SSOT_IMPORT_REGISTRY.md", FIXTURES / "migration" / "SSOT_IMPORT_REGISTRY.md"]
-    paths += [CORPORA[c] / "SSOT_IMPORT_REGISTRY.md" for c in corpora if c != "workspace"]
+    paths += [CORPORA[c].resolve() / "SSOT_IMPORT_REGISTRY.md" for c in corpora if c != "workspace"]
     seeds: list[tuple[str, str, bytes]] = []
     for path in paths:
         if not path.is_file():
@@ -419,6 +420,49 @@ def _workspace_texts(root: Path) -> dict[str, str]:
     return texts
 
 
+class Watched:
+    """``fn(*args)`` in a forked child that has everything the parent had (the project, its
+    index), given ``timeout`` seconds: a super-linear input cannot stall the campaign, it is
+    killed, counted and kept. Answers: ("ok", value), ("traceback", text) or ("slow", None)."""
+
+    def __init__(self, fn: Callable):
+        import multiprocessing
+
+        self.fn, self.ctx = fn, multiprocessing.get_context("fork")
+        self._start()
+
+    def _start(self) -> None:
+        self.conn, child = self.ctx.Pipe()
+        self.proc = self.ctx.Process(target=self._serve, args=(child,), daemon=True)
+        self.proc.start()
+
+    def _serve(self, conn) -> None:
+        while True:
+            args = conn.recv()
+            try:
+                conn.send(("ok", self.fn(*args)))
+            except Exception:  # noqa: BLE001 (what the campaign counts)
+                conn.send(("traceback", _tb()))
+
+    def call(self, *args, timeout: float) -> tuple[str, Any]:
+        self.conn.send(args)
+        if self.conn.poll(timeout):
+            try:
+                return self.conn.recv()
+            except EOFError:
+                pass  # the child died (a crash in C code): counted as a traceback
+            self.close()
+            self._start()
+            return "traceback", "the worker process died"
+        self.close()
+        self._start()
+        return "slow", None
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+
+
 def campaign_registries(args, tally: Tally, scratch: Path) -> None:
     from importwarden.project.engine import Project
     from importwarden.registry import export, lint
@@ -437,79 +481,110 @@ def campaign_registries(args, tally: Tally, scratch: Path) -> None:
     def resolves(target) -> bool:
         return index.resolves(target.module, target.name)
 
-    ops = {"markdown": REGISTRY_OPS + [fragment(MD_FRAGMENTS)] * 3,
-           "toml": REGISTRY_OPS + [fragment(TOML_FRAGMENTS)] * 3}
-    budget = Budget(args.tries, args.seconds)
-    print(f"registries: {len(seeds)} seeds", flush=True)
-    while budget.more(tally):
-        name, kind, seed = rng.choice(seeds)
-        data, done = mutate(rng, seed, ops[kind])
-        tally.tries += 1
-        path = scratch / ("SSOT_IMPORT_REGISTRY.md" if kind == "markdown" else "registry.toml")
-        meta = {"seed": name, "kind": kind, "mutations": done, "file name": path.name}
-        suffix = path.suffix
+    def one_try(path: Path, data: bytes, kind: str, checked: list[str],
+                spellings: list[tuple[str, bytes]]) -> dict[str, Any]:
+        """Read, lint, export and check with the mutated registry; read the equivalent
+        spellings. Runs in the watched child."""
         path.write_bytes(data)
         # (lines as the broadest reader counts them: Markdown also breaks at U+2028/9, \x85)
         n_lines = len(re.split(r"\r\n|\r|\n|\u2028|\u2029|\x85", decode_bytes(data))) + 1
         started = time.perf_counter()
-        try:
-            outcome = _read_registry(path)
-            state, value = outcome
-            if state == "ok":
-                problems = sorted({*value.problems, *lint.lint(value, resolves)})
-                export.to_json(value)
-                toml = export.to_toml(value, relative_to=scratch)
-                project.use_registry(value, [])
-                for source in rng.sample(sources, 3):
-                    project.check_source(source, texts[source])
-        except Exception:  # noqa: BLE001 (what the campaign counts)
-            tally.failure("tracebacks", "in-process read/lint/export/check", name, data,
-                          {**meta, "traceback": _tb()}, suffix)
-            continue
-        elapsed = time.perf_counter() - started
-        tally.timed(elapsed, f"{name}: {', '.join(done)} ({len(data):,} bytes)", name, data, meta, suffix)
-        # Errors and problems carry the file and a line inside it.
-        if state == "error":
-            if value.file != str(path) or not value.line:
-                tally.failure("wrong", "load error without file:line", name, data,
-                              {**meta, "error": str(value)}, suffix)
-            tally.notes[f"load error ({kind})"] += 1
-        else:
-            bad = [p for p in problems if p.file != str(path) or not 1 <= p.line <= n_lines]
-            if bad:
-                tally.failure("wrong", "problem without file:line in the file", name, data,
-                              {**meta, "problems": [str(p) for p in bad[:5]]}, suffix)
-            # The export loads back to the same entries (docs/registry-format.md).
+        outcome = _read_registry(path)
+        state, value = outcome
+        out: dict[str, Any] = {"state": state}
+        if state == "ok":
+            problems = sorted({*value.problems, *lint.lint(value, resolves)})
+            export.to_json(value)
+            toml = export.to_toml(value, relative_to=scratch)
+            project.use_registry(value, [])
+            for source in checked:
+                project.check_source(source, texts[source])
+            out["bad problems"] = [str(p) for p in problems
+                                   if p.file != str(path) or not 1 <= p.line <= n_lines]
             back = scratch / "export.toml"
             back.write_text(toml, encoding="utf-8")
-            if _entry_model(load_registries([back])) != _entry_model(value):
-                tally.failure("wrong", "TOML export does not load back to the same entries",
-                              name, data, meta, suffix)
-        # Equivalent spellings read the same.
-        spellings = _equivalent_spellings(data, kind)
-        if spellings is None:
-            tally.notes["not UTF-8 (no equivalent spelling)"] += 1
+            out["round trip"] = _entry_model(load_registries([back])) == _entry_model(value)
         else:
-            _, variants = spellings
-            views = {}
-            for spelling, variant in [*rng.sample(variants, 2)]:
-                path.write_bytes(variant)
-                try:
-                    views[spelling] = _registry_view(_read_registry(path))
-                except Exception:  # noqa: BLE001
-                    tally.failure("tracebacks", f"reading the {spelling} spelling", name, variant,
-                                  {**meta, "traceback": _tb()}, suffix)
-            # The mutated bytes are themselves a spelling of the same text: all must agree.
-            mine = _registry_view(outcome)
-            different = {s: v for s, v in views.items() if v != mine}
-            if different:
-                tally.failure("wrong", f"spellings read differently ({', '.join(different)} "
-                              "vs as mutated)", name, data,
-                              {**meta, "diff": _json_diff(mine, different)}, suffix)
-            tally.notes["equivalent spellings compared"] += 1
-        if args.cli_every and (tally.tries - 1) % args.cli_every == 0:
-            path.write_bytes(data)
-            _registry_cli(tally, ws, path, outcome, name, data, meta, suffix)
+            out["error"] = str(value)
+            out["error has file:line"] = value.file == str(path) and bool(value.line)
+        out["seconds"] = time.perf_counter() - started
+        out["view"] = _registry_view(outcome)
+        out["spellings"] = {}
+        for spelling, variant in spellings:
+            path.write_bytes(variant)
+            try:
+                out["spellings"][spelling] = _registry_view(_read_registry(path))
+            except Exception:  # noqa: BLE001
+                out["spellings"][spelling] = ["traceback", _tb()]
+        path.write_bytes(data)
+        return out
+
+    worker = Watched(one_try)
+    ops = {"markdown": REGISTRY_OPS + [fragment(MD_FRAGMENTS)] * 3,
+           "toml": REGISTRY_OPS + [fragment(TOML_FRAGMENTS)] * 3}
+    budget = Budget(args.tries, args.seconds)
+    print(f"registries: {len(seeds)} seeds", flush=True)
+    try:
+        while budget.more(tally):
+            name, kind, seed = rng.choice(seeds)
+            data, done = mutate(rng, seed, ops[kind])
+            tally.tries += 1
+            path = scratch / ("SSOT_IMPORT_REGISTRY.md" if kind == "markdown" else "registry.toml")
+            meta = {"seed": name, "kind": kind, "mutations": done, "file name": path.name}
+            suffix = path.suffix
+            spellings = _equivalent_spellings(data, kind)
+            variants = rng.sample(spellings[1], 2) if spellings else []
+            started = time.perf_counter()
+            answer, out = worker.call(path, data, kind, rng.sample(sources, 3), variants,
+                                      timeout=args.slow)
+            what = f"{name}: {', '.join(done)} ({len(data):,} bytes)"
+            if answer == "slow":
+                tally.notes[f"open: slower than {args.slow:g} s (killed)"] += 1
+                tally.save(f"slow-{tally.notes[f'open: slower than {args.slow:g} s (killed)']:03d}",
+                           data, {"what": f"over {args.slow:g} s", **meta}, suffix)
+                tally.timed(time.perf_counter() - started, f"over {args.slow:g} s (killed): {what}",
+                            name, data, meta, suffix)
+                print(f"  registries try {tally.tries}: slower than {args.slow:g} s: {what}", flush=True)
+                continue
+            if answer == "traceback":
+                tally.failure("tracebacks", "in-process read/lint/export/check", name, data,
+                              {**meta, "traceback": out}, suffix)
+                continue
+            tally.timed(out["seconds"], what, name, data, meta, suffix)
+            # Errors and problems carry the file and a line inside it.
+            if out["state"] == "error":
+                if not out["error has file:line"]:
+                    tally.failure("wrong", "load error without file:line", name, data,
+                                  {**meta, "error": out["error"]}, suffix)
+                tally.notes[f"load error ({kind})"] += 1
+            else:
+                if out["bad problems"]:
+                    tally.failure("wrong", "problem without file:line in the file", name, data,
+                                  {**meta, "problems": out["bad problems"][:5]}, suffix)
+                # The export loads back to the same entries (docs/registry-format.md).
+                if not out["round trip"]:
+                    tally.failure("wrong", "TOML export does not load back to the same entries",
+                                  name, data, meta, suffix)
+            # Equivalent spellings read the same (the mutated bytes are one of them).
+            if spellings is None:
+                tally.notes["not UTF-8 (no equivalent spelling)"] += 1
+            else:
+                views = out["spellings"]
+                for spelling, view in views.items():
+                    if view[0] == "traceback":
+                        tally.failure("tracebacks", f"reading the {spelling} spelling", name,
+                                      data, {**meta, "traceback": view[1]}, suffix)
+                different = {s: v for s, v in views.items() if v != out["view"] and v[0] != "traceback"}
+                if different:
+                    tally.failure("wrong", f"spellings read differently ({', '.join(different)} "
+                                  "vs as mutated)", name, data,
+                                  {**meta, "diff": _json_diff(out["view"], different)}, suffix)
+                tally.notes["equivalent spellings compared"] += 1
+            if args.cli_every and (tally.tries - 1) % args.cli_every == 0:
+                path.write_bytes(data)
+                _registry_cli(tally, ws, path, out["view"], name, data, meta, suffix)
+    finally:
+        worker.close()
 
 
 def _entry_model(registry) -> list:
@@ -528,11 +603,10 @@ def _json_diff(a: Any, views: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _registry_cli(tally: Tally, ws: Path, path: Path, outcome, name: str, data: bytes,
+def _registry_cli(tally: Tally, ws: Path, path: Path, view, name: str, data: bytes,
                   meta: dict, suffix: str) -> None:
-    """``registry lint``, ``registry show --format json`` and ``check`` in a subprocess."""
-    from importwarden.registry import export
-
+    """``registry lint``, ``registry show --format json`` and ``check`` in a subprocess;
+    ``view``: the in-process read (``_registry_view``)."""
     tally.notes["CLI samples"] += 1
     runs = {
         "lint": ["registry", "lint", "--registry", str(path), "--no-workspace"],
@@ -553,8 +627,8 @@ def _registry_cli(tally: Tally, ws: Path, path: Path, outcome, name: str, data: 
         if proc.returncode == 2 and path.name not in stderr:
             tally.failure("wrong", f"CLI {what}: exit 2 without the file name", name, data,
                           {**meta, "stderr": stderr[-3000:]}, suffix)
-        if what == "show" and proc.returncode == 0 and outcome[0] == "ok" and \
-                json.loads(proc.stdout) != json.loads(json.dumps(export.to_json(outcome[1]))):
+        if what == "show" and proc.returncode == 0 and view[0] == "ok" and \
+                json.loads(proc.stdout) != json.loads(json.dumps(view[1])):
             tally.failure("wrong", "CLI registry show differs from the in-process read",
                           name, data, meta, suffix)
 
@@ -714,10 +788,12 @@ def mutate_source(rng: random.Random, raw: bytes) -> tuple[bytes, list[str]]:
 
 
 def _compiles(data: bytes) -> bool:
-    try:
-        compile(data, "<fuzz>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False
+    with warnings.catch_warnings():  # (mutated code draws SyntaxWarnings: not our business)
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, "<fuzz>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return False
     return True
 
 
@@ -767,7 +843,9 @@ def source_seeds(corpora: list[str], rng: random.Random, scratch: Path, per_corp
 
     seeds = []
     for name in corpora:
-        root = CORPORA[name]
+        # Resolved: the corpora have no config file, and a relative root would let the
+        # settings search find this checkout's pyproject.toml instead.
+        root = CORPORA[name].resolve()
         if name == "workspace":
             root = _copy_workspace(scratch / "seed-ws")
         if not root.is_dir():
@@ -797,7 +875,10 @@ def source_seeds(corpora: list[str], rng: random.Random, scratch: Path, per_corp
                 break
         chosen = fixable + plain
         print(f"sources: {name}: {len(fixable)} fixable + {len(plain)} other seed files "
-              f"(index {time.perf_counter() - started:.1f} s)", flush=True)
+              f"(index {time.perf_counter() - started:.1f} s, "
+              f"{len(project.registry.entries)} registry entries)", flush=True)
+        if not fixable:
+            raise RuntimeError(f"no seed file with a fixable finding in {root}: wrong project?")
         seeds.extend(chosen)
     return seeds
 
@@ -841,7 +922,9 @@ def campaign_sources(args, tally: Tally, scratch: Path) -> None:
         if src is not None and result.applied:
             tally.notes["fixed files"] += 1
             after = src.encode(result.new_source)
-            if _compiles(data) and not _compiles(after):
+            compiled = _compiles(data)
+            tally.notes["fixed files that compiled before"] += compiled
+            if compiled and not _compiles(after):
                 tally.failure("wrong", "compiled before the fix, not after", rel, data,
                               {**meta, "after": result.new_source[-4000:]}, ".py")
             bad = _untouched_violations(project, path, src.text, result.new_source)
@@ -1349,6 +1432,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli-every", type=int, default=100,
                         help="one try in this many also goes through the CLI in a subprocess "
                              "(0: never)")
+    parser.add_argument("--slow", type=float, default=30,
+                        help="registries: a try slower than this is killed, counted and kept "
+                             "(an open finding: reading must be linear)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="where failing and slowest inputs are saved (git-ignored)")
     parser.add_argument("--results", type=Path, default=common.RESULTS_DIR / "fuzz.md")
