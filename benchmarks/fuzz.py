@@ -540,8 +540,9 @@ def campaign_registries(args, tally: Tally, scratch: Path) -> None:
             what = f"{name}: {', '.join(done)} ({len(data):,} bytes)"
             if answer == "slow":
                 tally.notes[f"open: slower than {args.slow:g} s (killed)"] += 1
-                tally.save(f"slow-{tally.notes[f'open: slower than {args.slow:g} s (killed)']:03d}",
-                           data, {"what": f"over {args.slow:g} s", **meta}, suffix)
+                tally.saved.append(tally.save(
+                    f"slow-{tally.notes[f'open: slower than {args.slow:g} s (killed)']:03d}",
+                    data, {"what": f"over {args.slow:g} s", **meta}, suffix))
                 tally.timed(time.perf_counter() - started, f"over {args.slow:g} s (killed): {what}",
                             name, data, meta, suffix)
                 print(f"  registries try {tally.tries}: slower than {args.slow:g} s: {what}", flush=True)
