@@ -156,7 +156,7 @@ def test_agrees_on_a_generated_corpus(tmp_path):
                     reason="set IMPORTWARDEN_CORPORA=1 to compare over the benchmark corpora")
 @pytest.mark.parametrize("corpus", ["corpus", "corpus-real/ansible-12.3.0"])
 def test_agrees_on_the_benchmark_corpora(corpus):
-    root = REPO / "benchmarks" / corpus
+    root = (REPO / "benchmarks" / corpus).resolve()
     if not root.is_dir():
         pytest.skip(f"{root} is not there (benchmarks/README.md)")
     fixable, refused = _compare_project(root)
