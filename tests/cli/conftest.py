@@ -112,3 +112,20 @@ def ws(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "tests" / "fixtures" / "workspace", dest)
     (dest / ".git").mkdir()
     return dest
+
+
+@pytest.fixture
+def rechecked(monkeypatch) -> list[list[str]]:
+    """The files (relative, sorted) each ``CheckSession._run_many`` call of the test checks,
+    one list per call: which files a run re-checked."""
+    from importwarden.project import batch
+
+    calls: list[list[str]] = []
+    real_run_many = batch.CheckSession._run_many
+
+    def spy(self, paths, rel_of):
+        calls.append(sorted(rel_of[p] for p in paths))
+        return real_run_many(self, paths, rel_of)
+
+    monkeypatch.setattr(batch.CheckSession, "_run_many", spy)
+    return calls

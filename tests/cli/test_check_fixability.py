@@ -5,7 +5,6 @@ text run left out (re-checking only those files), and prints what a cold JSON ru
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,6 @@ import pytest
 from importwarden.config import load_settings
 from importwarden.output import OutputContext, prints_edits, render
 from importwarden.project import batch
-
-WORKSPACE = Path(__file__).resolve().parents[1] / "fixtures" / "workspace"
-
-
-@pytest.fixture()
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(WORKSPACE, root)
-    (root / ".git").mkdir(exist_ok=True)
-    return root
 
 
 def _output(root: Path, fmt: str, *, with_edits: bool, cache: bool = True) -> str:
@@ -40,32 +29,25 @@ def test_only_the_formats_that_print_edits_plan_them():
 
 
 @pytest.mark.parametrize("fmt", ["text", "github"])
-def test_text_output_is_the_same_without_planning(workspace, fmt):
-    planned = _output(workspace, fmt, with_edits=True, cache=False)
+def test_text_output_is_the_same_without_planning(ws, fmt):
+    planned = _output(ws, fmt, with_edits=True, cache=False)
     assert "[*]" in planned or fmt != "text"
-    assert _output(workspace, fmt, with_edits=False, cache=False) == planned
+    assert _output(ws, fmt, with_edits=False, cache=False) == planned
 
 
-def test_a_json_run_after_a_text_run_plans_what_it_left(workspace, monkeypatch):
-    cold_json = _output(workspace, "json", with_edits=True, cache=False)
-    cold_text = _output(workspace, "text", with_edits=True, cache=False)
-    rechecked: list[list[str]] = []
-    real_run_many = batch.CheckSession._run_many
+def test_a_json_run_after_a_text_run_plans_what_it_left(ws, rechecked):
+    cold_json = _output(ws, "json", with_edits=True, cache=False)
+    cold_text = _output(ws, "text", with_edits=True, cache=False)
+    rechecked.clear()
 
-    def spy(self, paths, rel_of):
-        rechecked.append(sorted(rel_of[p] for p in paths))
-        return real_run_many(self, paths, rel_of)
-
-    monkeypatch.setattr(batch.CheckSession, "_run_many", spy)
-
-    assert _output(workspace, "text", with_edits=False) == cold_text  # cold, cache written
+    assert _output(ws, "text", with_edits=False) == cold_text  # cold, cache written
     everything = rechecked.pop()
     rechecked.clear()
-    assert _output(workspace, "text", with_edits=False) == cold_text
+    assert _output(ws, "text", with_edits=False) == cold_text
     assert rechecked == []  # (nothing changed: the fast path)
-    assert _output(workspace, "json", with_edits=True) == cold_json
+    assert _output(ws, "json", with_edits=True) == cold_json
     with_fixes = rechecked.pop()  # only the files whose fixes were not planned
     assert 0 < len(with_fixes) < len(everything)
-    assert _output(workspace, "json", with_edits=True) == cold_json
-    assert _output(workspace, "text", with_edits=False) == cold_text
+    assert _output(ws, "json", with_edits=True) == cold_json
+    assert _output(ws, "text", with_edits=False) == cold_text
     assert rechecked == []  # (planned edits serve the text format too)

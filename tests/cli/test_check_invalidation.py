@@ -105,7 +105,7 @@ def test_bound_names_changed():
     assert bound_names_changed("0123abcd", "True|a") is None  # a digest from an older cache
 
 
-def test_an_edit_to_a_hub_rechecks_only_the_importers_it_can_change(tmp_path, monkeypatch):
+def test_an_edit_to_a_hub_rechecks_only_the_importers_it_can_change(tmp_path, rechecked):
     """The real engine on a workspace with one hub module and 40 importers: adding a name to
     the hub re-checks the hub and the one file that imports that name; findings equal a fresh
     run's (the IW005 on the added name goes away)."""
@@ -123,15 +123,6 @@ def test_an_edit_to_a_hub_rechecks_only_the_importers_it_can_change(tmp_path, mo
         (pkg / f"user{i}.py").write_text("from pkg.hub import used\n")
     (pkg / "wants_added.py").write_text("from pkg.hub import added\n")
     (pkg / "other_missing.py").write_text("from pkg.user0 import nothing_here\n")
-
-    rechecked: list[list[str]] = []
-    real_run_many = batch.CheckSession._run_many
-
-    def spy(self, paths, rel_of):
-        rechecked.append(sorted(rel_of[p] for p in paths))
-        return real_run_many(self, paths, rel_of)
-
-    monkeypatch.setattr(batch.CheckSession, "_run_many", spy)
 
     def run(cache: bool = True):
         settings = load_settings(root, {}, None)

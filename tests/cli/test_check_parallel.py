@@ -4,7 +4,6 @@ workspace is smaller than the pool thresholds, so they are lowered here."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ import pytest
 from importwarden.project import batch as check_mod
 from importwarden.config import load_settings
 from importwarden.workspace import index as index_mod
-
-WORKSPACE = Path(__file__).resolve().parents[1] / "fixtures" / "workspace"
 
 
 def _findings(root: Path, *, jobs: int, cache: bool) -> list[tuple]:
@@ -23,17 +20,9 @@ def _findings(root: Path, *, jobs: int, cache: bool) -> list[tuple]:
     return [(f.path, f.code, f.range, f.message, f.fix) for f in found]
 
 
-@pytest.fixture()
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(WORKSPACE, root)
-    (root / ".git").mkdir(exist_ok=True)
-    return root
-
-
 @pytest.mark.parametrize("cache", [False, True])
-def test_parallel_check_equals_serial(workspace: Path, monkeypatch, cache: bool) -> None:
-    serial = _findings(workspace, jobs=1, cache=False)
+def test_parallel_check_equals_serial(ws: Path, monkeypatch, cache: bool) -> None:
+    serial = _findings(ws, jobs=1, cache=False)
     assert {f[1] for f in serial} >= {"IW001", "IW002", "IW005"}  # (a meaningful fixture)
     monkeypatch.setattr(index_mod, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(check_mod, "PARALLEL_THRESHOLD", 1)
@@ -45,7 +34,7 @@ def test_parallel_check_equals_serial(workspace: Path, monkeypatch, cache: bool)
         real_start(self)
 
     monkeypatch.setattr(check_mod._ImportInBackground, "start", start)
-    assert _findings(workspace, jobs=2, cache=cache) == serial
+    assert _findings(ws, jobs=2, cache=cache) == serial
     assert started == ["importwarden.fixes", "libcst"]  # while the scanners ran
     if cache:  # and the cached run after it
-        assert _findings(workspace, jobs=2, cache=True) == serial
+        assert _findings(ws, jobs=2, cache=True) == serial
