@@ -256,6 +256,11 @@ REGISTRY_SHAPES: dict[str, Callable[[int], tuple[str, str]]] = {
     "long caption above a long run": lambda n: (_fence(
         "\n".join(f"# caption line {i}" for i in range(n // 40)) + "\n" + "\n".join(
             f"from a.b{i} import C  # note {i}" for i in range(n // 40))), "r.md"),
+    # benchmarks/fuzz.py's slowest registries (over 60 s on 18a25d3, cubic): a prose import
+    # line whose USE INSTEAD is a long run of backticks
+    "USE INSTEAD of backticks in prose": lambda n: (
+        "# Registry\n\n### Service Isolation Rules:\nfrom old.mod import Name  # USE INSTEAD:"
+        + "`" * n + "new.mod\n1. **NEVER import between services**\n", "r.md"),
     "one long line of names": lambda n: (_fence("from a import " + "b, " * (n // 3) + "c"),
                                          "r.md"),
     "TOML multi-line string opening [": lambda n: (
