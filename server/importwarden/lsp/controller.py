@@ -563,5 +563,10 @@ def usage_counts(session: "Session") -> "Usages | None":
     if state.usages is None or state.usages_key != key:
         from importwarden.analysis.usages import count_usages
 
-        state.usages, state.usages_key = count_usages(index), key
+        # (an open document's unsaved text counts before a diagnostics run indexes it)
+        opened = [session.document(uri) for uri in session.open_uris()]
+        open_refs = {doc.path: session.refs(doc) for doc in opened
+                     if doc is not None and doc.path.suffix in (".py", ".pyi")
+                     and not session.too_big(doc)}
+        state.usages, state.usages_key = count_usages(index, open_refs), key
     return state.usages
