@@ -1319,24 +1319,12 @@ def damage_cache(rng: random.Random, ws: Path, other: Path) -> str:
 
 
 def campaign_cache(args, tally: Tally, scratch: Path) -> None:
-    from importwarden.cli import main
+    from hostile import check_in_process as check
 
     rng = random.Random(f"cache-{args.seed}")
     ws = _copy_workspace(scratch / "a")
     other = _copy_workspace(scratch / "b")
     (other / CACHE_SOURCE).write_text("import shared.b\n")  # (B's entries differ from A's)
-    cwd = os.getcwd()
-
-    def check(root: Path, *extra: str) -> tuple[int, str]:
-        out = io.StringIO()
-        os.chdir(root)
-        try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                code = main(["check", "--output-format", "json", *extra])
-        finally:
-            os.chdir(cwd)
-        return code, out.getvalue()
-
     check(other)
     expected: dict[str, tuple[int, str]] = {}  # tree digest -> the --no-cache answer
     budget = Budget(args.tries, args.seconds)

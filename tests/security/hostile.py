@@ -20,6 +20,25 @@ def copy_workspace(dest: Path) -> Path:
     return dest
 
 
+def check_in_process(root: Path, *extra: str) -> tuple[int, str]:
+    """(exit code, JSON output) of ``importwarden check`` run in this process (the real CLI
+    entry point) from ``root``; stderr is dropped, the cwd restored."""
+    import contextlib
+    import io
+
+    from importwarden.cli import main
+
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main(["check", "--output-format", "json", *extra])
+    finally:
+        os.chdir(cwd)
+    return code, out.getvalue()
+
+
 def cli_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
     env.update(PYTHONIOENCODING="utf-8", PYTHONUTF8="1", **extra)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile import copy_workspace, run
+from hostile import check_in_process, copy_workspace, run
 
 SOURCE = Path("netra_backend/app/routes/clean.py")  # edited to send a run down the slow path
 
@@ -129,28 +129,12 @@ def _mutate(rng: random.Random, ws: Path, other: Path) -> str:
 def fuzz_cache(tmp_path: Path, tries: int, seed: int = 0) -> dict[str, int]:
     """``tries`` runs of ``check`` after a random damage to the cache (in-process: the real
     CLI entry point); returns the counts of tries, tracebacks and wrong outputs."""
-    from importwarden.cli import main
-
-    import contextlib
-    import io
-
     ws = copy_workspace(tmp_path / "a")
     other = copy_workspace(tmp_path / "b")
     (other / SOURCE).write_text("import shared.b\n")  # (B's entries differ from A's)
     rng = random.Random(seed)
     counts = {"tries": 0, "tracebacks": 0, "wrong outputs": 0}
-    cwd = os.getcwd()
-
-    def check(root: Path, *extra: str) -> tuple[int, str]:
-        out = io.StringIO()
-        os.chdir(root)
-        try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                code = main(["check", "--output-format", "json", *extra])
-        finally:
-            os.chdir(cwd)
-        return code, out.getvalue()
-
+    check = check_in_process
     check(other)
     for i in range(tries):
         if i % 3 == 0:  # a change in the tree: the index is consulted, not only the state
