@@ -106,6 +106,12 @@ class LineIndex:
         return split_lines(self.text)
 
 
+def first_newline(text: str) -> str:
+    """The text's first line break (the style new lines should use), LF when it has none."""
+    m = LINE_BREAK.search(text)
+    return m.group() if m else "\n"
+
+
 @lru_cache(maxsize=8)
 def line_index(text: str) -> LineIndex:
     """A shared ``LineIndex`` of ``text``: the fix planner and completion ask many questions
@@ -113,5 +119,5 @@ def line_index(text: str) -> LineIndex:
     return LineIndex(text)
 
 
-__all__ = ["LINE_BREAK", "LineIndex", "LinePosition", "PositionError", "line_index",
-           "line_starts", "split_lines"]
+__all__ = ["LINE_BREAK", "LineIndex", "LinePosition", "PositionError", "first_newline",
+           "line_index", "line_starts", "split_lines"]

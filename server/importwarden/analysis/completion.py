@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Sequence
 from importwarden.analysis.findings import Position, Range, TextEdit
 from importwarden.analysis.imports import ImportRef, RefKind
 from importwarden.analysis.scanner import typed_import, typed_mock_target
-from importwarden.lines import line_index, split_lines
+from importwarden.lines import first_newline, line_index, split_lines
 from importwarden.registry.model import Entry, Registry, Status
 from importwarden.workspace.contract import IndexView, resolves
 
@@ -440,10 +440,9 @@ def import_edit(source: str, refs: Sequence[ImportRef], module: str, name: str,
         after = _after_header(lines)
     text = f"from {module} import {name}"
     index = line_index(source)
-    # the file's own line break (the one ending the line above; LF in a one-line file)
-    newline = index.newline(after - 1) if 0 < after < len(index.line_starts) else ""
-    newline = newline or next((index.newline(n) for n in range(len(index.line_starts))
-                               if index.newline(n)), "\n")
+    # the file's own line break: the one ending the line above, else its first one
+    newline = (index.newline(after - 1) if 0 < after < len(index.line_starts) else "") \
+        or first_newline(source)
     if after >= len(index.line_starts):  # the imports end the file, with no final newline
         end = index.position(len(source))
         return TextEdit(Range.of(end.line, end.column, end.line, end.column), newline + text)

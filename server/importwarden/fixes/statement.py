@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from importwarden.analysis.findings import Position, Range
-from importwarden.lines import LINE_BREAK, PositionError, line_index, split_lines
+from importwarden.lines import PositionError, first_newline, line_index, split_lines
 
 
 class _Libcst:
@@ -143,10 +143,7 @@ def reindent(text: str, newline: str) -> str:
 
 
 def dominant_newline_near(source: str, loc: Located) -> str:
-    if loc.newline:
-        return loc.newline
-    m = LINE_BREAK.search(source)
-    return m.group() if m else "\n"
+    return loc.newline or first_newline(source)
 
 
 def dotted(expr: cst.BaseExpression | None) -> str:
