@@ -106,6 +106,13 @@ class Line:
 
 def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
     """``from M import a, b`` / ``import M`` -> ([(target, is_placeholder)], error)."""
+    # The usual entry, ``from a.b import Name`` with single blanks, needs none of the general
+    # path's normalising and splitting (a third of a 200,000-line registry's parse): any other
+    # shape, including a relative module or a stray blank, takes the general path below.
+    parts = code.split(" ")
+    if len(parts) == 4 and parts[0] == "from" and parts[2] == "import" \
+            and parts[3].isidentifier() and _dotted(parts[1]):
+        return [(Target(parts[1], parts[3]), False)], None
     # (Blanks are single spaces from here on: `" as " in part` is what `_AS` would find.)
     code = " ".join((code.replace("\\\n", " ") if "\\" in code else code).split())
     match = _FROM.match(code)

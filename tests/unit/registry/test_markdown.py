@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 
 import pytest
 
@@ -330,3 +331,23 @@ def test_tilde_fences_and_fences_in_lists_are_read():
     registry = md(text)
     assert status(registry, "a.b:X") is Status.BROKEN
     assert registry.entries[Target("a.c", "Y")].provenance.line == 9
+
+
+
+_WORDS = ["from", "import", "a", "a.b", ".rel", "..", "pkg.m1", "Name", "class", "*", "x;",
+          "é", "a..b", "(X)", "X,", "as", "Y", "\t", "", "1x", "[AUTH_CLASSES]"]
+
+
+def test_parse_import_fast_path_reads_as_the_general_path() -> None:
+    """``from a.b import Name`` with single blanks takes a fast path; doubling every blank
+    sends the same statement down the general path (which normalises blanks): both read every
+    four-word statement over these words the same way."""
+    for words in itertools.product(["from", "import", "a"], _WORDS, ["import", "as"], _WORDS):
+        code = " ".join(words)
+        assert parse_import(code) == parse_import(code.replace(" ", "  ")), code
+
+
+def test_parse_import_fast_path_shapes() -> None:
+    assert parse_import("from a.b import Name") == ([(Target("a.b", "Name"), False)], None)
+    assert parse_import("from .a import Name")[1].startswith("relative import")
+    assert parse_import("from a..b import Name")[1] == "'a..b' is not a module path"
