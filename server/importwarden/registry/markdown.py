@@ -113,6 +113,12 @@ def parse_import(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
     if len(parts) == 4 and parts[0] == "from" and parts[2] == "import" \
             and parts[3].isidentifier() and _dotted(parts[1]):
         return [(Target(parts[1], parts[3]), False)], None
+    return parse_import_general(code)
+
+
+def parse_import_general(code: str) -> tuple[list[tuple[Target, bool]], str | None]:
+    """``parse_import`` without its fast path (tests/unit/registry/test_fast_paths.py compares
+    the two over whole registries)."""
     # (Blanks are single spaces from here on: `" as " in part` is what `_AS` would find.)
     code = " ".join((code.replace("\\\n", " ") if "\\" in code else code).split())
     match = _FROM.match(code)
