@@ -21,7 +21,7 @@ turns a list of bundles (in load order) into one ``Registry``:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from importwarden.registry import markers
@@ -95,6 +95,9 @@ def build(bundles: Sequence[Claims]) -> Registry:
 def _override(merged: dict, own: dict, what: str, problems: list[Problem]) -> None:
     """A later file's entries replace an earlier file's, entry by entry; IWR008 when the later
     one says something else about the same target."""
+    if not merged:  # the first file (often the only one): nothing to override
+        merged.update(own)
+        return
     for target, entry in own.items():
         old = merged.get(target)
         if old is not None and old.provenance.file != entry.provenance.file \
@@ -195,7 +198,7 @@ def _other_than(by_name: dict[str | None, list[Claim]], target: Target) -> Claim
     return next((c for c in by_name.get(target.name, ()) if c.target != target), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     """A target's combined claims while replacements are still being worked out."""
 
@@ -227,9 +230,14 @@ class _Draft:
 
 def _draft(target: Target, claims: list[Claim], problems: list[Problem]) -> _Draft:
     """Rule 10: one target's claims -> status, the claim that decides it, its replacement."""
-    if len(claims) == 1:  # the common case
-        draft = _Draft(target, claims, claims[0].status, claims[0])
-        _take_written_replacement(draft)
+    if len(claims) == 1:  # the common case: _take_written_replacement of its one claim
+        claim = claims[0]
+        draft = _Draft(target, claims, claim.status, claim)
+        if claim.replacement is not None and claim.replacement != target:
+            draft.replacement, draft.fix = claim.replacement, claim.fix
+            draft.inferred, draft.different_api = claim.inferred, claim.different_api
+        elif claim.replacement_name is not None:
+            draft.bare = claim
         return draft
     works = [c for c in claims if c.status.works]
     broken = [c for c in claims if not c.status.works]
@@ -358,14 +366,19 @@ _SHOWN_PLACES = 10
 class _NameIndex:
     """Drafts by (name, top-level package or None, status), in draft order: the lookups of
     rules 6 and 9 without a scan of every draft of that name (which made a registry of many
-    same-named entries quadratic). ``move`` keeps it right when a draft's status changes."""
+    same-named entries quadratic). ``move`` keeps it right when a draft's status changes.
+    Only the ``statuses`` its caller picks are indexed (a 200,000-line registry's broken and
+    deprecated drafts are never candidates of rules 6 and 9: indexing them was a tenth of the
+    load)."""
 
-    def __init__(self, drafts: Iterable[_Draft]):
+    def __init__(self, drafts: Iterable[_Draft], statuses: frozenset[Status]):
         # (Inner dicts keyed by the draft's id, one draft per target: an int hashes in C, a
         # Target in Python, and a 200,000-line registry builds this index over every draft.)
         self._buckets: dict[tuple[str, str | None, Status], dict[int, _Draft]] = {}
+        self._statuses = statuses
         for draft in drafts:
-            self._add(draft, draft.status)
+            if draft.status in statuses:
+                self._add(draft, draft.status)
 
     def _keys(self, draft: _Draft, status: Status):
         target = draft.target
@@ -383,12 +396,15 @@ class _NameIndex:
 
     def move(self, draft: _Draft, old: Status) -> None:
         if draft.target.name and old is not draft.status:
-            for key in self._keys(draft, old):
-                self._buckets.get(key, {}).pop(id(draft), None)
-            self._add(draft, draft.status)
+            if old in self._statuses:
+                for key in self._keys(draft, old):
+                    self._buckets.get(key, {}).pop(id(draft), None)
+            if draft.status in self._statuses:
+                self._add(draft, draft.status)
 
     def pick(self, name: str, top: str | None, status: Status, keep, limit: int) -> list[_Draft]:
         """Up to ``limit`` drafts of that name/package/status for which ``keep(draft)``."""
+        assert status in self._statuses, f"{status} is not indexed"
         out: list[_Draft] = []
         for draft in self._buckets.get((name, top, status), {}).values():
             if keep(draft):
@@ -396,6 +412,12 @@ class _NameIndex:
                 if len(out) >= limit:
                     break
         return out
+
+
+# What rules 6 and 9 look for: a canonical (else verified) entry of the name; else a
+# compatible or deprecated one with a written replacement.
+_FIRST_CHOICE = frozenset({Status.CANONICAL, Status.VERIFIED})
+_SECOND_CHOICE = frozenset({Status.COMPATIBLE, Status.DEPRECATED})
 
 
 def _candidates(named: _NameIndex, name: str, top: str | None, exclude: Target,
@@ -417,7 +439,7 @@ def _resolve_bare_names(drafts: dict[Target, _Draft], problems: list[Problem]) -
         claim = draft.bare
         if claim is None:
             continue
-        named = named if named is not None else _NameIndex(drafts.values())
+        named = named if named is not None else _NameIndex(drafts.values(), _FIRST_CHOICE)
         name = claim.replacement_name or ""
         found = _candidates(named, name, draft.target.top_level, draft.target,
                             _SHOWN_PLACES + 1)
@@ -455,8 +477,9 @@ def _infer(drafts: dict[Target, _Draft], *, enabled: bool = True) -> None:
         if not name or not enabled:
             return False
         if not indexes:
-            indexes.append(_NameIndex(drafts.values()))
-            indexes.append(_NameIndex(d for d in drafts.values() if d.replacement is not None))
+            indexes.append(_NameIndex(drafts.values(), _FIRST_CHOICE))
+            indexes.append(_NameIndex((d for d in drafts.values() if d.replacement is not None),
+                                      _SECOND_CHOICE))
         named, written = indexes
         top = draft.target.top_level
         found = _candidates(named, name, top, draft.target)

@@ -89,7 +89,7 @@ _NOT_PACKAGES = {"utilities", "utility", "utils", "and", "or", "the", "for", "pa
 # --- line classification -----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One classified line of a code block."""
 
@@ -311,7 +311,7 @@ def _join_statements(lines: list[tuple[int, str]]) -> Iterator[Line]:
 # --- the block walker --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     """An entry line being read: its claims are made once its replacement is known."""
 
@@ -354,8 +354,10 @@ class _BlockWalker:
     def walk(self, lines: list[tuple[int, str]]) -> None:
         kinds = self.loader.kinds
         for line in _join_statements(lines):
-            for number in range(line.number, line.number + line.span):
-                kinds[number] = line.kind
+            kinds[line.number] = line.kind
+            if line.span > 1:
+                for number in range(line.number + 1, line.number + line.span):
+                    kinds[number] = line.kind
             if line.kind != "replacement" and self.replacements:
                 self._attach_replacements()
             if line.kind == "blank":

@@ -8,6 +8,7 @@ downstream (rules, fixes, completion, hover, export) reads only this module's ty
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -65,7 +66,31 @@ class Applicability(str, enum.Enum):
     NONE = "none"  # no known replacement
 
 
-@dataclass(frozen=True, order=True)
+def _direct_init(cls: type) -> type:
+    """Give a frozen dataclass with slots an ``__init__`` that stores each field with its
+    slot's own setter. The generated one goes through ``object.__setattr__`` (frozen), looked
+    up per field: twice the time, and a 200,000-line registry builds about 600,000 of these
+    objects. Same parameters, order and defaults; assignment still raises
+    ``FrozenInstanceError``. (Slots also make each object a third of a dict-backed one.)"""
+    fields = dataclasses.fields(cls)
+    assert not hasattr(cls, "__post_init__") and "__slots__" in vars(cls), cls
+    assert all(f.init and f.default_factory is dataclasses.MISSING for f in fields), cls
+    namespace: dict = {f"_d_{f.name}": f.default for f in fields
+                       if f.default is not dataclasses.MISSING}
+    namespace.update({f"_set_{f.name}": vars(cls)[f.name].__set__ for f in fields})
+    params = ", ".join(f.name if f.default is dataclasses.MISSING else f"{f.name}=_d_{f.name}"
+                       for f in fields)
+    body = "".join(f"    _set_{f.name}(self, {f.name})\n" for f in fields)
+    # (Our own field names, as dataclasses itself generates its methods.)
+    exec(f"def __init__(self, {params}):\n{body}", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_direct_init
+@dataclass(frozen=True, order=True, slots=True)
 class Target:
     """A module (``a.b.c``) and optionally a name in it (``a.b.c:Name``, LibCST's notation)."""
 
@@ -100,7 +125,8 @@ def _is_dotted(text: str) -> bool:
     return bool(text) and all(part.isidentifier() for part in text.split("."))
 
 
-@dataclass(frozen=True)
+@_direct_init
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """Where a claim was written: quoted by diagnostics and hovers, linked to by editors."""
 
@@ -116,7 +142,8 @@ class Provenance:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True)
+@_direct_init
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One line's statement about one target, before claims are combined."""
 
@@ -141,7 +168,8 @@ class Claim:
     replacement_line: int | None = None
 
 
-@dataclass(frozen=True)
+@_direct_init
+@dataclass(frozen=True, slots=True)
 class Entry:
     """The effective claim about one target."""
 
