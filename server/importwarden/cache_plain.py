@@ -138,6 +138,8 @@ def _class_codec(cls: type) -> tuple[Encoder, Decoder]:
         if direct:
             obj = new(cls)
             obj.__dict__.update(zip(names, values), **defaults)
+        elif not rest:  # every field stored, in order (the registry's slotted classes)
+            obj = cls(*values)
         else:
             obj = cls(**dict(zip(names, values)))
         memo[id(value)] = (value, obj)  # (value kept alive: its id stays its own)
