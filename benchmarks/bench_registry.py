@@ -34,6 +34,7 @@ from common import (
     machine_info_markdown,
     markdown_table,
     record_section,
+    shell_join,
     today,
 )
 
@@ -221,7 +222,7 @@ def main() -> int:
     repair_table = markdown_table(["text repair (seed, 719 lines, mojibake)", "CPU median"],
                                   [[k, fmt(v)] for k, v in repair.items()])
     body = "\n\n".join([
-        "Command: `.venv/bin/python benchmarks/bench_registry.py`",
+        f"Command: `{shell_join(['.venv/bin/python', 'benchmarks/bench_registry.py', *sys.argv[1:]])}`",
         machine_info_markdown(machine_info()),
         "### Loading (in-process, read + decode + repair + parse + combine)",
         ("Wall time on this shared machine depends on what else runs (see the load average "
