@@ -17,7 +17,10 @@ Rewrites, in one statement:
   two could use the name at import time.
 
 Only the statement's own text is parsed (``statement.py``), so this works while the rest of the
-file does not parse; merging is simply skipped then.
+file does not parse; merging is simply skipped then. The usual shapes (a one-line statement,
+black's parenthesised layout) with nothing to merge into are planned from their text without
+libcst (``_plan_simple``, ``_plan_parenthesized``); tests/unit/fixes/test_move_fast_paths.py
+holds them to the libcst path's edits.
 """
 
 from __future__ import annotations
@@ -174,6 +177,8 @@ def plan_moves(source: str, statement_range, moves: list[Move]) -> tuple[list[Te
     loc = locate(source, statement_range)
     newline = dominant_newline_near(source, loc)
     fast = _plan_simple(source, loc, moves, newline)
+    if fast is None:
+        fast = _plan_parenthesized(source, loc, moves, newline)
     if fast is not None:
         return fast
     node = parse_small(loc.text, (cst.ImportFrom,))
@@ -363,13 +368,10 @@ def _plan_simple(source: str, loc: Located, moves: list[Move],
            for mv in where.values() if mv.module != current):
         return None  # a merge may apply: the libcst path handles it
 
-    def render(name: str, alias: str | None) -> str:
-        return f"{name} as {alias}" if alias else name
-
-    rendered = [render(*a) for a in aliases]
+    rendered = [_render(*a) for a in aliases]
     groups: dict[str, list[int]] = {}
     for i, mv in where.items():
-        new = render(mv.new_name, binding_alias(mv.name, mv.alias, mv.new_name))
+        new = _render(mv.new_name, binding_alias(mv.name, mv.alias, mv.new_name))
         if mv.module == current:
             rendered[i] = new
         else:
@@ -382,6 +384,83 @@ def _plan_simple(source: str, loc: Located, moves: list[Move],
     head = f"from {current} import {', '.join(kept)}" if kept else statements.pop(0)
     message = "; ".join(_message(where[i], current) for i in sorted(where))
     return [_place(source, loc, head, statements, newline)], message
+
+
+# ``from a.b import (`` … ``)``: how black writes an import too long for one line.
+_PAREN_HEAD = re.compile(rf"from (\.*{_ID}(?:\.{_ID})*) import \(")
+_NAME = re.compile(_ID)
+_COMMENT = re.compile(r"#[^\r\n]*")
+
+
+def _plan_parenthesized(source: str, loc: Located, moves: list[Move],
+                        newline: str) -> tuple[list[TextEdit], str] | None:
+    """A parenthesised statement whose names all move, none renamed, to one module, with
+    nothing to merge into: only the module changes, so the edit is the statement as written
+    with its module replaced, which is what the libcst path writes (layout, comments, aliases
+    and trailing comma kept; tests/unit/fixes/test_move_fast_paths.py compares the two). A
+    quarter of the real tree's from-import fixes have this shape (black's layout). Anything
+    else returns None."""
+    text = loc.text
+    head = _PAREN_HEAD.match(text)
+    if head is None or not text.endswith(")") or "\\" in text:
+        return None
+    inner = _COMMENT.sub("", text[head.end():-1])
+    if "(" in inner or ")" in inner:
+        return None
+    parts = inner.split(",")
+    if len(parts) > 1 and not parts[-1].strip():
+        parts.pop()  # the trailing comma
+    aliases: list[tuple[str, str | None]] = []
+    for part in parts:
+        words = part.split()
+        if len(words) == 1:
+            aliases.append((words[0], None))
+        elif len(words) == 3 and words[1] == "as":
+            aliases.append((words[0], words[2]))
+        else:
+            return None
+    current = head.group(1)
+    words = [w for a in aliases for w in a if w] + [w for w in current.split(".") if w]
+    if not all(_NAME.fullmatch(w) and not keyword.iskeyword(w) for w in words):
+        return None  # (an invalid statement: libcst says why)
+    where = _simple_moves(aliases, moves)
+    if where is None or any(
+            mv.module == current or scope.may_have_earlier_from_import(source, loc.start, mv.module)
+            for mv in where.values()):
+        return None  # (a rename in place, or a merge that may apply)
+    message = "; ".join(_message(where[i], current) for i in sorted(where))
+    modules = {mv.module for mv in where.values()}
+    if len(where) == len(aliases) and len(modules) == 1 \
+            and all(mv.new_name == mv.name for mv in where.values()):
+        (module,) = modules
+        return [_place(source, loc, f"from {module}{text[head.end(1):]}", [], newline)], message
+    if len(where) == len(aliases):
+        return None
+    # Some names leave a statement in black's layout (a name and its comma per line, the
+    # ``)`` alone): their lines go, and a plain statement per destination follows it.
+    lines = _BREAK.split(text)
+    indent = lines[-1][:-1]
+    if len(lines) != len(aliases) + 2 or lines[-1] != f"{indent})" or any(
+            line != f"{indent}    {_render(*alias)}," for line, alias in zip(lines[1:], aliases)):
+        return None
+    breaks = _BREAK.findall(text)
+    if len(set(breaks)) != 1:
+        return None
+    groups: dict[str, list[int]] = {}
+    for i, mv in where.items():
+        groups.setdefault(mv.module, []).append(i)
+    statements = [f"from {mod} import " + ", ".join(
+        _render(where[i].new_name, binding_alias(where[i].name, where[i].alias, where[i].new_name))
+        for i in idxs) for mod, idxs in groups.items()]
+    kept = [lines[0]] + [line for i, line in enumerate(lines[1:-1]) if i not in where] + lines[-1:]
+    return [_place(source, loc, breaks[0].join(kept), statements, newline)], message
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _render(name: str, alias: str | None) -> str:
+    return f"{name} as {alias}" if alias else name
 
 
 def _message(m: Move, current: str) -> str:
