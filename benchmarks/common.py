@@ -12,6 +12,11 @@ Peak memory is taken two ways and the larger is reported:
 - the sum of ``VmRSS`` over the process tree, sampled from ``/proc`` every few milliseconds
   (catches parallel workers that are alive at the same time; can miss very short spikes).
 
+The summed RSS counts a page that forked workers share with their parent (copy-on-write) once
+per process. The same sampler also sums ``Pss`` (``/proc/PID/smaps_rollup``: a shared page
+split between the processes sharing it), which counts every page of the tree once:
+``tree_pss_mb`` / ``Series.peak_pss_mb``, what the tree really holds (benchmarks/README.md).
+
 Stdlib only, so the scripts run from any Python with the repository checked out.
 """
 
@@ -61,6 +66,7 @@ class RunResult:
     cpu_seconds: float = 0.0  # user + system time of the tree (waited-for descendants included)
     stdout: str = ""
     stderr: str = ""
+    tree_pss_mb: float = 0.0  # sampled sum of Pss over the process tree (0: not sampled)
 
 
 @dataclass
@@ -82,6 +88,11 @@ class Series:
     @property
     def peak_rss_mb(self) -> float:
         return max(r.peak_rss_mb for r in self.runs)
+
+    @property
+    def peak_pss_mb(self) -> float:
+        """The largest sampled sum of PSS over the process tree (shared pages counted once)."""
+        return max(r.tree_pss_mb for r in self.runs)
 
     @property
     def returncodes(self) -> set[int]:
@@ -144,15 +155,41 @@ def tree_rss_mb(root_pid: int) -> float:
     return sum(_rss_kb(pid) for pid in _descendants(root_pid)) / 1024
 
 
+def _rss_pss_kb(pid: int) -> tuple[int, int]:
+    """(Rss, Pss) of one process from ``smaps_rollup`` (Linux 4.14+); (VmRSS, 0) without it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            rss = pss = 0
+            for line in fh:
+                if line.startswith(b"Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith(b"Pss:"):
+                    pss = int(line.split()[1])
+                    break
+            return rss, pss
+    except OSError:
+        return _rss_kb(pid), 0
+
+
+def tree_rss_pss_mb(root_pid: int) -> tuple[float, float]:
+    """Current sums of RSS and of PSS over ``root_pid`` and its descendants, in MB."""
+    rss = pss = 0
+    for pid in _descendants(root_pid):
+        r, p = _rss_pss_kb(pid)
+        rss, pss = rss + r, pss + p
+    return rss / 1024, pss / 1024
+
+
 class _TreeSampler(threading.Thread):
     def __init__(self, pid: int, interval: float) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval, self.peak = pid, interval, 0.0
+        self.pid, self.interval, self.peak, self.peak_pss = pid, interval, 0.0, 0.0
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
+            rss, pss = tree_rss_pss_mb(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._halt.wait(self.interval)
 
     def stop(self) -> None:
@@ -241,6 +278,7 @@ def measure(
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         stdout=stdout,
         stderr=stderr,
+        tree_pss_mb=sampler.peak_pss if sampler else 0.0,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -153,8 +154,9 @@ def test_run_check_runs_ruff_and_flake8_on_a_tiny_corpus(tmp_path, tiny):
     rows = {}
     for line in proc.stdout.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 8 and cells[0] in ("ruff", "flake8-tidy-imports"):
-            rows[(cells[0], cells[1].split()[0])] = cells[6]
+        # tool | scenario | wall | CPU | runs | peak PSS | peak summed RSS | findings | exit
+        if len(cells) == 9 and cells[0] in ("ruff", "flake8-tidy-imports"):
+            rows[(cells[0], cells[1].split()[0])] = cells[7]
     # The generated banned-api/banned-modules configs really ban the planted broken and
     # deprecated targets: both tools find every use of them, one finding per imported name.
     banned = {b["target"] for b in info["banned"] if b["status"] in ("broken", "deprecated")}
@@ -246,3 +248,24 @@ def test_real_corpus_registry_describes_a_migration_in_progress(tmp_path, monkey
     assert {e["old"]: {"IW001" if e["kind"] == "broken" else "IW002"} for e in collection} == by_module
     subprocess.run([sys.executable, "-m", "importwarden", "fix", "."], cwd=tree, capture_output=True, check=False)
     assert not [f for f in check() if f["code"] in ("IW001", "IW002", "IW005")]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="needs Linux smaps_rollup")
+def test_measure_counts_pages_shared_after_fork_once_in_pss():
+    # A parent holding 100 MB forks two children that only read it: the summed RSS counts the
+    # 100 MB three times, the summed PSS once (what run_check.py judges memory by).
+    code = ("import os, time\n"
+            "b = b'x' * (100 * 2**20)\n"
+            "kids = []\n"
+            "for _ in range(2):\n"
+            "    pid = os.fork()\n"
+            "    if pid == 0:\n"
+            "        time.sleep(0.6)\n"
+            "        os._exit(0)\n"
+            "    kids.append(pid)\n"
+            "for pid in kids:\n"
+            "    os.waitpid(pid, 0)\n")
+    r = common.measure([sys.executable, "-c", code], sample_interval=0.01)
+    assert r.returncode == 0
+    assert r.tree_rss_mb >= 290, r
+    assert 95 <= r.tree_pss_mb <= 160, r
