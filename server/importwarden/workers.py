@@ -116,6 +116,22 @@ def process_pool(max_workers: int, *, initializer: Callable[..., Any] | None = N
         initializer=_start_worker, initargs=(os.getpid(), initializer, initargs))
 
 
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). Called before forking workers: the scanning pool's results, received and
+    unpickled, leave freed heap that stays resident in the parent (26 MB on the 25k-file tree),
+    and that each forked copy, allocating into it, would copy for itself."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # (not glibc: musl has no malloc_trim)
+        return
+    trim(0)
+
+
 def _start_worker(owner: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
     die_with(owner)
     if initializer is not None:

@@ -475,8 +475,9 @@ class CheckSession:
         memo: dict = {}  # this run's registry and index: see ``rules.interesting_raw``
         with self.progress(len(items), "checking") as bar:
             if self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD and sys.platform != "win32":
-                from importwarden.workers import process_pool
+                from importwarden.workers import process_pool, release_free_memory
 
+                release_free_memory()  # (the forked checkers would share the free pages)
                 n = max(1, min(self.jobs * 8, len(items) // CHUNK_SIZE))
                 chunks = [items[i::n] for i in range(n)]
                 with process_pool(self.jobs, initializer=_start_checker, inherit=True,
