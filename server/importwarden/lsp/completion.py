@@ -1,5 +1,10 @@
 """``textDocument/completion``: the engine's suggestions (``importwarden.analysis.completion``)
-as LSP completion items, respecting what the client can render (tags, markdown)."""
+as LSP completion items, respecting what the client can render (tags, markdown).
+
+The answer is built as JSON-ready dicts (``to_json``), not lsprotocol objects: a list of 300
+modules (``MODULE_LIMIT``) cost ~5 ms to build as objects and as much again for pygls to
+unstructure, while the user types. ``to_item`` is the same item as an lsprotocol object, the
+form ``to_json`` must equal once unstructured (``tests/lsp/test_completion_json.py``)."""
 
 from __future__ import annotations
 
@@ -64,13 +69,45 @@ def to_item(session: "Session", positions: "DocumentPositions", cursor: Position
     )
 
 
+def _position(pos: types.Position) -> dict:
+    return {"line": pos.line, "character": pos.character}
+
+
+def _range(rng: types.Range) -> dict:
+    return {"start": _position(rng.start), "end": _position(rng.end)}
+
+
+def to_json(session: Session, positions: DocumentPositions, cursor: Position,
+            item: Suggestion) -> dict:
+    """``to_item``, as pygls would send it (lsprotocol's JSON names; unset fields left out)."""
+    support = session.support
+    out: dict = {"label": item.label, "kind": _kind(item).value}
+    if item.deprecated and support.completion_tags:
+        out["tags"] = [types.CompletionItemTag.Deprecated.value]
+    if item.detail:
+        out["detail"] = item.detail
+    if item.documentation:
+        out["documentation"] = ({"kind": types.MarkupKind.Markdown.value,
+                                 "value": item.documentation}
+                                if support.markdown_completion else item.documentation)
+    if item.deprecated and not support.completion_tags and support.completion_deprecated:
+        out["deprecated"] = True
+    out["sortText"] = item.sort_text
+    out["filterText"] = item.label
+    replace = positions.range_to_client(Range(Position(cursor.line, item.start), cursor))
+    out["textEdit"] = {"range": _range(replace), "newText": item.insert}
+    if item.import_edit is not None:
+        edit = positions.edit(item.import_edit)
+        out["additionalTextEdits"] = [{"range": _range(edit.range), "newText": edit.new_text}]
+    return out
+
+
 async def completion(ls: "ImportwardenServer", params: types.CompletionParams
-                     ) -> types.CompletionList | None:
+                     ) -> dict | None:
     return await ls.session.analysis.run(_completion, ls, params)
 
 
-def _completion(ls: "ImportwardenServer", params: types.CompletionParams
-                ) -> types.CompletionList | None:
+def _completion(ls: "ImportwardenServer", params: types.CompletionParams) -> dict | None:
     session = ls.session
     doc = session.document(params.text_document.uri)
     project = session.project
@@ -87,7 +124,6 @@ def _completion(ls: "ImportwardenServer", params: types.CompletionParams
     result = complete(doc.text, cursor.line, cursor.character, registry=project.registry,
                       index=index, refs=lambda: session.refs(doc), file_module=file_module,
                       auto_import=project.settings.completion_auto_import)
-    return types.CompletionList(
-        is_incomplete=result.incomplete,
-        items=[to_item(session, positions, cursor, s) for s in result.items],
-    )
+    # (a CompletionList, unstructured: pygls passes a dict result through as it is)
+    return {"isIncomplete": result.incomplete,
+            "items": [to_json(session, positions, cursor, s) for s in result.items]}

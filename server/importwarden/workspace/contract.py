@@ -41,6 +41,8 @@ class IndexView(Protocol):
 
     def modules(self) -> list[str]: ...
 
+    def top_modules(self) -> list[str]: ...  # the top-level names of ``modules()``, sorted
+
     def submodules(self, module: str) -> list[str]: ...
 
     def path_of(self, module: str) -> Path | None: ...
@@ -77,6 +79,9 @@ class PendingIndex:
         return []
 
     def modules(self) -> list[str]:
+        return []
+
+    def top_modules(self) -> list[str]:
         return []
 
     def submodules(self, module: str) -> list[str]:

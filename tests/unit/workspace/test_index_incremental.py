@@ -26,7 +26,8 @@ NAMES = ["X", "Y", "Z", "f", "K", "COND", "d", "a", "nothing"]
 
 
 def answers(index: WorkspaceIndex) -> dict:
-    out: dict = {"modules": index.modules()}
+    out: dict = {"modules": index.modules(), "tops": index.top_modules()}
+    assert out["tops"] == sorted({m.partition(".")[0] for m in out["modules"]})
     for m in QUERIES_MODULES:
         binds = index.module_binds(m) if index.resolves(m) else None
         out[m] = (index.is_first_party(m), index.resolves(m), index.submodules(m),
