@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from importwarden.errors import ImportwardenError
 from importwarden.lsp import status
 from importwarden.lsp.session import path_key
 from importwarden.lsp.settings import SECTION, build_settings, fetch_configuration, log_warnings
@@ -57,32 +58,81 @@ WATCH_GLOBS = ("**/*.py", "**/*.pyi", "**/pyproject.toml", "**/importwarden.toml
 
 def load_project(session: "Session") -> None:
     """Settings + registry now (fast); the index comes later from ``build_index``."""
+    settings, warnings = build_settings(session)
+    _use_project(session, warnings, *_load(settings))
+
+
+def begin_loading(session: Session) -> None:
+    """``load_project`` for ``initialize``, which is answered without waiting for it: loading
+    the registry is ~150 ms (most of it importing the registry loader and ``ftfy``). It runs
+    as the analysis thread's first job, so the requests that read the project there
+    (completion, hover, code actions) come after it; ``start`` waits for it."""
+    settings, warnings = build_settings(session)
+    future = session.analysis.run(_load_and_use, session, settings, warnings)
+    session.loading = future
+
+    def done(_future: asyncio.Future) -> None:
+        if session.loading is future:
+            session.loading = None
+
+    future.add_done_callback(done)
+
+
+def _load_and_use(session: Session, settings: Any, warnings: list[str]) -> None:
+    if session.project is None:
+        _use_project(session, warnings, *_load(settings))
+
+
+async def _loaded(session: Session) -> None:
+    """Wait for the load begun at ``initialize``, if it is still running; load here if it
+    failed."""
+    loading = session.loading
+    if loading is None:
+        return
+    try:
+        await asyncio.shield(loading)
+    except Exception:
+        log.exception("loading the project failed")
+    if session.project is None:
+        load_project(session)
+
+
+def _load(settings) -> tuple[Any, list[tuple[str, types.MessageType]]]:
+    """(the project for ``settings``, with its index pending; what to log about it)."""
     from importwarden.project.engine import Project
-    from importwarden.errors import ImportwardenError
     from importwarden.registry.model import Registry
 
-    settings, warnings = build_settings(session)
-    log_warnings(session, warnings)
+    messages: list[tuple[str, types.MessageType]] = []
     try:
         project = Project.from_settings(settings, index=PendingIndex())
     except ImportwardenError as exc:
-        session.log(f"importwarden: {exc}", types.MessageType.Warning)
+        messages.append((f"importwarden: {exc}", types.MessageType.Warning))
         project = Project(settings, Registry(), PendingIndex(), [str(exc)], [])
     except Exception as exc:  # a loader bug must not keep the server from starting
         log.exception("loading the registry failed")
-        session.log(f"importwarden: loading the registry failed: {type(exc).__name__}: {exc}",
-                    types.MessageType.Error)
+        message = f"importwarden: loading the registry failed: {type(exc).__name__}: {exc}"
+        messages.append((message, types.MessageType.Error))
         project = Project(settings, Registry(), PendingIndex(), [str(exc)], [])
     for error in project.registry_errors:
-        session.log(f"importwarden: {error}", types.MessageType.Error)
+        messages.append((f"importwarden: {error}", types.MessageType.Error))
+    return project, messages
+
+
+def _use_project(session: Session, warnings: list[str], project: Any,
+                 messages: list[tuple[str, types.MessageType]]) -> None:
+    log_warnings(session, warnings)
+    for message, kind in messages:
+        session.log(message, kind)
     session.project = project
     session.index_ready = False
     relint(session)
 
 
 async def start(ls: "ImportwardenServer") -> None:
-    """After ``initialized``: settings from the client, then the index in the background."""
+    """After ``initialized``: the project (loading since ``initialize``), settings from the
+    client, then the index in the background."""
     session = ls.session
+    await _loaded(session)
     if await fetch_configuration(ls, session):
         reconfigure(session)
     await register_watchers(ls)
@@ -104,6 +154,7 @@ def reconfigure(session: "Session") -> None:
 async def apply_settings(ls: "ImportwardenServer") -> None:
     """Settings changed: reload what depends on them and re-check every open document."""
     session = ls.session
+    await _loaded(session)
     old = session.project.settings if session.project else None
     settings, warnings = build_settings(session)
     log_warnings(session, warnings)
@@ -249,9 +300,24 @@ async def build_index(ls: "ImportwardenServer") -> None:
         modules = await session.analysis.run(_count_modules, index)
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(
             message=f"{modules} modules indexed" if index is not None else "indexing failed"))
+    if current and not _fix_engine_imported:
+        # After the progress ends, on a daemon thread of its own: the first code action then
+        # finds the fix engine imported (libcst, ~0.3 s), and nothing waits for it.
+        threading.Thread(target=_import_fix_engine, name="importwarden-imports",
+                         daemon=True).start()
     if not current:
         return  # settings changed while we were building: a newer build is on its way
     _everything_changed(session)
+
+
+_fix_engine_imported = False
+
+
+def _import_fix_engine() -> None:
+    global _fix_engine_imported
+    _fix_engine_imported = True
+    import importwarden.fixes  # noqa: F401
+    import libcst  # noqa: F401  (the fix engine imports it only when first needed)
 
 
 def _build(settings, report):
@@ -262,16 +328,14 @@ def _build(settings, report):
 
 def _warm_up(index: Any) -> None:
     """Pay the one-time costs off the critical path, while still on the indexing thread: the
-    index's derived tables (first query, and which namespace directories are first-party),
-    the table of which module defines which name (the first unresolved `from M import x`
-    asks it: 0.1-0.2 s on the real and synthetic trees, which the first open used to pay) and
-    the fix engine's imports (libcst, ~0.5 s), so the first document opened gets its
-    diagnostics at the steady-state speed."""
+    index's derived tables (first query, and which namespace directories are first-party)
+    and the table of which module defines which name (the first unresolved `from M import x`
+    asks it: 0.1-0.2 s on the real and synthetic trees, which the first open used to pay),
+    so the first document opened gets its diagnostics at the steady-state speed. (The fix
+    engine's imports come after the index is in use: ``_import_fix_engine``.)"""
     index.resolves("importwarden_warm_up")
     index.modules()  # (which namespace directories are first-party: every file's refs)
     index.definers("importwarden_warm_up")
-    import importwarden.fixes  # noqa: F401
-    import libcst  # noqa: F401  (the fix engine imports it only when first needed)
 
 
 def _count_modules(index: Any) -> int:

@@ -170,7 +170,8 @@ class ImportwardenServer(LanguageServer):
 
 def initialize(ls: ImportwardenServer, params: types.InitializeParams) -> None:
     ls.session.configure_client(params)
-    controller.load_project(ls.session)
+    # The project loads once the answer is written (pygls writes it when this returns).
+    asyncio.get_running_loop().call_soon(controller.begin_loading, ls.session)
 
 
 async def initialized(ls: ImportwardenServer, params: types.InitializedParams) -> None:

@@ -165,6 +165,8 @@ class Session:
     _synced: set[str] = field(default_factory=set)
     _stamps: dict[str, int] = field(default_factory=dict)  # uri -> times invalidated
     analysis: AnalysisThread = field(default_factory=AnalysisThread)
+    # The project loading since ``initialize`` (``controller.begin_loading``), until it is in use
+    loading: "asyncio.Future[None] | None" = None
 
     # --- initialize ------------------------------------------------------------------------
 
