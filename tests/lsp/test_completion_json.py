@@ -29,27 +29,33 @@ def cases(draw):
     text = draw(st.sampled_from(["\n", "\r\n"])).join(lines)
     line = draw(st.integers(0, len(lines) - 1))
     cursor = Position(line, draw(st.integers(0, len(lines[line]))))
-    edit = None
-    if draw(st.booleans()):
-        at = draw(st.integers(0, len(lines) - 1))
-        edit = TextEdit(Range(Position(at, 0), Position(at, len(lines[at]))), draw(WORDS))
-    item = Suggestion(
-        label=draw(WORDS), kind=draw(st.sampled_from(["module", "name", "mock", "auto-import"])),
-        insert=draw(WORDS), start=draw(st.integers(0, cursor.character)),
-        status=draw(st.none() | st.sampled_from(list(Status))), detail=draw(WORDS),
-        documentation=draw(WORDS), import_edit=edit)
+    items = []
+    for _ in range(draw(st.integers(1, 4))):  # (one answer's items share their ranges)
+        edit = None
+        if draw(st.booleans()):
+            at = draw(st.integers(0, len(lines) - 1))
+            edit = TextEdit(Range(Position(at, 0), Position(at, len(lines[at]))), draw(WORDS))
+        items.append(Suggestion(
+            label=draw(WORDS),
+            kind=draw(st.sampled_from(["module", "name", "mock", "auto-import"])),
+            insert=draw(WORDS), start=draw(st.integers(0, cursor.character)),
+            status=draw(st.none() | st.sampled_from(list(Status))), detail=draw(WORDS),
+            documentation=draw(WORDS), import_edit=edit))
     support = ClientSupport(markdown_completion=draw(st.booleans()),
                             completion_tags=draw(st.booleans()),
                             completion_deprecated=draw(st.booleans()))
     encoding = draw(st.sampled_from(["utf-8", "utf-16", "utf-32"]))
-    return text, cursor, item, support, encoding
+    return text, cursor, items, support, encoding
 
 
 @settings(max_examples=500, deadline=None)
 @given(cases())
 def test_to_json_is_the_item_unstructured(case) -> None:
-    text, cursor, item, support, encoding = case
+    text, cursor, items, support, encoding = case
     session = SimpleNamespace(support=support)
     positions = DocumentPositions(text, encoding)
-    expected = CONVERTER.unstructure(to_item(session, positions, cursor, item))
-    assert to_json(session, positions, cursor, item) == expected
+    ranges: dict = {}
+    for item in items:
+        expected = CONVERTER.unstructure(to_item(session, positions, cursor, item))
+        assert to_json(session, positions, cursor, item) == expected
+        assert to_json(session, positions, cursor, item, ranges) == expected

@@ -8,12 +8,14 @@ form ``to_json`` must equal once unstructured (``tests/lsp/test_completion_json.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from importwarden.analysis.completion import Suggestion, complete
 from importwarden.analysis.findings import Position, Range
+from importwarden.lsp.convert import RawJson
 
 if TYPE_CHECKING:
     from importwarden.lsp.convert import DocumentPositions
@@ -78,8 +80,10 @@ def _range(rng: types.Range) -> dict:
 
 
 def to_json(session: Session, positions: DocumentPositions, cursor: Position,
-            item: Suggestion) -> dict:
-    """``to_item``, as pygls would send it (lsprotocol's JSON names; unset fields left out)."""
+            item: Suggestion, ranges: dict[int, dict] | None = None) -> dict:
+    """``to_item``, as pygls would send it (lsprotocol's JSON names; unset fields left out).
+    ``ranges``: the replaced range by start column, shared by the items of one answer (they
+    all end at the cursor, and most start at the same column)."""
     support = session.support
     out: dict = {"label": item.label, "kind": _kind(item).value}
     if item.deprecated and support.completion_tags:
@@ -94,8 +98,13 @@ def to_json(session: Session, positions: DocumentPositions, cursor: Position,
         out["deprecated"] = True
     out["sortText"] = item.sort_text
     out["filterText"] = item.label
-    replace = positions.range_to_client(Range(Position(cursor.line, item.start), cursor))
-    out["textEdit"] = {"range": _range(replace), "newText": item.insert}
+    replace = ranges.get(item.start) if ranges is not None else None
+    if replace is None:
+        replace = _range(positions.range_to_client(Range(Position(cursor.line, item.start),
+                                                         cursor)))
+        if ranges is not None:
+            ranges[item.start] = replace
+    out["textEdit"] = {"range": replace, "newText": item.insert}
     if item.import_edit is not None:
         edit = positions.edit(item.import_edit)
         out["additionalTextEdits"] = [{"range": _range(edit.range), "newText": edit.new_text}]
@@ -103,8 +112,13 @@ def to_json(session: Session, positions: DocumentPositions, cursor: Position,
 
 
 async def completion(ls: "ImportwardenServer", params: types.CompletionParams
-                     ) -> dict | None:
-    return await ls.session.analysis.run(_completion, ls, params)
+                     ) -> RawJson | None:
+    return await ls.session.analysis.run(_answer, ls, params)
+
+
+def _answer(ls: "ImportwardenServer", params: types.CompletionParams) -> RawJson | None:
+    result = _completion(ls, params)
+    return RawJson(json.dumps(result)) if result is not None else None
 
 
 def _completion(ls: "ImportwardenServer", params: types.CompletionParams) -> dict | None:
@@ -125,5 +139,6 @@ def _completion(ls: "ImportwardenServer", params: types.CompletionParams) -> dic
                       index=index, refs=lambda: session.refs(doc), file_module=file_module,
                       auto_import=project.settings.completion_auto_import)
     # (a CompletionList, unstructured: pygls passes a dict result through as it is)
+    ranges: dict[int, dict] = {}
     return {"isIncomplete": result.incomplete,
-            "items": [to_json(session, positions, cursor, s) for s in result.items]}
+            "items": [to_json(session, positions, cursor, s, ranges) for s in result.items]}

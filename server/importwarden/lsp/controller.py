@@ -273,10 +273,19 @@ async def build_index(ls: "ImportwardenServer") -> None:
 
     settings = project.settings
 
+    # The fix engine's imports (libcst, ~0.3 s) alongside the build, on a thread of their
+    # own: much of the build waits for the file system or for worker processes, and the first
+    # code action then finds them done. The index is handed over once both are, so the first
+    # documents opened do not share the interpreter with them.
+    imports = threading.Thread(target=_import_fix_engine, name="importwarden-imports",
+                               daemon=True)
+    imports.start()
+
     def work() -> None:
         try:
             index = _build(settings, report)
             _warm_up(index)
+            imports.join()
         except BaseException as exc:  # handed to the loop, which logs it
             loop.call_soon_threadsafe(settle, result, None, exc)
         else:
@@ -300,22 +309,12 @@ async def build_index(ls: "ImportwardenServer") -> None:
         modules = await session.analysis.run(_count_modules, index)
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(
             message=f"{modules} modules indexed" if index is not None else "indexing failed"))
-    if current and not _fix_engine_imported:
-        # After the progress ends, on a daemon thread of its own: the first code action then
-        # finds the fix engine imported (libcst, ~0.3 s), and nothing waits for it.
-        threading.Thread(target=_import_fix_engine, name="importwarden-imports",
-                         daemon=True).start()
     if not current:
         return  # settings changed while we were building: a newer build is on its way
     _everything_changed(session)
 
 
-_fix_engine_imported = False
-
-
 def _import_fix_engine() -> None:
-    global _fix_engine_imported
-    _fix_engine_imported = True
     import importwarden.fixes  # noqa: F401
     import libcst  # noqa: F401  (the fix engine imports it only when first needed)
 
@@ -332,7 +331,7 @@ def _warm_up(index: Any) -> None:
     and the table of which module defines which name (the first unresolved `from M import x`
     asks it: 0.1-0.2 s on the real and synthetic trees, which the first open used to pay),
     so the first document opened gets its diagnostics at the steady-state speed. (The fix
-    engine's imports come after the index is in use: ``_import_fix_engine``.)"""
+    engine's imports run meanwhile: ``_import_fix_engine``.)"""
     index.resolves("importwarden_warm_up")
     index.modules()  # (which namespace directories are first-party: every file's refs)
     index.definers("importwarden_warm_up")

@@ -30,6 +30,15 @@ _SEVERITY = {
 }
 
 
+class RawJson(str):
+    """A request's result already serialised (``json.dumps``) on the analysis thread: the
+    server writes it into the response as it is (``server.ImportwardenProtocol``), so the loop
+    thread does not serialise a large answer (300 completion items) while the analysis thread
+    holds the interpreter for the next diagnostics run."""
+
+    __slots__ = ()
+
+
 def encoding_name(kind: types.PositionEncodingKind | str | None) -> str:
     """``utf-8`` / ``utf-16`` / ``utf-32`` (the LSP default is UTF-16)."""
     value = getattr(kind, "value", kind) or "utf-16"

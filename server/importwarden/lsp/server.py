@@ -11,6 +11,7 @@ logged (notifications), via ``window/logMessage``; the server keeps running.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 import threading
@@ -26,10 +27,17 @@ from pygls.protocol.language_server import lsp_method
 
 from importwarden import __version__
 from importwarden.lsp import actions, completion, controller, diagnostics, hover, transport
+from importwarden.lsp.convert import RawJson
 from importwarden.lsp.document import LspWorkspace
 from importwarden.lsp.session import Session
 
 log = logging.getLogger(__name__)
+
+
+class _RawMessage(str):
+    """A whole JSON-RPC message, serialised already."""
+
+    __slots__ = ()
 
 
 class ImportwardenProtocol(LanguageServerProtocol):
@@ -92,12 +100,30 @@ class ImportwardenProtocol(LanguageServerProtocol):
             self._server.report_input_error(f"{data.get('method', 'a message')}: {exc}")
         return None
 
+    def _send_response(self, msg_id, result=None, error=None) -> None:
+        if error is None and isinstance(result, RawJson):
+            # (serialised on the analysis thread: framed here as pygls frames a response)
+            self._result_types.pop(msg_id, None)
+            self._send_data(_RawMessage('{"id": %s, "result": %s, "jsonrpc": "2.0"}'
+                                        % (json.dumps(msg_id), result)))
+            return
+        super()._send_response(msg_id, result, error)
+
     def _send_data(self, data: Any) -> None:
         # Engine work runs on the analysis thread (worker.py) and may log or notify: every
         # write to the client happens on the loop thread, one message after the other.
         loop = self._loop
         if loop is not None and threading.get_ident() != self._loop_thread:
-            loop.call_soon_threadsafe(super()._send_data, data)
+            loop.call_soon_threadsafe(self._send_data, data)
+            return
+        if isinstance(data, _RawMessage):
+            if self.writer is None:
+                return
+            body = data.encode(self.CHARSET)
+            if self._include_headers:
+                body = (b"Content-Length: %d\r\nContent-Type: %s; charset=%s\r\n\r\n"
+                        % (len(body), self.CONTENT_TYPE.encode(), self.CHARSET.encode()) + body)
+            self.writer.write(body)
             return
         super()._send_data(data)
 
