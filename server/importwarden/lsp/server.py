@@ -104,8 +104,8 @@ class ImportwardenProtocol(LanguageServerProtocol):
         if error is None and isinstance(result, RawJson):
             # (serialised on the analysis thread: framed here as pygls frames a response)
             self._result_types.pop(msg_id, None)
-            self._send_data(_RawMessage('{"id": %s, "result": %s, "jsonrpc": "2.0"}'
-                                        % (json.dumps(msg_id), result)))
+            self._send_data(_RawMessage(
+                f'{{"id": {json.dumps(msg_id)}, "result": {result}, "jsonrpc": "2.0"}}'))
             return
         super()._send_response(msg_id, result, error)
 
