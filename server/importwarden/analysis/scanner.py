@@ -20,7 +20,8 @@ import keyword
 import re
 import sys
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from collections.abc import Iterator
+from itertools import chain
 
 from importwarden.analysis.raw_refs import (
     FLAG_GUARDED,
@@ -55,7 +56,7 @@ class _Use(enum.IntEnum):
     NAME_START = 5
     NAME_END = 6
 
-def _compile(pattern: str, flags: int = 0) -> "re.Pattern[str]":
+def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile``; on Python 3.10, which has no possessive quantifiers (``*+``, ``++``,
     ``?+``), they become greedy ones: the same matches on the texts the scanner sees, only
     without the guarantee against backtracking that 3.11+ gives."""
@@ -100,6 +101,10 @@ _IMPORT_ITEM = _compile(rf"{_WS}({_DOTTED})(?:{_WS}\bas\b{_WS}({_NAME}))?")
 _COMMA = _compile(rf"{_WS},")
 _FROM_HEAD = _compile(rf"from{_WS}((?:\.{_WS})*)(?:({_DOTTED}){_WS})?import\b")
 _FROM_STAR = _compile(rf"{_WS}\*")
+# `from a.b import c, d` on one line, only spaces between the words, nothing after the names
+# but the end of the line, a comment or a `;`: read without the general parse's item loop.
+_FROM_PLAIN = _compile(rf"from +({_NAME}(?:\.{_NAME})*) +import +({_NAME}(?: *, *{_NAME})*+) *+"
+                       r"(?=[#;\r\n]|\Z)")
 _FROM_ITEM = _compile(rf"{_WS}({_NAME})(?:{_WS}\bas\b{_WS}({_NAME}))?")
 _FROM_PAREN_OPEN = _compile(rf"{_WS}\(")
 _FROM_PAREN_ITEM = _compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?{_WSP}([,)]?)")
@@ -118,11 +123,24 @@ _MOCK_PREFIXES = (("unittest.mock.", ""), ("mocker.", "mocker."), ("mock.", ""),
                   ("monkey", "monkey"), ("", ""))
 _MOCK_TARGET = _compile(rf"{_NAME}(?:\.{_NAME})+\Z")
 
-_HEADER = _compile(
-    r"(?:(?:el)?if|else|try|except|finally|for|while|with|def|class|async|match|case)\b"
-)
+_HEADER_WORDS = (r"(?:(?:el)?if|else|try|except|finally|for|while|with|def|class|async|match"
+                 r"|case)\b")
+_HEADER = _compile(_HEADER_WORDS)
+# A header line (group 1: its indentation), found by its line break (a literal first character
+# lets ``re`` skip ahead fast; texts with a CR need the slower alternation); line 0 by a match.
+_HEADER_LINE = _compile(rf"\n([ \t\f]*+){_HEADER_WORDS}")
+_HEADER_LINE_CR = _compile(rf"(?:\r\n?|\n)([ \t\f]*+){_HEADER_WORDS}")
+_HEADER_FIRST = _compile(rf"([ \t\f]*+){_HEADER_WORDS}")
+# A line that holds code (not blank, not only a comment), found by the line break before it;
+# group 1: its indentation. ``_INDENTED_LINE``: the same, indented.
+_CODE_LINE = _compile(r"\n([ \t\f]*+)(?=[^ \t\f\r\n#])")
+_CODE_LINE_CR = _compile(r"(?:\r\n?|\n)([ \t\f]*+)(?=[^ \t\f\r\n#])")
+_INDENTED_LINE = _compile(r"\n([ \t\f]++)(?=[^ \t\f\r\n#])")
+_INDENTED_LINE_CR = _compile(r"(?:\r\n?|\n)([ \t\f]++)(?=[^ \t\f\r\n#])")
+_BLANKS = _compile(r"[ \t\f]*+")
 _TYPE_CHECKING = _compile(r"(?:el)?if\s+(?:[\w.]+\.)?TYPE_CHECKING\s*:")
 _DEF = _compile(r"(?:async\s+)?(?:def|class)\b")
+_DEF_IN_LINE = _compile(r"(?:async[^\S\r\n]+)?(?:def|class)\b")  # (matched in the whole text)
 _EXCEPT = _compile(r"except\b\s*\*?\s*([^:]*)")
 _CATCHES_IMPORT = _compile(r"\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b")
 
@@ -149,16 +167,18 @@ class _Scan:
     """State of one scan: the text, skipped spans and raw statements found."""
 
     __slots__ = (
+        "_hdr",
+        "_hdr_iter",
+        "_hdr_pos",
         "_header_cache",
         "_headers",
         "blocks",
+        "cr",
         "fstrings",
-        "lines",
         "mock_at",
         "mocks",
         "names",
         "spans",
-        "starts",
         "stmt_spans",
         "stmts",
         "text",
@@ -170,8 +190,10 @@ class _Scan:
         self.stmt_spans: list[int] = []  # flat, like spans: the import statements parsed
         self.stmts: list[tuple] = []  # raw statements with offsets
         self.mocks: list[tuple] = []
-        self.lines: list[str] | None = None
-        self.starts: list[int] | None = None
+        self.cr = "\r" in text  # (then lines also end at a CR)
+        self._hdr: list[tuple[int, int]] | None = None  # see _header_lines
+        self._hdr_iter: Iterator[re.Match[str]] | None = None
+        self._hdr_pos = -1  # start of the last header line matched so far
         self._header_cache: dict[int, int] = {}
         self._headers: _Headers | None = None
         self.mock_at: dict[int, str] = {}  # offset where a mock call's first argument starts
@@ -218,21 +240,32 @@ class _Scan:
         # 4. column-0 bindings for the index: lines that start with a name, "(" or "[" (one
         #    C scan for line breaks followed by one; no per-line Python loop)
         if bindings:
-            lines0 = _COL0_LINE_CR if "\r" in text else _COL0_LINE
+            lines0 = _COL0_LINE_CR if self.cr else _COL0_LINE
             found = list(lines0.finditer(text))
             first = _COL0_FIRST.match(text)
             if first is not None:
                 found.insert(0, first)
             names, blocks = self.names, self.blocks
+            iskeyword = keyword.iskeyword
             for m in found:
                 off = m.start(1)
                 if bisect_right(spans, off) & 1:
                     continue  # (inside a string)
-                if m.group(2) is not None:
+                _line, block, defname, classname, targets = m.groups()
+                if block is not None:
                     blocks.append(off)
-                elif m.lastindex != 1:  # (group 1 always matches)
-                    _bind_groups(m.group(3), m.group(4), m.group(5), m.end(), text, names)
-                elif text[off] in "([":
+                elif defname is not None:
+                    names.add(defname)
+                elif classname is not None:
+                    names.add(classname)
+                elif targets is not None:
+                    if "," in targets or "*" in targets:
+                        _add_bind(None, None, targets, names)
+                    elif not iskeyword(targets):  # (one name: what _names_of would give)
+                        names.add(targets)
+                    if text[m.end() - 1] == "=":
+                        _chained(text, m.end(), names)
+                else:  # a line opening a bracket (the only match without a group)
                     mt = _MULTILINE_TARGETS.match(text, off)  # (A,\n B) = ...
                     if mt is not None:
                         _add_bind(None, None, mt.group(1), names)
@@ -313,6 +346,19 @@ class _Scan:
 
     def _from_stmt(self, s: int) -> int:
         text = self.text
+        plain = _FROM_PLAIN.match(text, s)
+        if plain is not None:  # (most statements: what the general parse below would give)
+            dotted = plain.group(1)
+            names = [(n.group(), n.start(), n.end())
+                     for n in _NAME_RE.finditer(text, plain.start(2), plain.end(2))]
+            if not keyword.iskeyword(dotted.partition(".")[0]) and not any(
+                    keyword.iskeyword(name) for name, _a, _b in names):
+                end = names[-1][2]
+                self.stmts.append(("from", s, end, [(name, a, b, None, b) for name, a, b in names],
+                                   0, dotted, plain.start(1), plain.end(1)))
+                self.stmt_spans.append(s)
+                self.stmt_spans.append(end)
+                return end
         h = _FROM_HEAD.match(text, s)
         if h is None:
             return s + 4
@@ -384,33 +430,40 @@ class _Scan:
         return end
 
     # -- context: indentation, TYPE_CHECKING, try/except ImportError ------------------------------
-    def _ensure_lines(self) -> None:
-        if self.lines is None:
-            text = self.text
-            self.lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
-            if "\r" in text:
-                self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-            else:
-                # running sum of the line lengths (C) plus one newline per line
-                self.starts = [0] + [a + i for i, a in enumerate(
-                    accumulate(map(len, self.lines[:-1])), 1)]
+    # Lines are found by offset, not through a table of all lines: a line starts at 0 and after
+    # each line break (\r\n, \r or \n); only the lines that matter (the statement's, the block
+    # headers found by one regex pass, a try block's clauses) are looked at.
+    def _line_start(self, pos: int) -> int:
+        """Start of the line holding offset ``pos`` (not the LF of a CRLF)."""
+        text = self.text
+        if self.cr:
+            return max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos)) + 1
+        return text.rfind("\n", 0, pos) + 1
 
-    @staticmethod
-    def _indent(line: str) -> tuple[int, int]:
-        """(number of leading blank characters, indentation width with tabs at 8)."""
-        stripped = line.lstrip(" \t\f")
-        k = len(line) - len(stripped)
-        ws = line[:k]
+    def _line_end(self, ls: int) -> int:
+        """Offset of the line break ending the line that starts at ``ls`` (or the text's end)."""
+        text = self.text
+        e = text.find("\n", ls)
+        if self.cr:
+            r = text.find("\r", ls)
+            if r >= 0 and (e < 0 or r < e):
+                e = r
+        return e if e >= 0 else len(text)
+
+    def _indent_at(self, ls: int) -> tuple[int, int]:
+        """(number of leading blank characters, indentation width with tabs at 8) of the line
+        starting at ``ls``."""
+        ws = _BLANKS.match(self.text, ls).group()  # type: ignore[union-attr]
+        k = len(ws)
         return k, (len(ws.expandtabs(8)) if "\t" in ws else k)
 
-    def _line_of(self, pos: int) -> int:
-        return bisect_right(self.starts, pos) - 1
-
-    def _logical_start_line(self, li: int) -> int:
+    def _logical_start(self, ls: int) -> int:
         # A line that begins inside a string/comment/import span continues an earlier line.
-        while li > 0 and self.inside(self.starts[li]) and not self._span_starts_at(self.starts[li]):
-            li -= 1
-        return li
+        text = self.text
+        while ls > 0 and self.inside(ls) and not self._span_starts_at(ls):
+            brk = ls - 2 if ls >= 2 and text[ls - 1] == "\n" and text[ls - 2] == "\r" else ls - 1
+            ls = self._line_start(brk)
+        return ls
 
     def _span_starts_at(self, pos: int) -> bool:
         i = bisect_right(self.spans, pos)
@@ -422,123 +475,144 @@ class _Scan:
     def context(self, s: int) -> int:
         """``RefFlag`` bits (as an exact int) for a statement starting at offset ``s``."""
         prefix = self._line_prefix(s)
-        rest = prefix.lstrip(" \t\f")
         if not prefix:
             return 0  # column 0 of a physical line: module level (or an invalid continuation)
-        self._ensure_lines()
-        li = self._line_of(s)
-        li0 = self._logical_start_line(li)
-        line = self.lines[li0]
-        k, width = self._indent(line)
+        rest = prefix.lstrip(" \t\f")
+        ls = s - len(prefix)
+        ls0 = self._logical_start(ls)
+        k, width = self._indent_at(ls0)
         flags = 0
-        if li0 != li or rest:
+        if ls0 != ls or rest:
             # statement after `;` or after a same-line header (`if TYPE_CHECKING: import x`)
-            head = self.lines[li0][k:] if li0 != li else rest
+            head = self.text[ls0 + k : self._line_end(ls0)] if ls0 != ls else rest
             if _HEADER.match(head):
-                flags |= self._own_flags(head, li0, width) | FLAG_INDENTED
+                flags |= self._own_flags(head, ls0, width) | FLAG_INDENTED
         if width == 0:
             return flags
         flags |= FLAG_INDENTED
-        return flags | self._enclosing(li0, width)
+        return flags | self._enclosing(ls0, width)
 
-    def _enclosing(self, li: int, width: int) -> int:
-        """Flags of the blocks enclosing line ``li`` (indentation ``width``): those of the
-        nearest header line above with a smaller indentation, and of the blocks enclosing it.
+    def _header_lines(self, upto: int) -> list[tuple[int, int]]:
+        """(line start, indentation width) of the header lines (``if``/``try``/``def``… first
+        on a line that does not continue a string or an import statement), in text order, at
+        least all those starting before ``upto``: one regex pass over the text, taken only as
+        far as asked (the imports of a module are mostly near its top)."""
+        found = self._hdr
+        if found is None:
+            text = self.text
+            found = self._hdr = []
+            first = _HEADER_FIRST.match(text)
+            matches = (_HEADER_LINE_CR if self.cr else _HEADER_LINE).finditer(text)
+            self._hdr_iter = chain((first,), matches) if first is not None else matches
+        if self._hdr_pos < upto:
+            for m in self._hdr_iter:
+                ls = self._hdr_pos = m.start(1)
+                if not (self.inside(ls) and not self._span_starts_at(ls)):
+                    ws = m.group(1)
+                    found.append((ls, len(ws.expandtabs(8)) if "\t" in ws else len(ws)))
+                if ls >= upto:
+                    break
+            else:
+                self._hdr_pos = len(self.text) + 1  # (all found)
+        return found
 
-        Statements come in text order, so one forward pass over the lines keeps the header
-        lines that can still enclose something (``_Headers``); walking back line by line
-        for every indented import was quadratic in a long block. A query for a line the pass
-        has already gone beyond (not expected) walks back as before."""
+    def _enclosing(self, ls: int, width: int) -> int:
+        """Flags of the blocks enclosing the line starting at ``ls`` (indentation ``width``):
+        those of the nearest header line above with a smaller indentation, and of the blocks
+        enclosing it.
+
+        Statements come in text order, so one forward pass over the header lines keeps those
+        that can still enclose something (``_Headers``); walking back for every indented
+        import was quadratic in a long block. A query for a line the pass has already gone
+        beyond (not expected) walks back as before."""
         headers = self._headers
         if headers is None:
             headers = self._headers = _Headers()
-        if li < headers.next_line:
-            return self._enclosing_walk(li, width)
-        lines, starts = self.lines, self.starts
-        for j in range(headers.next_line, li):
-            line = lines[j]
-            k, w = self._indent(line)
-            if k < len(line) and line[k] != "#" and _HEADER.match(line, k) and not (
-                self.inside(starts[j]) and not self._span_starts_at(starts[j])
-            ):
-                headers.push(j, w)
-        headers.next_line = li
-        found = headers.nearest(width)
-        return self._header_flags(found) if found is not None else 0
+        if ls < headers.next_off:
+            return self._enclosing_walk(ls, width)
+        found = self._header_lines(ls)
+        i, n = headers.index, len(found)
+        while i < n and found[i][0] < ls:
+            headers.push(*found[i])
+            i += 1
+        headers.index = i
+        headers.next_off = ls
+        at = headers.nearest(width)
+        return self._header_flags(at) if at is not None else 0
 
-    def _header_flags(self, j: int) -> int:
-        """Flags of header line ``j``: its own and those of the blocks enclosing it."""
+    def _header_flags(self, ls: int) -> int:
+        """Flags of the header line starting at ``ls``: its own and those of the blocks
+        enclosing it."""
         cache, parent = self._header_cache, self._headers.parent  # type: ignore[union-attr]
         chain = []  # (up the enclosing headers to one already known: no recursion)
-        at: int | None = j
+        at: int | None = ls
         while at is not None and at not in cache:
             chain.append(at)
             at = parent[at]
         flags = cache[at] if at is not None else 0
         for header in reversed(chain):
-            line = self.lines[header]
-            k, w = self._indent(line)
-            flags |= self._own_flags(line[k:], header, w)
+            k, w = self._indent_at(header)
+            flags |= self._own_flags(self.text[header + k : self._line_end(header)], header, w)
             cache[header] = flags
-        return cache[j]
+        return cache[ls]
 
-    def _enclosing_walk(self, li: int, width: int) -> int:
-        """``_enclosing`` by walking back from ``li`` (the reference the tests compare to)."""
-        lines, starts = self.lines, self.starts
-        j = li - 1
+    def _enclosing_walk(self, ls: int, width: int) -> int:
+        """``_enclosing`` by walking back from ``ls`` (the reference the tests compare to)."""
+        found = self._header_lines(ls)
+        j = bisect_left(found, (ls,)) - 1  # (the last header line before ``ls``)
         while j >= 0:
-            line = lines[j]
-            k, w = self._indent(line)
-            if w < width and k < len(line) and line[k] != "#" and not (
-                self.inside(starts[j]) and not self._span_starts_at(starts[j])
-            ):
-                head = line[k:]
-                if _HEADER.match(head):
-                    cached = self._header_cache.get(j)
-                    if cached is None:
-                        cached = self._own_flags(head, j, w)
-                        if w > 0:
-                            cached |= self._enclosing_walk(j, w)
-                        self._header_cache[j] = cached
-                    return cached
+            start, w = found[j]
+            if w < width:
+                cached = self._header_cache.get(start)
+                if cached is None:
+                    k = self._indent_at(start)[0]
+                    cached = self._own_flags(self.text[start + k : self._line_end(start)],
+                                             start, w)
+                    if w > 0:
+                        cached |= self._enclosing_walk(start, w)
+                    self._header_cache[start] = cached
+                return cached
             j -= 1
         return 0
 
-    def _own_flags(self, head: str, li: int, width: int) -> int:
+    def _own_flags(self, head: str, ls: int, width: int) -> int:
         if _DEF.match(head):
             return FLAG_IN_DEF
-        if head.startswith("try") and self._try_catches_import(li, width):
+        if head.startswith("try") and self._try_catches_import(ls, width):
             return FLAG_GUARDED
         if head[0] in "ie" and _TYPE_CHECKING.match(head):
             return FLAG_TYPE_CHECKING
         return 0
 
-    def _try_catches_import(self, li: int, width: int) -> bool:
-        lines, starts = self.lines, self.starts
-        for j in range(li + 1, len(lines)):
-            line = lines[j]
-            k, w = self._indent(line)
-            if k == len(line) or line[k] == "#" or w > width:
+    def _try_catches_import(self, ls: int, width: int) -> bool:
+        """Whether the ``try`` on the line starting at ``ls`` (indentation ``width``) has an
+        ``except`` clause for ImportError: the lines after it, to the first one indented less
+        or not a clause of this try."""
+        text = self.text
+        for m in (_CODE_LINE_CR if self.cr else _CODE_LINE).finditer(text, ls):
+            ws = m.group(1)
+            w = len(ws.expandtabs(8)) if "\t" in ws else len(ws)
+            if w > width:
                 continue
-            if self.inside(starts[j]) and not self._span_starts_at(starts[j]):
+            start = m.start(1)
+            if self.inside(start) and not self._span_starts_at(start):
                 continue
             if w < width:
                 return False
-            head = line[k:]
-            if head.startswith("except"):
-                m = _EXCEPT.match(head)
-                clause = m.group(1) if m else ""
+            off = m.end()
+            if text.startswith("except", off):
+                e = _EXCEPT.match(text, off, self._line_end(start))
+                clause = e.group(1) if e else ""
                 if "(" in clause and ")" not in clause:
                     # multi-line tuple: read on to the colon
-                    off = starts[j] + k
-                    colon = self.text.find(":", off)
-                    clause = self.text[off:colon if colon >= 0 else None]
+                    colon = text.find(":", off)
+                    clause = text[off:colon if colon >= 0 else None]
                     clause = clause[6:]
                 cl = clause.split(" as ")[0].strip()
                 if not cl or _CATCHES_IMPORT.search(cl):
                     return True
                 continue
-            if head.startswith(("else", "finally")):
+            if text.startswith(("else", "finally"), off):
                 continue
             return False
         return False
@@ -657,12 +731,14 @@ class _Headers:
     """The header lines (``if``/``try``/``def``… at the start of a logical line) that can
     still enclose a later line, by increasing indentation: a header is dropped when one at
     the same or a smaller indentation follows it (that one is nearer for every later line it
-    could enclose). ``parent[j]``: the header enclosing header ``j`` (None at column 0)."""
+    could enclose). Lines are named by the offset where they start; ``parent[j]``: the header
+    enclosing header ``j`` (None at column 0)."""
 
-    __slots__ = ("lines", "next_line", "parent", "widths")
+    __slots__ = ("index", "lines", "next_off", "parent", "widths")
 
     def __init__(self) -> None:
-        self.next_line = 0  # lines before this one have been pushed
+        self.next_off = 0  # header lines starting before this offset have been pushed
+        self.index = 0  # (the next of ``_Scan._header_lines`` to push)
         self.widths: list[int] = []
         self.lines: list[int] = []
         self.parent: dict[int, int | None] = {}
@@ -783,34 +859,30 @@ def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool
         return (*pos(a), *pos(b))
 
     out: list[tuple] = []
+    append = out.append
     imported: dict[str, str] = {}
+    find, cr = text.find, sc.cr
     for kind, s, e, items, level, module, ms, me in sc.stmts:
         flags = sc.context(s)
         line, col = pos(s)
-        if "\n" in text[s:e] or "\r" in text[s:e]:
-            rng2 = rng
-        else:  # one line: columns by arithmetic (most statements)
-            base = col - s
-
-            def rng2(a: int, b: int, line: int = line, base: int = base) -> tuple:
-                return (line, a + base, line, b + base)
-        srange = rng2(s, e)
+        # one line (most statements): columns by arithmetic from ``base``
+        one_line = find("\n", s, e) < 0 and not (cr and find("\r", s, e) >= 0)
+        base = col - s
+        srange = (line, col, line, e + base) if one_line else rng(s, e)
         if kind == "import":
             for dotted, a, b, alias, _ in items:
-                r = rng2(a, b)
-                out.append(("import", dotted, None, alias, r, r, srange, 0, flags, "", ""))
-                if alias:
-                    imported[alias] = dotted
-                else:
-                    imported[dotted] = dotted
+                r = (line, a + base, line, b + base) if one_line else rng(a, b)
+                append(("import", dotted, None, alias, r, r, srange, 0, flags, "", ""))
+                imported[alias or dotted] = dotted
         else:
             absmod, unresolved = resolve_relative(level, module, package)
             if unresolved:
                 flags |= FLAG_UNRESOLVED_RELATIVE
-            mrange = rng2(ms, me)
+            mrange = (line, ms + base, line, me + base) if one_line else rng(ms, me)
             for name, a, b, alias, _ in items:
-                out.append(("from", absmod, name, alias, rng2(a, b), mrange, srange, level, flags,
-                            "", ""))
+                append(("from", absmod, name, alias,
+                        (line, a + base, line, b + base) if one_line else rng(a, b), mrange,
+                        srange, level, flags, "", ""))
     if sc.mocks:
         for body, cs, ce, ls, le, q, via in sc.mocks:
             r = rng(cs, ce)
@@ -860,11 +932,12 @@ _CONTINUES = _compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = _compile(r"(?:\r\n?|\n)(?=[^\s#])")
 # A line that starts with a name, "(" or "[" (group 1: empty, where the line starts), then
 # what it begins: a module-level block (2), or a def (3), class (4) or assignment targets (5).
-# One regex for all of it: no Python per line. Searching for the line break before it, a
+# One regex for all of it: no Python per line, and none for a line that begins nothing of these
+# (a call, an import, ...; a line opening a bracket always matches). Searching for the line break before it, a
 # literal first character lets ``re`` skip ahead fast (4x faster than the charset
 # ``[\r\n]``, which only texts with a CR need).
 _COL0_LINE_SRC = (rf"()(?=[^\W\d]|[(\[])"
-                  rf"(?:({_BLOCK0.pattern})|{_COL0_BIND_SRC})?")
+                  rf"(?:({_BLOCK0.pattern})|{_COL0_BIND_SRC}|(?=[(\[]))")
 _COL0_FIRST = _compile(_COL0_LINE_SRC)
 _COL0_LINE = _compile(r"\n" + _COL0_LINE_SRC)
 _COL0_LINE_CR = _compile(r"[\r\n]" + _COL0_LINE_SRC)
@@ -930,41 +1003,41 @@ def scan_all(text: str, module_name: str | None = None, is_package: bool = False
 
 
 def _block_bindings(sc: _Scan, start: int, end: int, names: set[str]) -> None:
-    """Names bound by the indented lines of one module-level if/try/with/for/while block,
-    outside any def/class body: one forward pass keeping a stack of open blocks."""
-    sc._ensure_lines()
-    lines, starts = sc.lines, sc.starts
-    first = sc._line_of(start)
-    last = sc._line_of(max(start, end - 1))
+    """Names bound by the indented lines of one module-level if/try/with/for/while block
+    (those starting after ``start`` up to ``end``), outside any def/class body: one forward
+    pass keeping a stack of open blocks."""
+    text = sc.text
+    last = max(start, end - 1)  # (the last offset where a line of the block can start)
     stack: list[int] = []  # indentations of the open blocks
     is_def: list[bool] = []  # (the same blocks) whether each is a def/class
     defs = 0
-    for j in range(first + 1, last + 1):
-        line = lines[j]
-        k, w = sc._indent(line)
-        if k == len(line) or line[k] == "#" or w == 0:
-            continue
-        if sc.inside(starts[j]) and not sc._span_starts_at(starts[j]):
+    for line in (_INDENTED_LINE_CR if sc.cr else _INDENTED_LINE).finditer(text, start):
+        ls = line.start(1)
+        if ls > last:
+            break
+        if sc.inside(ls) and not sc._span_starts_at(ls):
             continue  # inside a multi-line string or import statement
+        ws = line.group(1)
+        w = len(ws.expandtabs(8)) if "\t" in ws else len(ws)
         while stack and stack[-1] >= w:
             stack.pop()
             defs -= is_def.pop()
-        head = line[k:]
-        if _DEF.match(head):
+        k = line.end()
+        if _DEF_IN_LINE.match(text, k):
             if not defs:
-                m = _COL0_BIND.match(line, k)
+                m = _COL0_BIND.match(text, k)
                 if m is not None:
                     _add_bind(m.group(1), m.group(2), m.group(3), names)
             stack.append(w)
             is_def.append(True)
             defs += 1
-        elif _HEADER.match(head):
+        elif _HEADER.match(text, k):
             stack.append(w)
             is_def.append(False)
         elif not defs:
-            m = _COL0_BIND.match(line, k)
+            m = _COL0_BIND.match(text, k)
             if m is not None:
-                _bind_match(m, line, names)
+                _bind_match(m, text, names)
 
 
 def _bind_match(m: re.Match, text: str, names: set[str]) -> None:
@@ -975,11 +1048,15 @@ def _bind_groups(defname: str | None, classname: str | None, targets: str | None
                  text: str, names: set[str]) -> None:
     _add_bind(defname, classname, targets, names)
     if targets and text[end - 1] == "=":
-        # chained assignment: a = b = value
-        c = _CHAINED.match(text, end)
-        while c is not None:
-            _add_bind(None, None, c.group(1), names)
-            c = _CHAINED.match(text, c.end())
+        _chained(text, end, names)
+
+
+def _chained(text: str, end: int, names: set[str]) -> None:
+    """The further targets of a chained assignment (a = b = value) after offset ``end``."""
+    c = _CHAINED.match(text, end)
+    while c is not None:
+        _add_bind(None, None, c.group(1), names)
+        c = _CHAINED.match(text, c.end())
 
 
 def _add_bind(defname: str | None, classname: str | None, targets: str | None,

@@ -1,0 +1,1001 @@
+"""FROZEN COPY of server/importwarden/analysis/scanner.py as of commit 050993f (before the
+offset-based rewrite of its context, header and block-binding code). Do not edit or import it
+from the server: tests/unit/analysis/test_scanner_identity.py compares the live scanner's
+full output with this one, so a rewrite for speed cannot change what the scanner finds.
+
+The original module docstring follows.
+
+A fast, tolerant, regex-driven scanner for imports, attribute uses and mock targets.
+
+Why not ``ast``: parsing every file of a large monorepo with ``ast`` is ~10x slower than one C
+regex pass, and ``ast`` gives up on the first syntax error. This scanner makes one
+``re.search`` pass over the text with an alternation for comments, string literals and the two
+hard keywords ``import``/``from``; strings and comments are skipped (so ``import`` inside a
+docstring never counts), each import statement is parsed with anchored regexes, and the scan
+resumes after it. A broken statement only loses itself.
+
+Output is compact (tuples of str/int) so it pickles/marshals cheaply for the index cache and
+the process pool; ``importwarden.analysis.imports.extract`` turns it into ``ImportRef`` objects.
+
+The fields of one raw ref are named by ``raw_refs.RawField``, its flags by ``raw_refs.RefFlag``.
+"""
+
+from __future__ import annotations
+
+import enum
+import keyword
+import re
+import sys
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+
+from importwarden.analysis.raw_refs import (
+    FLAG_GUARDED,
+    FLAG_IN_DEF,
+    FLAG_INDENTED,
+    FLAG_TYPE_CHECKING,
+    FLAG_UNRESOLVED_RELATIVE,
+    RawField,
+)
+
+
+class _Item(enum.IntEnum):
+    """One name of an import statement while it is parsed: (name, start, end, alias, stop),
+    ``stop`` the offset after the item (its alias included)."""
+
+    NAME = 0
+    START = 1
+    END = 2
+    ALIAS = 3
+    STOP = 4
+
+
+class _Use(enum.IntEnum):
+    """One attribute use found by ``_Scan.attributes``:
+    (module, name, alias, module_start, module_end, name_start, name_end)."""
+
+    MODULE = 0
+    NAME = 1
+    ALIAS = 2
+    MODULE_START = 3
+    MODULE_END = 4
+    NAME_START = 5
+    NAME_END = 6
+
+def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile``; on Python 3.10, which has no possessive quantifiers (``*+``, ``++``,
+    ``?+``), they become greedy ones: the same matches on the texts the scanner sees, only
+    without the guarantee against backtracking that 3.11+ gives."""
+    if sys.version_info < (3, 11):
+        pattern = without_possessives(pattern)
+    return re.compile(pattern, flags)
+
+
+def without_possessives(pattern: str) -> str:
+    """A pattern's Python 3.10 form: possessive quantifiers made greedy (the scanner's
+    patterns have no escaped "*" or "?" before a "+")."""
+    return pattern.replace("*+", "*").replace("?+", "?").replace("}+", "}")
+
+
+_NAME = r"[^\W\d]\w*"
+# Inside a logical line: blanks and backslash-newlines; inside brackets: newlines and comments
+# too. Each text splits into their items one way only (a CR before an LF is never a break of
+# its own, a comment runs to the end of its line): on Python 3.10, where the possessive ``*+``
+# is a greedy ``*``, a failing match gives items back one by one instead of trying every split
+# (exponential on a comment of many ``#``), and cannot take a name out of a comment.
+_WS = r"(?:[ \t\f]|\\(?:\r\n|\r(?!\n)|\n))*+"
+_WSP = r"(?:\s|\\(?:\r\n|\r(?!\n)|\n)|\#[^\r\n]*+(?![^\r\n]))*+"
+_DOTTED = rf"{_NAME}(?:{_WS}\.{_WS}{_NAME})*"
+
+# One pass: comments | '''…''' | """…""" | '…' | "…" | import | from [| a column-0 name].
+# Every branch starts with a literal character so ``re`` can skip to candidate positions with
+# its charset prefix scan (a leading group or ``\b`` would disable that and cost ~5x); the
+# branch is told apart by the match's first character, and ``\b`` before the keywords is
+# checked in Python. Unterminated strings end at the end of the line (single quotes) or file.
+_MASTER_SRC = (
+    r"#[^\r\n]*"
+    r"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"
+    r'|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    r"|'[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'?"
+    r'|"[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"?'
+    r"|import\b"
+    r"|from\b"
+)
+_MASTER = _compile(_MASTER_SRC)
+
+_IMPORT_ITEM = _compile(rf"{_WS}({_DOTTED})(?:{_WS}\bas\b{_WS}({_NAME}))?")
+_COMMA = _compile(rf"{_WS},")
+_FROM_HEAD = _compile(rf"from{_WS}((?:\.{_WS})*)(?:({_DOTTED}){_WS})?import\b")
+_FROM_STAR = _compile(rf"{_WS}\*")
+_FROM_ITEM = _compile(rf"{_WS}({_NAME})(?:{_WS}\bas\b{_WS}({_NAME}))?")
+_FROM_PAREN_OPEN = _compile(rf"{_WS}\(")
+_FROM_PAREN_ITEM = _compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?{_WSP}([,)]?)")
+_FROM_PAREN_CLOSE = _compile(rf"{_WSP}\)")
+_STRIP_WS = _compile(r"[\s\\]+")
+_NAME_RE = _compile(_NAME)
+_CHAIN = _compile(rf"{_NAME}(?:\s*+\.\s*+{_NAME})+")
+_PLAIN_CHAIN = _compile(r"[\w.]+")  # a chain written without blanks
+_LINE_BREAK = _compile(r"\r\n|\r|\n")
+_FROM_BEFORE = _compile(r"(?:^|;)\s*from\b[^;]*$")  # a `from` statement's tail before `import`
+
+# A call whose first argument, when it is a string literal, is a mock target. Branches start
+# with literals (fast prefix scan); the word boundary before it is checked in Python.
+_MOCK_CALL = _compile(r"patch(\.multiple|\.dict|\.setattr)?\s*\(\s*(?:target\s*=\s*)?")
+_MOCK_PREFIXES = (("unittest.mock.", ""), ("mocker.", "mocker."), ("mock.", ""),
+                  ("monkey", "monkey"), ("", ""))
+_MOCK_TARGET = _compile(rf"{_NAME}(?:\.{_NAME})+\Z")
+
+_HEADER = _compile(
+    r"(?:(?:el)?if|else|try|except|finally|for|while|with|def|class|async|match|case)\b"
+)
+_TYPE_CHECKING = _compile(r"(?:el)?if\s+(?:[\w.]+\.)?TYPE_CHECKING\s*:")
+_DEF = _compile(r"(?:async\s+)?(?:def|class)\b")
+_EXCEPT = _compile(r"except\b\s*\*?\s*([^:]*)")
+_CATCHES_IMPORT = _compile(r"\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b")
+
+
+def _norm(dotted: str) -> str:
+    return _STRIP_WS.sub("", dotted) if (" " in dotted or "\\" in dotted or "\t" in dotted
+                                          or "\f" in dotted) else dotted
+
+
+def resolve_relative(level: int, module: str, package: str | None) -> tuple[str, bool]:
+    """Absolute module for ``from <level dots><module> import``; (best effort, unresolved)."""
+    if level == 0:
+        return module, False
+    if not package:
+        return module, True
+    parts = package.split(".")
+    if level - 1 >= len(parts):
+        return module, True
+    base = ".".join(parts[: len(parts) - (level - 1)])
+    return (f"{base}.{module}" if module else base), False
+
+
+class _Scan:
+    """State of one scan: the text, skipped spans and raw statements found."""
+
+    __slots__ = (
+        "_header_cache",
+        "_headers",
+        "blocks",
+        "fstrings",
+        "lines",
+        "mock_at",
+        "mocks",
+        "names",
+        "spans",
+        "starts",
+        "stmt_spans",
+        "stmts",
+        "text",
+    )
+
+    def __init__(self, text: str):
+        self.text = text
+        self.spans: list[int] = []  # flat [start0, end0, start1, end1, ...]: strings, comments, imports
+        self.stmt_spans: list[int] = []  # flat, like spans: the import statements parsed
+        self.stmts: list[tuple] = []  # raw statements with offsets
+        self.mocks: list[tuple] = []
+        self.lines: list[str] | None = None
+        self.starts: list[int] | None = None
+        self._header_cache: dict[int, int] = {}
+        self._headers: _Headers | None = None
+        self.mock_at: dict[int, str] = {}  # offset where a mock call's first argument starts
+        self.names: set[str] = set()  # column-0 bindings (when scanning for bindings)
+        self.blocks: list[int] = []  # starts of module-level if/try/with/for/while blocks
+
+    # -- spans ---------------------------------------------------------------------------------
+    def inside(self, pos: int) -> bool:
+        return bool(bisect_right(self.spans, pos) & 1 or bisect_right(self.stmt_spans, pos) & 1)
+
+    # -- main pass -----------------------------------------------------------------------------
+    def run(self, want_mocks: bool, bindings: bool = False) -> None:
+        text = self.text
+        # 1. every string literal, comment and keyword, collected in C (list comprehensions
+        #    over one finditer): this is where most of the time goes, so no Python loop body
+        #    runs per literal.
+        found = [m.span() for m in _MASTER.finditer(text)]
+        keywords = [s for s, _e in found if text[s] in "if"]
+        if keywords:
+            spans = self.spans = [x for sp in found if text[sp[0]] not in "if" for x in sp]
+        else:
+            spans = self.spans = [x for sp in found for x in sp]
+        # 2. import statements: parse each keyword not already inside a parsed statement
+        pos = 0
+        for s in keywords:
+            if s < pos:
+                continue
+            if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
+                continue
+            if text[s] == "i":
+                pos = self._import_stmt(s)
+            else:
+                pos = self._from_stmt(s)
+        # 3. mock targets: string literals right after a mock call's parenthesis
+        if want_mocks:
+            self._mock_sites()
+            for site, via in self.mock_at.items():
+                lit = site
+                while lit < site + 2 and text[lit : lit + 1] in ("r", "R", "u", "U"):
+                    lit += 1  # a raw/unicode prefix
+                i = bisect_right(spans, lit)
+                if i & 1 and spans[i - 1] == lit and text[lit : lit + 1] in ("'", '"'):
+                    self._maybe_mock(lit, spans[i], via, site)
+        # 4. column-0 bindings for the index: lines that start with a name, "(" or "[" (one
+        #    C scan for line breaks followed by one; no per-line Python loop)
+        if bindings:
+            lines0 = _COL0_LINE_CR if "\r" in text else _COL0_LINE
+            found = list(lines0.finditer(text))
+            first = _COL0_FIRST.match(text)
+            if first is not None:
+                found.insert(0, first)
+            names, blocks = self.names, self.blocks
+            for m in found:
+                off = m.start(1)
+                if bisect_right(spans, off) & 1:
+                    continue  # (inside a string)
+                if m.group(2) is not None:
+                    blocks.append(off)
+                elif m.lastindex != 1:  # (group 1 always matches)
+                    _bind_groups(m.group(3), m.group(4), m.group(5), m.end(), text, names)
+                elif text[off] in "([":
+                    mt = _MULTILINE_TARGETS.match(text, off)  # (A,\n B) = ...
+                    if mt is not None:
+                        _add_bind(None, None, mt.group(1), names)
+
+    def is_fstring(self, start: int) -> bool:
+        text = self.text
+        p = start - 1
+        while p >= 0 and p > start - 3 and text[p] in "fFrRbBuU":
+            p -= 1
+        if p >= 0 and (text[p].isalnum() or text[p] == "_"):
+            return False
+        return "f" in text[p + 1 : start].lower()
+
+    def _mock_sites(self) -> None:
+        text = self.text
+        sites = self.mock_at
+        for m in _MOCK_CALL.finditer(text):
+            s = m.start()
+            suffix = m.group(1) or ""
+            before = text[max(0, s - 14) : s]
+            for prefix, via in _MOCK_PREFIXES:
+                if before.endswith(prefix):
+                    b = s - len(prefix) - 1
+                    if b >= 0 and (text[b].isalnum() or text[b] in "_."):
+                        continue
+                    break
+            else:
+                continue
+            if (via == "monkey") != (suffix == ".setattr"):
+                continue
+            sites[m.end()] = f"{via}patch{suffix}"
+
+    def _maybe_mock(self, s: int, e: int, via: str, lit_start: int | None = None) -> None:
+        lit_start = s if lit_start is None else lit_start
+        text = self.text
+        q = text[s : s + 3] if text.startswith(text[s] * 3, s) else text[s]
+        cs, ce = s + len(q), e - len(q)
+        if ce < cs or text[ce:e] != q:
+            return  # unterminated
+        body = text[cs:ce]
+        if "\\" in body or not _MOCK_TARGET.match(body):
+            return
+        self.mocks.append((body, cs, ce, lit_start, e, q, via))
+
+    # -- statements ----------------------------------------------------------------------------
+    def _line_prefix(self, s: int) -> str:
+        text = self.text
+        ls = max(text.rfind("\n", 0, s), text.rfind("\r", 0, s)) + 1
+        return text[ls:s]
+
+    def _import_stmt(self, s: int) -> int:
+        text = self.text
+        prefix = self._line_prefix(s)
+        if prefix.strip() and _FROM_BEFORE.search(prefix):
+            return s + 6  # tail of a `from` statement we could not parse: not an import
+        pos = s + 6
+        items = []
+        while True:
+            m = _IMPORT_ITEM.match(text, pos)
+            if m is None:
+                break
+            dotted = m.group(1)
+            if keyword.iskeyword(dotted.split(".", 1)[0].strip()):
+                break
+            items.append((_norm(dotted), m.start(1), m.end(1), m.group(2), m.end()))
+            pos = m.end()
+            c = _COMMA.match(text, pos)
+            if c is None:
+                break
+            pos = c.end()
+        if not items:
+            return s + 6
+        end = items[-1][_Item.STOP]
+        self.stmts.append(("import", s, end, items, 0, None, 0, 0))
+        self.stmt_spans.append(s)
+        self.stmt_spans.append(end)
+        return end
+
+    def _from_stmt(self, s: int) -> int:
+        text = self.text
+        h = _FROM_HEAD.match(text, s)
+        if h is None:
+            return s + 4
+        dots = h.group(1)
+        level = dots.count(".")
+        dotted = h.group(2)
+        if dotted is not None and keyword.iskeyword(dotted.split(".", 1)[0].strip()):
+            return s + 4
+        if level == 0 and dotted is None:
+            return s + 4
+        mod_start = h.start(1) if level else h.start(2)
+        mod_end = h.end(2) if dotted is not None else h.start(1) + len(dots.rstrip(" \t\f\\\r\n"))
+        module = _norm(dotted) if dotted is not None else ""
+        pos = h.end()
+        items = []
+        st = _FROM_STAR.match(text, pos)
+        if st is not None:
+            items.append(("*", st.end() - 1, st.end(), None, st.end()))
+            end = st.end()
+        else:
+            po = _FROM_PAREN_OPEN.match(text, pos)
+            if po is not None:
+                pos = po.end()
+                end = pos
+                while True:
+                    m = _FROM_PAREN_ITEM.match(text, pos)
+                    if m is None or keyword.iskeyword(m.group(1)):
+                        break
+                    alias = m.group(2)
+                    if alias is not None and keyword.iskeyword(alias):
+                        break
+                    sep = m.group(3)
+                    if not sep and m.end() < len(text):
+                        # unclosed paren running into other code: keep the name only if the
+                        # statement visibly ends there (end of text)
+                        break
+                    items.append((m.group(1), m.start(1), m.end(1), alias, m.end()))
+                    end = m.end()
+                    pos = m.end()
+                    if sep != ",":
+                        break  # closed, or the end of the text
+                if items and text[end - 1] != ")":
+                    c = _FROM_PAREN_CLOSE.match(text, end)
+                    if c is not None:
+                        end = c.end()
+                    else:
+                        # unclosed: the statement ends after the last name parsed
+                        end = items[-1][_Item.STOP]
+                        end = len(text[:end].rstrip(" \t\f\r\n,"))
+                if not items:
+                    end = po.end()
+            else:
+                while True:
+                    m = _FROM_ITEM.match(text, pos)
+                    if m is None or keyword.iskeyword(m.group(1)):
+                        break
+                    alias = m.group(2)
+                    items.append((m.group(1), m.start(1), m.end(1), alias, m.end()))
+                    pos = m.end()
+                    c = _COMMA.match(text, pos)
+                    if c is None:
+                        break
+                    pos = c.end()
+                end = items[-1][_Item.STOP] if items else h.end()
+        if items:
+            self.stmts.append(("from", s, end, items, level, module, mod_start, mod_end))
+        self.stmt_spans.append(s)
+        self.stmt_spans.append(end)
+        return end
+
+    # -- context: indentation, TYPE_CHECKING, try/except ImportError ------------------------------
+    def _ensure_lines(self) -> None:
+        if self.lines is None:
+            text = self.text
+            self.lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+            if "\r" in text:
+                self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+            else:
+                # running sum of the line lengths (C) plus one newline per line
+                self.starts = [0] + [a + i for i, a in enumerate(
+                    accumulate(map(len, self.lines[:-1])), 1)]
+
+    @staticmethod
+    def _indent(line: str) -> tuple[int, int]:
+        """(number of leading blank characters, indentation width with tabs at 8)."""
+        stripped = line.lstrip(" \t\f")
+        k = len(line) - len(stripped)
+        ws = line[:k]
+        return k, (len(ws.expandtabs(8)) if "\t" in ws else k)
+
+    def _line_of(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def _logical_start_line(self, li: int) -> int:
+        # A line that begins inside a string/comment/import span continues an earlier line.
+        while li > 0 and self.inside(self.starts[li]) and not self._span_starts_at(self.starts[li]):
+            li -= 1
+        return li
+
+    def _span_starts_at(self, pos: int) -> bool:
+        i = bisect_right(self.spans, pos)
+        if i & 1:
+            return self.spans[i - 1] == pos
+        i = bisect_right(self.stmt_spans, pos)
+        return bool(i & 1) and self.stmt_spans[i - 1] == pos
+
+    def context(self, s: int) -> int:
+        """``RefFlag`` bits (as an exact int) for a statement starting at offset ``s``."""
+        prefix = self._line_prefix(s)
+        rest = prefix.lstrip(" \t\f")
+        if not prefix:
+            return 0  # column 0 of a physical line: module level (or an invalid continuation)
+        self._ensure_lines()
+        li = self._line_of(s)
+        li0 = self._logical_start_line(li)
+        line = self.lines[li0]
+        k, width = self._indent(line)
+        flags = 0
+        if li0 != li or rest:
+            # statement after `;` or after a same-line header (`if TYPE_CHECKING: import x`)
+            head = self.lines[li0][k:] if li0 != li else rest
+            if _HEADER.match(head):
+                flags |= self._own_flags(head, li0, width) | FLAG_INDENTED
+        if width == 0:
+            return flags
+        flags |= FLAG_INDENTED
+        return flags | self._enclosing(li0, width)
+
+    def _enclosing(self, li: int, width: int) -> int:
+        """Flags of the blocks enclosing line ``li`` (indentation ``width``): those of the
+        nearest header line above with a smaller indentation, and of the blocks enclosing it.
+
+        Statements come in text order, so one forward pass over the lines keeps the header
+        lines that can still enclose something (``_Headers``); walking back line by line
+        for every indented import was quadratic in a long block. A query for a line the pass
+        has already gone beyond (not expected) walks back as before."""
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = _Headers()
+        if li < headers.next_line:
+            return self._enclosing_walk(li, width)
+        lines, starts = self.lines, self.starts
+        for j in range(headers.next_line, li):
+            line = lines[j]
+            k, w = self._indent(line)
+            if k < len(line) and line[k] != "#" and _HEADER.match(line, k) and not (
+                self.inside(starts[j]) and not self._span_starts_at(starts[j])
+            ):
+                headers.push(j, w)
+        headers.next_line = li
+        found = headers.nearest(width)
+        return self._header_flags(found) if found is not None else 0
+
+    def _header_flags(self, j: int) -> int:
+        """Flags of header line ``j``: its own and those of the blocks enclosing it."""
+        cache, parent = self._header_cache, self._headers.parent  # type: ignore[union-attr]
+        chain = []  # (up the enclosing headers to one already known: no recursion)
+        at: int | None = j
+        while at is not None and at not in cache:
+            chain.append(at)
+            at = parent[at]
+        flags = cache[at] if at is not None else 0
+        for header in reversed(chain):
+            line = self.lines[header]
+            k, w = self._indent(line)
+            flags |= self._own_flags(line[k:], header, w)
+            cache[header] = flags
+        return cache[j]
+
+    def _enclosing_walk(self, li: int, width: int) -> int:
+        """``_enclosing`` by walking back from ``li`` (the reference the tests compare to)."""
+        lines, starts = self.lines, self.starts
+        j = li - 1
+        while j >= 0:
+            line = lines[j]
+            k, w = self._indent(line)
+            if w < width and k < len(line) and line[k] != "#" and not (
+                self.inside(starts[j]) and not self._span_starts_at(starts[j])
+            ):
+                head = line[k:]
+                if _HEADER.match(head):
+                    cached = self._header_cache.get(j)
+                    if cached is None:
+                        cached = self._own_flags(head, j, w)
+                        if w > 0:
+                            cached |= self._enclosing_walk(j, w)
+                        self._header_cache[j] = cached
+                    return cached
+            j -= 1
+        return 0
+
+    def _own_flags(self, head: str, li: int, width: int) -> int:
+        if _DEF.match(head):
+            return FLAG_IN_DEF
+        if head.startswith("try") and self._try_catches_import(li, width):
+            return FLAG_GUARDED
+        if head[0] in "ie" and _TYPE_CHECKING.match(head):
+            return FLAG_TYPE_CHECKING
+        return 0
+
+    def _try_catches_import(self, li: int, width: int) -> bool:
+        lines, starts = self.lines, self.starts
+        for j in range(li + 1, len(lines)):
+            line = lines[j]
+            k, w = self._indent(line)
+            if k == len(line) or line[k] == "#" or w > width:
+                continue
+            if self.inside(starts[j]) and not self._span_starts_at(starts[j]):
+                continue
+            if w < width:
+                return False
+            head = line[k:]
+            if head.startswith("except"):
+                m = _EXCEPT.match(head)
+                clause = m.group(1) if m else ""
+                if "(" in clause and ")" not in clause:
+                    # multi-line tuple: read on to the colon
+                    off = starts[j] + k
+                    colon = self.text.find(":", off)
+                    clause = self.text[off:colon if colon >= 0 else None]
+                    clause = clause[6:]
+                cl = clause.split(" as ")[0].strip()
+                if not cl or _CATCHES_IMPORT.search(cl):
+                    return True
+                continue
+            if head.startswith(("else", "finally")):
+                continue
+            return False
+        return False
+
+    # -- attribute uses ----------------------------------------------------------------------
+    def attributes(self, imported: dict[str, str]) -> list[tuple]:
+        """(module, name, alias, mod_start, mod_end, name_start, name_end) for each use.
+
+        ``imported`` maps what the code writes (``a.b`` for ``import a.b``, ``m`` for
+        ``import a.b as m``) to the module. ``str.find`` of ``top.`` for each top-level name
+        finds the chains (``top .x`` with a blank before the dot is not seen); the longest
+        imported prefix of a chain wins, and the next component is the attribute.
+        """
+        if not imported:
+            return []
+        text = self.text
+        out: list[tuple] = []
+        spans = self.spans
+        stmt_spans = self.stmt_spans
+        find = text.find
+        for top in {k.partition(".")[0] for k in imported}:
+            needle = top + "."
+            s = find(needle)
+            while s >= 0:
+                if s and (text[s - 1].isalnum() or text[s - 1] in "_."):
+                    s = find(needle, s + 1)
+                    continue
+                i = bisect_right(spans, s)
+                if (i & 1 and not self._in_fstring_expr(spans[i - 1], s)) or (
+                        bisect_right(stmt_spans, s) & 1):
+                    s = find(needle, s + 1)
+                    continue
+                m = _CHAIN.match(text, s)
+                if m is None:
+                    s = find(needle, s + 1)
+                    continue
+                self._attr_hit(m, imported, out)
+                s = find(needle, m.end())
+        out.sort(key=lambda use: use[_Use.NAME_START])
+        return out
+
+    def _attr_hit(self, m: re.Match, imported: dict[str, str], out: list) -> None:
+        chain = m.group()
+        plain = _PLAIN_CHAIN.fullmatch(chain) is not None  # no blanks: offsets by lengths
+        names = chain.split(".") if plain else _NAME_RE.findall(chain)
+        for j in range(len(names) - 1, 0, -1):
+            key = ".".join(names[:j])
+            if key in imported:
+                break
+        else:
+            return
+        if j + 1 == len(names) and (chain if plain else ".".join(names)) in imported:
+            return
+        name = names[j]
+        if keyword.iskeyword(name):
+            return
+        base = m.start()
+        module = imported[key]
+        alias = key if j == 1 and module != key else None
+        if plain:
+            mod_end = base + len(key)
+            out.append((module, name, alias, base, mod_end, mod_end + 1,
+                        mod_end + 1 + len(name)))
+            return
+        starts, ends = zip(*(c.span() for c in _NAME_RE.finditer(chain)))
+        out.append((module, name, alias, base + starts[0], base + ends[j - 1],
+                    base + starts[j], base + ends[j]))
+
+    def _in_fstring_expr(self, s: int, pos: int) -> bool:
+        if self.text[s] == "#" or not self.is_fstring(s):
+            return False
+        body = self.text[s:pos].replace("{{", "").replace("}}", "")
+        depth = 0
+        last = 0
+        for i, ch in enumerate(body):
+            if ch == "{":
+                depth += 1
+                last = i
+            elif ch == "}":
+                depth -= 1
+        if depth <= 0:
+            return False
+        # a quote with an odd count since the brace: inside a string in the expression
+        expr = body[last:]
+        return expr.count("'") % 2 == 0 and expr.count('"') % 2 == 0
+
+
+class _Lines:
+    """Offset -> (line, col) for increasing offsets, counting newlines in C."""
+
+    __slots__ = ("cr", "line", "off", "starts", "text")
+
+    def __init__(self, text: str, starts: list[int] | None):
+        self.text = text
+        self.cr = "\r" in text
+        self.starts = starts
+        if self.cr and starts is None:
+            self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.off = 0
+        self.line = 0
+
+    def __call__(self, pos: int) -> tuple[int, int]:
+        if self.cr:
+            li = bisect_right(self.starts, pos) - 1
+            return li, pos - self.starts[li]
+        text = self.text
+        if pos < self.off:
+            self.line -= text.count("\n", pos, self.off)
+        else:
+            self.line += text.count("\n", self.off, pos)
+        self.off = pos
+        return self.line, pos - text.rfind("\n", 0, pos) - 1
+
+
+class _Headers:
+    """The header lines (``if``/``try``/``def``… at the start of a logical line) that can
+    still enclose a later line, by increasing indentation: a header is dropped when one at
+    the same or a smaller indentation follows it (that one is nearer for every later line it
+    could enclose). ``parent[j]``: the header enclosing header ``j`` (None at column 0)."""
+
+    __slots__ = ("lines", "next_line", "parent", "widths")
+
+    def __init__(self) -> None:
+        self.next_line = 0  # lines before this one have been pushed
+        self.widths: list[int] = []
+        self.lines: list[int] = []
+        self.parent: dict[int, int | None] = {}
+
+    def nearest(self, width: int) -> int | None:
+        """The nearest header line so far indented less than ``width``."""
+        i = bisect_left(self.widths, width)
+        return self.lines[i - 1] if i else None
+
+    def push(self, line: int, width: int) -> None:
+        self.parent[line] = self.nearest(width) if width > 0 else None
+        i = bisect_left(self.widths, width)
+        del self.widths[i:], self.lines[i:]
+        self.widths.append(width)
+        self.lines.append(line)
+
+
+def _wants_mocks(text: str) -> bool:
+    return "patch" in text
+
+
+# -- the statement being typed (completion) ------------------------------------------------------
+
+_TYPED_DOTTED = _compile(rf"{_WS}((?:{_NAME}\.)*(?:{_NAME})?)\Z")  # `a.b`, `a.`, ``
+_TYPED_FROM_MODULE = _compile(rf"from{_WS}((?:\.{_WS})*(?:{_NAME}\.)*(?:{_NAME})?)\Z")
+_TYPED_NAME = _compile(rf"{_WS}({_NAME})?\Z")
+_TYPED_PAREN_NAME = _compile(rf"{_WSP}({_NAME})?\Z")
+_PAREN_NAME = _compile(rf"{_WSP}({_NAME})(?:{_WSP}\bas\b{_WSP}({_NAME}))?")
+_PAREN_COMMA = _compile(rf"{_WSP},")
+
+
+def _starts_with_keyword(text: str, word: str) -> bool:
+    n = len(word)
+    return text.startswith(word) and not (len(text) > n and (text[n].isalnum() or text[n] == "_"))
+
+
+def typed_import(text: str) -> tuple[str, str, int, str] | None:
+    """What is being typed at the end of ``text``, an import statement cut at the cursor, read
+    with the grammar ``scan`` parses: ("module", "", 0, prefix) for the dotted module after
+    ``import`` / ``from`` (``prefix`` as written, leading dots included), ("name", module,
+    level, prefix) for a name after ``from <level dots><module> import`` (also inside an open
+    parenthesis, over lines), None anywhere else (an alias, after ``)``, not an import)."""
+    if _starts_with_keyword(text, "import"):
+        return _typed_item(text, len("import"), _TYPED_DOTTED, _IMPORT_ITEM, _COMMA, "module",
+                           "", 0)
+    if not _starts_with_keyword(text, "from"):
+        return None
+    typed = _TYPED_FROM_MODULE.match(text)
+    if typed is not None:
+        return ("module", "", 0, typed.group(1)) if typed.start(1) > len("from") else None
+    head = _FROM_HEAD.match(text)
+    if head is None or (head.group(2) is None and not head.group(1)):
+        return None
+    level = head.group(1).count(".")
+    module = _norm(head.group(2)) if head.group(2) is not None else ""
+    paren = _FROM_PAREN_OPEN.match(text, head.end())
+    if paren is not None:
+        return _typed_item(text, paren.end(), _TYPED_PAREN_NAME, _PAREN_NAME, _PAREN_COMMA,
+                           "name", module, level)
+    return _typed_item(text, head.end(), _TYPED_NAME, _FROM_ITEM, _COMMA, "name", module, level)
+
+
+def _typed_item(text: str, pos: int, typed_re: re.Pattern, item_re: re.Pattern,
+                comma_re: re.Pattern, kind: str, module: str,
+                level: int) -> tuple[str, str, int, str] | None:
+    """Skip the complete ``item, `` of a statement from ``pos``; the last item, when it runs
+    to the end of the text after a blank or a separator, is the one being typed."""
+    while True:
+        typed = typed_re.match(text, pos)
+        if typed is not None:
+            prefix = typed.group(1) or ""
+            gap = len(typed.group()) > len(prefix)
+            if (gap or text[pos - 1] in ",(") and not keyword.iskeyword(prefix.partition(".")[0]):
+                return kind, module, level, prefix
+            return None
+        item = item_re.match(text, pos)
+        comma = comma_re.match(text, item.end()) if item is not None else None
+        if comma is None:
+            return None
+        pos = comma.end()
+
+
+def typed_mock_target(text: str) -> str | None:
+    """The dotted target typed so far when ``text`` ends inside the first string argument of
+    a mock call (the calls ``scan`` reads targets from: ``patch``, ``mocker.patch``,
+    ``patch.dict``, ``patch.multiple``, ``monkeypatch.setattr`` ...), else None."""
+    if "patch" not in text:
+        return None
+    sc = _Scan(text)
+    sc._mock_sites()
+    for site in sc.mock_at:
+        m = _TYPED_MOCK.match(text, site)
+        if m is not None:
+            return m.group(1)
+    return None
+
+
+_TYPED_MOCK = _compile(r"[rRuU]?['\"]([\w.]*)\Z")
+
+
+def scan(text: str, module_name: str | None = None, is_package: bool = False,
+         attributes: bool = True) -> list[tuple]:
+    """Raw refs (see module docstring) for ``text``, in source order."""
+    sc = _Scan(text)
+    sc.run(_wants_mocks(text))
+    return _refs(sc, module_name, is_package, attributes)
+
+
+def _refs(sc: _Scan, module_name: str | None, is_package: bool, attributes: bool) -> list[tuple]:
+    text = sc.text
+    if module_name is None:
+        package = None
+    else:
+        package = module_name if is_package else module_name.rpartition(".")[0]
+    pos = _Lines(text, None)
+
+    def rng(a: int, b: int) -> tuple[int, int, int, int]:
+        return (*pos(a), *pos(b))
+
+    out: list[tuple] = []
+    imported: dict[str, str] = {}
+    for kind, s, e, items, level, module, ms, me in sc.stmts:
+        flags = sc.context(s)
+        line, col = pos(s)
+        if "\n" in text[s:e] or "\r" in text[s:e]:
+            rng2 = rng
+        else:  # one line: columns by arithmetic (most statements)
+            base = col - s
+
+            def rng2(a: int, b: int, line: int = line, base: int = base) -> tuple:
+                return (line, a + base, line, b + base)
+        srange = rng2(s, e)
+        if kind == "import":
+            for dotted, a, b, alias, _ in items:
+                r = rng2(a, b)
+                out.append(("import", dotted, None, alias, r, r, srange, 0, flags, "", ""))
+                if alias:
+                    imported[alias] = dotted
+                else:
+                    imported[dotted] = dotted
+        else:
+            absmod, unresolved = resolve_relative(level, module, package)
+            if unresolved:
+                flags |= FLAG_UNRESOLVED_RELATIVE
+            mrange = rng2(ms, me)
+            for name, a, b, alias, _ in items:
+                out.append(("from", absmod, name, alias, rng2(a, b), mrange, srange, level, flags,
+                            "", ""))
+    if sc.mocks:
+        for body, cs, ce, ls, le, q, via in sc.mocks:
+            r = rng(cs, ce)
+            out.append(("mock", body, None, None, r, r, rng(ls, le), 0, 0, q, via))
+    if attributes and imported:
+        for module, name, alias, ms, me, ns, ne in sc.attributes(imported):
+            line, col = pos(ms)
+            if "\n" in text[ms:ne] or "\r" in text[ms:ne]:
+                out.append(("attribute", module, name, alias, rng(ns, ne), rng(ms, me),
+                            rng(ms, ne), 0, 0, "", ""))
+            else:
+                b = col - ms
+                out.append(("attribute", module, name, alias, (line, ns + b, line, ne + b),
+                            (line, col, line, me + b), (line, col, line, ne + b), 0, 0, "", ""))
+    out.sort(key=_by_position)
+    return out
+
+
+_RANGE = RawField.RANGE.value  # (an exact int: this key runs for every ref)
+
+
+def _by_position(raw: tuple) -> tuple[int, int]:
+    line, col, _end_line, _end_col = raw[_RANGE]
+    return line, col
+
+
+# -- top-level bindings (for the workspace index) ------------------------------------------------
+
+_TARGET = rf"\*?{_NAME}"
+# After the targets: blanks, an optional comma, an optional closing bracket, the operator. No
+# two blank runs are side by side (``[ \t]*,?[ \t]*`` was): a line that fails there gives each
+# blank back once instead of trying every split of a run between them (quadratic, cubic with
+# three runs), without possessives, so also on Python 3.10.
+_COL0_BIND_SRC = (
+    rf"(?:(?:async[ \t]+)?def[ \t]+({_NAME})"
+    rf"|class[ \t]+({_NAME})"
+    rf"|(?:[(\[][ \t]*)?({_TARGET}(?:[ \t]*,[ \t]*{_TARGET})*+)"
+    rf"[ \t]*(?:,[ \t]*)?(?:[)\]][ \t]*)?"
+    rf"(?:=(?!=)|:(?!=)|(?:[-+*/%&|^@]|<<|>>|\*\*|//)=))"
+)
+_COL0_BIND = _compile(_COL0_BIND_SRC)
+_CHAINED = _compile(rf"[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*+)[ \t]*=(?!=)")
+_MULTILINE_TARGETS = _compile(  # (the same shape after the targets as above)
+    rf"[(\[]\s*({_NAME}(?:\s*,\s*{_NAME})*+)\s*(?:,\s*)?[)\]]\s*=(?!=)")
+_BLOCK0 = _compile(r"(?:if|try|with|for|while|async[ \t]+(?:with|for))\b")
+_CONTINUES = _compile(r"(?:else|elif|except|finally)\b")
+_NEXT_COL0 = _compile(r"(?:\r\n?|\n)(?=[^\s#])")
+# A line that starts with a name, "(" or "[" (group 1: empty, where the line starts), then
+# what it begins: a module-level block (2), or a def (3), class (4) or assignment targets (5).
+# One regex for all of it: no Python per line. Searching for the line break before it, a
+# literal first character lets ``re`` skip ahead fast (4x faster than the charset
+# ``[\r\n]``, which only texts with a CR need).
+_COL0_LINE_SRC = (rf"()(?=[^\W\d]|[(\[])"
+                  rf"(?:({_BLOCK0.pattern})|{_COL0_BIND_SRC})?")
+_COL0_FIRST = _compile(_COL0_LINE_SRC)
+_COL0_LINE = _compile(r"\n" + _COL0_LINE_SRC)
+_COL0_LINE_CR = _compile(r"[\r\n]" + _COL0_LINE_SRC)
+# (literal first for a fast search; "in column 0" is checked by the caller)
+_ALL = _compile(r"__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])")
+_ALL_EXT = _compile(r"__all__\.(?:extend|append)\(")
+_STR_ITEM = _compile(r"""['"]([^'"\\]+)['"]""")
+
+
+def _names_of(group: str) -> list[str]:
+    return [t.strip().lstrip("*").strip() for t in group.split(",") if t.strip()]
+
+
+def scan_all(text: str, module_name: str | None = None, is_package: bool = False,
+             attributes: bool = True) -> tuple[list[tuple], tuple]:
+    """Refs plus the module's top-level bindings, sharing one scan.
+
+    Bindings: (defined, imported, all_names | None, star_modules, dynamic) where ``defined``
+    are the names bound at module level by defs, classes and assignments (also inside
+    module-level if/try/with/for/while blocks), ``imported`` those bound only by module-level
+    imports (``import a.b`` binds ``a``), ``all_names`` is a literal ``__all__`` when one is found,
+    ``star_modules`` the absolute modules of module-level ``from M import *``, and ``dynamic``
+    means a module-level ``__getattr__`` (the module binds anything).
+    """
+    sc = _Scan(text)
+    sc.run(_wants_mocks(text), bindings=True)
+    refs = _refs(sc, module_name, is_package, attributes)
+    names = sc.names
+    # names bound inside module-level compound blocks (walk only those blocks, line by line)
+    for start in sc.blocks:
+        nxt = _NEXT_COL0.search(text, start)
+        while nxt is not None and (sc.inside(nxt.start()) or _CONTINUES.match(text, nxt.end())):
+            nxt = _NEXT_COL0.search(text, nxt.end())
+        end = nxt.end() if nxt is not None else len(text)
+        _block_bindings(sc, start, end, names)
+    stars: list[str] = []
+    imported: set[str] = set()
+    for kind, module, name, alias, _r, _mr, _sr, _level, flags, _quote, _via in refs:
+        if kind == "attribute" or kind == "mock" or flags & FLAG_IN_DEF:
+            continue
+        if kind == "import":
+            imported.add(alias or module.split(".", 1)[0])
+        elif name == "*":
+            stars.append(module)
+        else:
+            imported.add(alias or name)
+    all_names: list[str] | None = None
+    for m in _ALL.finditer(text) if "__all__" in text else ():
+        if sc.inside(m.start()) or (m.start() and text[m.start() - 1] not in "\r\n"):
+            continue
+        close = "]" if m.group(2) == "[" else ")"
+        stop = text.find(close, m.end())
+        found = _STR_ITEM.findall(text, m.end(), stop if stop >= 0 else len(text))
+        all_names = (all_names or []) + found if m.group(1) == "+=" else found
+    for m in _ALL_EXT.finditer(text) if "__all__." in text else ():
+        if not sc.inside(m.start()) and not (m.start() and text[m.start() - 1] not in "\r\n"):
+            stop = text.find(")", m.end())
+            all_names = (all_names or []) + _STR_ITEM.findall(text, m.end(), stop)
+    dynamic = "__getattr__" in names
+    names.discard("__all__")
+    return refs, (tuple(sorted(names)), tuple(sorted(imported - names)),
+                  None if all_names is None else tuple(all_names), tuple(stars), dynamic)
+
+
+def _block_bindings(sc: _Scan, start: int, end: int, names: set[str]) -> None:
+    """Names bound by the indented lines of one module-level if/try/with/for/while block,
+    outside any def/class body: one forward pass keeping a stack of open blocks."""
+    sc._ensure_lines()
+    lines, starts = sc.lines, sc.starts
+    first = sc._line_of(start)
+    last = sc._line_of(max(start, end - 1))
+    stack: list[int] = []  # indentations of the open blocks
+    is_def: list[bool] = []  # (the same blocks) whether each is a def/class
+    defs = 0
+    for j in range(first + 1, last + 1):
+        line = lines[j]
+        k, w = sc._indent(line)
+        if k == len(line) or line[k] == "#" or w == 0:
+            continue
+        if sc.inside(starts[j]) and not sc._span_starts_at(starts[j]):
+            continue  # inside a multi-line string or import statement
+        while stack and stack[-1] >= w:
+            stack.pop()
+            defs -= is_def.pop()
+        head = line[k:]
+        if _DEF.match(head):
+            if not defs:
+                m = _COL0_BIND.match(line, k)
+                if m is not None:
+                    _add_bind(m.group(1), m.group(2), m.group(3), names)
+            stack.append(w)
+            is_def.append(True)
+            defs += 1
+        elif _HEADER.match(head):
+            stack.append(w)
+            is_def.append(False)
+        elif not defs:
+            m = _COL0_BIND.match(line, k)
+            if m is not None:
+                _bind_match(m, line, names)
+
+
+def _bind_match(m: re.Match, text: str, names: set[str]) -> None:
+    _bind_groups(m.group(1), m.group(2), m.group(3), m.end(), text, names)
+
+
+def _bind_groups(defname: str | None, classname: str | None, targets: str | None, end: int,
+                 text: str, names: set[str]) -> None:
+    _add_bind(defname, classname, targets, names)
+    if targets and text[end - 1] == "=":
+        # chained assignment: a = b = value
+        c = _CHAINED.match(text, end)
+        while c is not None:
+            _add_bind(None, None, c.group(1), names)
+            c = _CHAINED.match(text, c.end())
+
+
+def _add_bind(defname: str | None, classname: str | None, targets: str | None,
+              names: set[str]) -> None:
+    if defname:
+        names.add(defname)
+    elif classname:
+        names.add(classname)
+    elif targets:
+        for t in _names_of(targets):
+            if t and not keyword.iskeyword(t):
+                names.add(t)
