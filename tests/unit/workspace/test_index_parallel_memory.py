@@ -20,6 +20,8 @@ from importwarden.config import Settings
 from importwarden.workspace import index as index_mod
 from importwarden.workspace.index import UNCHANGED, WorkspaceIndex, bindings_of, refs_of
 
+from test_index import make as write_tree  # (test_index's tree writer, with these files)
+
 FILES = {
     "pkg/__init__.py": "from .sub import thing\nfrom . import helpers as _h\n__all__ = ['thing']\n",
     "pkg/helpers.py": "import os.path\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import json\n",
@@ -33,11 +35,7 @@ FILES = {
 
 
 def make(root: Path, files: dict[str, str] = FILES) -> Settings:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return Settings(root=root)
+    return write_tree(root, files)
 
 
 def _items(index: WorkspaceIndex) -> list[tuple]:
