@@ -67,8 +67,8 @@ def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 def without_possessives(pattern: str) -> str:
     """A pattern's Python 3.10 form: possessive quantifiers made greedy (the scanner's
-    patterns have no escaped "*" or "?" before a "+")."""
-    return pattern.replace("*+", "*").replace("?+", "?").replace("}+", "}")
+    patterns have no escaped "*", "+" or "?" before a "+")."""
+    return pattern.replace("*+", "*").replace("++", "+").replace("?+", "?").replace("}+", "}")
 
 
 _NAME = r"[^\W\d]\w*"
