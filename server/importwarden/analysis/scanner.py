@@ -31,6 +31,7 @@ from importwarden.analysis.raw_refs import (
     FLAG_UNRESOLVED_RELATIVE,
     RawField,
 )
+from importwarden.lines import line_starts
 
 
 class _Item(enum.IntEnum):
@@ -113,7 +114,6 @@ _STRIP_WS = _compile(r"[\s\\]+")
 _NAME_RE = _compile(_NAME)
 _CHAIN = _compile(rf"{_NAME}(?:\s*+\.\s*+{_NAME})+")
 _PLAIN_CHAIN = _compile(r"[\w.]+")  # a chain written without blanks
-_LINE_BREAK = _compile(r"\r\n|\r|\n")
 _FROM_BEFORE = _compile(r"(?:^|;)\s*from\b[^;]*$")  # a `from` statement's tail before `import`
 
 # A call whose first argument, when it is a string literal, is a mock target. Branches start
@@ -710,7 +710,7 @@ class _Lines:
         self.cr = "\r" in text
         self.starts = starts
         if self.cr and starts is None:
-            self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+            self.starts = line_starts(text)
         self.off = 0
         self.line = 0
 

@@ -1,5 +1,5 @@
 """The line tables the server keeps per document version equal the ones computed from scratch:
-``document._spliced`` (the open document's line index after an edit) and ``lines.split_lines``'
+``LineIndex.spliced`` (the open document's line index after an edit, ``lsp/document.py``) and ``lines.split_lines``'
 fast path for text without ``\\r``. Texts and edits come from hypothesis, over an alphabet
 where line breaks (``\\r\\n``, ``\\r``, ``\\n``) meet the characters only ``str.splitlines``
 breaks at."""
@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importwarden.lines import LINE_BREAK, LineIndex, split_lines
-from importwarden.lsp.document import _spliced
 
 ALPHABET = st.sampled_from(["a", "b", " ", "\r", "\n", "\r\n", "\f", "\x85", "\u2028", "é"])
 TEXT = st.lists(ALPHABET, max_size=40).map("".join)
@@ -25,7 +24,7 @@ def test_spliced_line_index_equals_a_fresh_one(text: str, data) -> None:
         end = data.draw(st.integers(start, len(index.text)))
         inserted = data.draw(TEXT)
         new = index.text[:start] + inserted + index.text[end:]
-        index = _spliced(index, new, start, end, len(inserted))
+        index = index.spliced(new, start, end, len(inserted))
         assert index.line_starts == LineIndex(new).line_starts, (start, end, inserted)
 
 
