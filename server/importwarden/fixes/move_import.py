@@ -36,6 +36,7 @@ from importwarden.fixes.statement import (
     Located, StatementError, code, cst, dotted, dotted_node, locate, parse_small, range_of,
     reindent, dominant_newline_near,
 )
+from importwarden.lines import LINE_BREAK, split_lines
 
 
 @dataclass(frozen=True)
@@ -438,12 +439,12 @@ def _plan_parenthesized(source: str, loc: Located, moves: list[Move],
         return None
     # Some names leave a statement in black's layout (a name and its comma per line, the
     # ``)`` alone): their lines go, and a plain statement per destination follows it.
-    lines = _BREAK.split(text)
+    lines = split_lines(text)
     indent = lines[-1][:-1]
     if len(lines) != len(aliases) + 2 or lines[-1] != f"{indent})" or any(
             line != f"{indent}    {_render(*alias)}," for line, alias in zip(lines[1:], aliases)):
         return None
-    breaks = _BREAK.findall(text)
+    breaks = LINE_BREAK.findall(text)
     if len(set(breaks)) != 1:
         return None
     groups: dict[str, list[int]] = {}
@@ -454,9 +455,6 @@ def _plan_parenthesized(source: str, loc: Located, moves: list[Move],
         for i in idxs) for mod, idxs in groups.items()]
     kept = [lines[0]] + [line for i, line in enumerate(lines[1:-1]) if i not in where] + lines[-1:]
     return [_place(source, loc, breaks[0].join(kept), statements, newline)], message
-
-
-_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _render(name: str, alias: str | None) -> str:
