@@ -1,11 +1,11 @@
 """A fast, tolerant, regex-driven scanner for imports, attribute uses and mock targets.
 
 Why not ``ast``: parsing every file of a large monorepo with ``ast`` is ~10x slower than one C
-regex pass, and ``ast`` gives up on the first syntax error. This scanner makes one
-``re.search`` pass over the text with an alternation for comments, string literals and the two
-hard keywords ``import``/``from``; strings and comments are skipped (so ``import`` inside a
-docstring never counts), each import statement is parsed with anchored regexes, and the scan
-resumes after it. A broken statement only loses itself.
+regex pass, and ``ast`` gives up on the first syntax error. This scanner makes one pass over
+the text for comments, string literals and the two hard keywords ``import``/``from``
+(``lexer.lex``: compiled C where it was built, else one regex); strings and comments are
+skipped (so ``import`` inside a docstring never counts), each import statement is parsed with
+anchored regexes, and the scan resumes after it. A broken statement only loses itself.
 
 Output is compact (tuples of str/int) so it pickles/marshals cheaply for the index cache and
 the process pool; ``importwarden.analysis.imports.extract`` turns it into ``ImportRef`` objects.
@@ -31,6 +31,7 @@ from importwarden.analysis.raw_refs import (
     FLAG_UNRESOLVED_RELATIVE,
     RawField,
 )
+from importwarden.analysis.lexer import lex
 from importwarden.lines import line_starts
 
 
@@ -82,21 +83,6 @@ _WS = r"(?:[ \t\f]|\\(?:\r\n|\r(?!\n)|\n))*+"
 _WSP = r"(?:\s|\\(?:\r\n|\r(?!\n)|\n)|\#[^\r\n]*+(?![^\r\n]))*+"
 _DOTTED = rf"{_NAME}(?:{_WS}\.{_WS}{_NAME})*"
 
-# One pass: comments | '''…''' | """…""" | '…' | "…" | import | from [| a column-0 name].
-# Every branch starts with a literal character so ``re`` can skip to candidate positions with
-# its charset prefix scan (a leading group or ``\b`` would disable that and cost ~5x); the
-# branch is told apart by the match's first character, and ``\b`` before the keywords is
-# checked in Python. Unterminated strings end at the end of the line (single quotes) or file.
-_MASTER_SRC = (
-    r"#[^\r\n]*"
-    r"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"
-    r'|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:"""|\Z)'
-    r"|'[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'?"
-    r'|"[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"?'
-    r"|import\b"
-    r"|from\b"
-)
-_MASTER = _compile(_MASTER_SRC)
 
 _IMPORT_ITEM = _compile(rf"{_WS}({_DOTTED})(?:{_WS}\bas\b{_WS}({_NAME}))?")
 _COMMA = _compile(rf"{_WS},")
@@ -207,15 +193,10 @@ class _Scan:
     # -- main pass -----------------------------------------------------------------------------
     def run(self, want_mocks: bool, bindings: bool = False) -> None:
         text = self.text
-        # 1. every string literal, comment and keyword, collected in C (list comprehensions
-        #    over one finditer): this is where most of the time goes, so no Python loop body
-        #    runs per literal.
-        found = [m.span() for m in _MASTER.finditer(text)]
-        keywords = [s for s, _e in found if text[s] in "if"]
-        if keywords:
-            spans = self.spans = [x for sp in found if text[sp[0]] not in "if" for x in sp]
-        else:
-            spans = self.spans = [x for sp in found for x in sp]
+        # 1. every string literal, comment and keyword (lexer.py: in C when it was built;
+        #    this is where most of the time goes)
+        spans, keywords = lex(text)
+        self.spans = spans
         # 2. import statements: parse each keyword not already inside a parsed statement
         pos = 0
         for s in keywords:

@@ -1,0 +1,58 @@
+"""The scanner's first pass: where every comment, string literal and ``import``/``from``
+keyword of a source text is.
+
+``lex(text)`` gives ``(spans, keywords)``: the comments and string literals as one flat list of
+code point offsets ``[start0, end0, start1, end1, ...]``, and the start of each ``import`` and
+``from`` word (whether a word ends before it is the caller's check). The compiled
+``importwarden.analysis._lexer`` (``_lexer.c``) does it when it was built; ``lex_py``, the
+regex it was written from, is the fallback and the reference it is tested against
+(tests/unit/analysis/test_lexer.py). ``IMPORTWARDEN_PURE_PYTHON=1`` in the environment makes
+importwarden use the fallback, to compare the two.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+# comments | '''…''' | """…""" | '…' | "…" | import | from. Every branch starts with a literal
+# character so ``re`` can skip to candidate positions with its charset prefix scan (a leading
+# group or ``\b`` would disable that and cost ~5x); the branch is told apart by the match's
+# first character. Unterminated strings end at the end of the line (one quote) or the text.
+MASTER_SRC = (
+    r"#[^\r\n]*"
+    r"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"
+    r'|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    r"|'[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'?"
+    r'|"[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"?'
+    r"|import\b"
+    r"|from\b"
+)
+MASTER = re.compile(MASTER_SRC)
+
+
+def lex_py(text: str) -> tuple[list[int], list[int]]:
+    """``lex`` with the regex (list comprehensions over one ``finditer``: no Python loop body
+    runs per literal)."""
+    found = [m.span() for m in MASTER.finditer(text)]
+    keywords = [s for s, _e in found if text[s] in "if"]
+    if keywords:
+        spans = [x for sp in found if text[sp[0]] not in "if" for x in sp]
+    else:
+        spans = [x for sp in found for x in sp]
+    return spans, keywords
+
+
+def _compiled():
+    if os.environ.get("IMPORTWARDEN_PURE_PYTHON"):
+        return None
+    try:
+        from importwarden.analysis import _lexer
+    except ImportError:  # not built (no compiler at install time, another platform)
+        return None
+    return _lexer.lex
+
+
+lex_c = _compiled()
+COMPILED = lex_c is not None
+lex = lex_c or lex_py
