@@ -13,7 +13,10 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+import tarfile
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -62,10 +65,48 @@ def dists(tmp_path_factory) -> Path:
     return out
 
 
+def _has_compiler() -> bool:
+    return shutil.which("cc") is not None or shutil.which("gcc") is not None
+
+
+LEXER_SO = "importwarden/analysis/_lexer.abi3.so"
+
+
 def test_build_gives_a_wheel_and_an_sdist(dists: Path) -> None:
-    wheels = list(dists.glob("importwarden-*-py3-none-any.whl"))
+    wheels = list(dists.glob("importwarden-*.whl"))
     sdists = list(dists.glob("importwarden-*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, sorted(p.name for p in dists.iterdir())
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    if _has_compiler():
+        # one stable-ABI binary for CPython 3.10 and later on this platform
+        platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+        assert wheels[0].name.endswith(f"-cp310-abi3-{platform}.whl"), wheels[0].name
+        assert LEXER_SO in names
+    else:  # (setup.py's extension is optional: without a compiler the wheel is pure)
+        assert wheels[0].name.endswith("-py3-none-any.whl"), wheels[0].name
+    with tarfile.open(next(iter(sdists))) as sdist:  # the sdist can build it again
+        assert any(n.endswith("server/importwarden/analysis/_lexer.c") for n in sdist.getnames())
+
+
+@pytest.mark.skipif(not _has_compiler(), reason="no C compiler: the wheel is pure Python")
+@pytest.mark.parametrize("minor", ["3.10", "3.11", "3.12", "3.13"])
+def test_the_wheels_lexer_runs_on(minor: str, dists: Path, tmp_path: Path) -> None:
+    """The one abi3 binary imports and lexes as the pure-Python path does on every supported
+    CPython found here (pyenv's or PATH's)."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = sorted(pyenv.glob(f"{minor}.*/bin/python3")) if pyenv.is_dir() else []
+    python = str(found[-1]) if found else shutil.which(f"python{minor}")
+    if python is None:
+        pytest.skip(f"no CPython {minor} on this machine")
+    zipfile.ZipFile(next(dists.glob("*.whl"))).extractall(tmp_path)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from importwarden.analysis import lexer; "
+            "t = open(lexer.__file__, encoding='utf-8').read() + \"'\u00e9' import x\"; "
+            "print(lexer.COMPILED, lexer.lex_c(t) == lexer.lex_py(t), lexer.__file__)")
+    proc = _run([python, "-c", code, tmp_path], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    compiled, same, where = proc.stdout.split()
+    assert (compiled, same) == ("True", "True")
+    assert Path(where).is_relative_to(tmp_path)
 
 
 def test_the_wheel_installs_into_a_fresh_venv_and_checks_the_demo(dists: Path,
@@ -84,6 +125,9 @@ def test_the_wheel_installs_into_a_fresh_venv_and_checks_the_demo(dists: Path,
     assert result.stdout.rstrip().splitlines()[-1].startswith("Found 4 errors")
     version = _run([env_dir / "bin" / "importwarden", "--version"], cwd=tmp_path)
     assert version.stdout.startswith("importwarden "), version
+    compiled = _run([python, "-c", "from importwarden.analysis import lexer; print(lexer.COMPILED)"],
+                    cwd=tmp_path)
+    assert compiled.stdout.strip() == str(_has_compiler()), compiled.stdout + compiled.stderr
 
 
 def test_pre_commit_hook_through_try_repo(tmp_path: Path) -> None:

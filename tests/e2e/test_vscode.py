@@ -100,7 +100,8 @@ def _lsp_initialize(python: str, cwd: Path, timeout: float = 60) -> dict:
 
 @pytest.mark.parametrize("minor", ["3.10", "3.11", "3.12", "3.13"])
 def test_bundled_server_runs_on(minor: str, tmp_path: Path) -> None:
-    """The .vsix carries libcst's native wheel for each CPython: import, parse, LSP initialize."""
+    """The .vsix carries libcst's native wheel for each CPython and importwarden's own compiled
+    lexer: import, parse, lex, LSP initialize."""
     require(LAUNCHER, "the bundled server (vscode-extension/bundled/)")
     python = _interpreters().get(minor)
     if python is None:
@@ -111,6 +112,8 @@ def test_bundled_server_runs_on(minor: str, tmp_path: Path) -> None:
     info = json.loads(check.stdout.strip().splitlines()[-1])
     assert info["python"].startswith(minor + ".")
     assert info["libcst_roundtrip"] is True
+    # the .vsix is for linux-x64, where the stable-ABI lexer is built once for every CPython
+    assert info["lexer_compiled"] is True
     assert Path(info["importwarden_path"]).is_relative_to(EXTENSION / "bundled" / "libs")
     result = _lsp_initialize(python, tmp_path)
     assert result["serverInfo"]["name"] == "importwarden"

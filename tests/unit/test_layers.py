@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     # scanner's records, so these sit below the workspace; the rules sit above it
     ("importwarden.analysis.codes", "importwarden.analysis.findings",
      "importwarden.analysis.raw_refs", "importwarden.analysis.scanner",
+     "importwarden.analysis.lexer", "importwarden.analysis._lexer",
      "importwarden.analysis.imports"),
     # settings (they validate rule codes and severities, so they sit above those)
     ("importwarden.config",),
@@ -122,13 +123,16 @@ def import_graph(package: Path) -> dict[str, dict[str, int]]:
     # way to a submodule adds no dependency.
     inert = {name for name, (_, is_package) in found.items() if is_package and not any(
         n.split(".")[0] == root for n, _ in imported_names(trees[name], name, True))}
+    # compiled modules (a C source in the package: they import nothing of it)
+    compiled = {".".join(p.relative_to(package.parent).with_suffix("").parts)
+                for p in package.rglob("*.c")}
     graph: dict[str, dict[str, int]] = {name: {} for name in found}
     for name, (_, is_package) in found.items():
         for dotted, line in imported_names(trees[name], name, is_package):
             if dotted.split(".")[0] != root:
                 continue
             target = dotted
-            while target not in found:  # ``from a import name``: the module is ``a``
+            while target not in found and target not in compiled:  # ``from a import name``: ``a``
                 target = target.rpartition(".")[0]
             parts = target.split(".")
             for i in range(1, len(parts) + 1):

@@ -184,7 +184,7 @@ def main() -> int:
     shutil.copytree(
         REPO / "server" / "importwarden",
         libs / "importwarden",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.c"),  # (the built .so stays)
     )
     tool = BUNDLED / "tool"
     tool.mkdir()

@@ -60,15 +60,21 @@ def main(argv):
 
         from importwarden.cli import build_parser
 
+        from importwarden.analysis import lexer
+
         build_parser()
         # parse_module goes through libcst's native (Rust) parser: proves the wheel matches.
         parsed = libcst.parse_module("from a import b\n").code
+        # importwarden's own compiled first pass (stable ABI: one binary for every CPython)
+        sample = "import a  # b\nx = 'from'\n"
+        lexer_ok = lexer.COMPILED and lexer.lex_c(sample) == lexer.lex_py(sample)
         versions = {name: metadata.version(name) for name in ("libcst", "pygls", "lsprotocol", "pyyaml")}
         print(json.dumps({
             "importwarden": importwarden.__version__,
             "importwarden_path": os.path.dirname(importwarden.__file__),
             "python": "%d.%d.%d" % sys.version_info[:3],
             "libcst_roundtrip": parsed == "from a import b\n",
+            "lexer_compiled": lexer_ok,
             "versions": versions,
         }))
         return 0

@@ -47,10 +47,10 @@ def _compiled():
     if os.environ.get("IMPORTWARDEN_PURE_PYTHON"):
         return None
     try:
-        from importwarden.analysis import _lexer
+        from importwarden.analysis._lexer import lex as compiled
     except ImportError:  # not built (no compiler at install time, another platform)
         return None
-    return _lexer.lex
+    return compiled
 
 
 lex_c = _compiled()

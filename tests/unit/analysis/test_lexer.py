@@ -37,7 +37,8 @@ def test_the_extension_is_built_where_a_compiler_exists() -> None:
         pytest.skip("no C compiler")
     if os.environ.get("IMPORTWARDEN_PURE_PYTHON"):
         pytest.skip("IMPORTWARDEN_PURE_PYTHON is set")
-    assert lexer.COMPILED, "importwarden.analysis._lexer was not built: run scripts/bootstrap"
+    assert lexer.COMPILED, ("importwarden.analysis._lexer was not built: run scripts/bootstrap "
+                            "(or, with setuptools>=77: python setup.py build_ext --inplace)")
     assert lexer.lex is lexer.lex_c
 
 
