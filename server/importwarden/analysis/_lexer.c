@@ -1,11 +1,14 @@
 /* The scanner's first pass in C: where every comment, string literal and `import` / `from`
  * keyword of a Python source text is.
  *
- * `lex(text)` returns `(spans, keywords)`, exactly what `importwarden.analysis.lexer.lex_py`
- * returns: `spans` is the flat list [start0, end0, start1, end1, ...] of the comments and
- * string literals, `keywords` the starts of the `import` and `from` words, all in code point
- * offsets, in the order `lexer.MASTER.finditer` finds them (lexer.py holds the regex; every
- * branch below is one of its alternatives, tried in the same order at each position).
+ * `lex(text)` returns `(spans, keywords, lines)`, exactly what
+ * `importwarden.analysis.lexer.lex_py` returns: `spans` is the flat list [start0, end0, start1,
+ * end1, ...] of the comments and string literals, `keywords` the starts of the `import` and
+ * `from` words, in the order `lexer.MASTER.finditer` finds them (lexer.py holds the regex;
+ * every branch below is one of its alternatives, tried in the same order at each position),
+ * and `lines` the starts of the lines that may bind a name at column 0: after a line break
+ * outside every span, an ASCII letter, `_`, `(`, `[` or any non-ASCII character (what
+ * `lexer.LINE_CANDIDATE` finds). All offsets are code points.
  * tests/unit/analysis/test_lexer.py compares the two on every corpus file and on generated
  * texts.
  *
@@ -51,8 +54,9 @@ static PyObject *vec_to_list(const Vec *v) {
     return list;
 }
 
-/* The characters a match can start with: '#', quotes, and the keywords' first letters. */
-static unsigned char STARTS[256];
+/* The characters a match can start with: '#', quotes, and the keywords' first letters; and line
+ * breaks. LINE_STARTS: the ASCII characters a column-0 binding line can start with. */
+static unsigned char STARTS[256], LINE_STARTS[128];
 
 static int is_ascii_word(Py_UCS4 c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -78,7 +82,7 @@ static int is_word(Py_UCS4 c) {
 /* One walk, written once for 1-byte (ASCII) and 4-byte (UCS-4) texts. Returns 0, or -1 with
  * an exception set. */
 #define DEFINE_LEX(NAME, CHAR)                                                                   \
-    static int NAME(const CHAR *s, Py_ssize_t n, Vec *spans, Vec *keywords) {                   \
+    static int NAME(const CHAR *s, Py_ssize_t n, Vec *spans, Vec *keywords, Vec *lines) {       \
         Py_ssize_t p = 0;                                                                        \
         while (p < n) {                                                                          \
             /* (the tight loop where most characters go by) */                                   \
@@ -87,6 +91,13 @@ static int is_word(Py_UCS4 c) {
             if (p >= n)                                                                          \
                 break;                                                                           \
             Py_UCS4 c = s[p];                                                                    \
+            if (c == '\n' || c == '\r') { /* a line break outside the spans */                   \
+                if (p + 1 < n && (s[p + 1] >= 128 || LINE_STARTS[s[p + 1]])                        \
+                    && vec_push(lines, p + 1) < 0)                                               \
+                    return -1;                                                                   \
+                p++;                                                                             \
+                continue;                                                                        \
+            }                                                                                    \
             if (c == '#') { /* #[^\r\n]* */                                                      \
                 Py_ssize_t q = p + 1;                                                            \
                 while (q < n && s[q] != '\r' && s[q] != '\n')                                    \
@@ -197,36 +208,40 @@ static PyObject *lex(PyObject *module, PyObject *text) {
         return NULL;
     int is_ascii = PyObject_IsTrue(ascii);
     Py_DECREF(ascii);
-    Vec spans = {NULL, 0, 0}, keywords = {NULL, 0, 0};
+    Vec spans = {NULL, 0, 0}, keywords = {NULL, 0, 0}, lines = {NULL, 0, 0};
     int rc;
     if (is_ascii) {
         /* an ASCII str's UTF-8 form is its own buffer: no copy */
         Py_ssize_t n;
         const char *s = PyUnicode_AsUTF8AndSize(text, &n);
-        rc = s == NULL ? -1 : lex_ascii((const unsigned char *)s, n, &spans, &keywords);
+        rc = s == NULL ? -1 : lex_ascii((const unsigned char *)s, n, &spans, &keywords, &lines);
     } else {
         Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
-        rc = s == NULL ? -1 : lex_ucs4(s, PyUnicode_GetLength(text), &spans, &keywords);
+        rc = s == NULL ? -1 : lex_ucs4(s, PyUnicode_GetLength(text), &spans, &keywords, &lines);
         PyMem_Free(s);
     }
     PyObject *result = NULL;
     if (rc == 0) {
         PyObject *a = vec_to_list(&spans), *b = a ? vec_to_list(&keywords) : NULL;
-        if (b != NULL)
-            result = PyTuple_Pack(2, a, b);
+        PyObject *c = b ? vec_to_list(&lines) : NULL;
+        if (c != NULL)
+            result = PyTuple_Pack(3, a, b, c);
         Py_XDECREF(a);
         Py_XDECREF(b);
+        Py_XDECREF(c);
     }
     PyMem_Free(spans.data);
     PyMem_Free(keywords.data);
+    PyMem_Free(lines.data);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"lex", lex, METH_O,
-     "lex(text) -> (spans, keywords): the comments and string literals of a Python source text "
-     "as a flat list of (start, end) code point offsets, and the offsets of its `import` and "
-     "`from` words; the same as importwarden.analysis.lexer.lex_py."},
+     "lex(text) -> (spans, keywords, lines): the comments and string literals of a Python "
+     "source text as a flat list of (start, end) code point offsets, the offsets of its `import` "
+     "and `from` words, and of the lines that may bind a name at column 0; the same as "
+     "importwarden.analysis.lexer.lex_py."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -237,5 +252,9 @@ static struct PyModuleDef lexer_module = {
 
 PyMODINIT_FUNC PyInit__lexer(void) {
     STARTS['#'] = STARTS['\''] = STARTS['"'] = STARTS['i'] = STARTS['f'] = 1;
+    STARTS['\n'] = STARTS['\r'] = 1;
+    for (int c = 'a'; c <= 'z'; c++)
+        LINE_STARTS[c] = LINE_STARTS[c - 'a' + 'A'] = 1;
+    LINE_STARTS['_'] = LINE_STARTS['('] = LINE_STARTS['['] = 1;
     return PyModule_Create(&lexer_module);
 }

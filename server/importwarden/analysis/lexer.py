@@ -1,9 +1,11 @@
 """The scanner's first pass: where every comment, string literal and ``import``/``from``
 keyword of a source text is.
 
-``lex(text)`` gives ``(spans, keywords)``: the comments and string literals as one flat list of
-code point offsets ``[start0, end0, start1, end1, ...]``, and the start of each ``import`` and
-``from`` word (whether a word ends before it is the caller's check). The compiled
+``lex(text)`` gives ``(spans, keywords, lines)``: the comments and string literals as one flat
+list of code point offsets ``[start0, end0, start1, end1, ...]``, the start of each ``import``
+and ``from`` word (whether a word ends before it is the caller's check), and the start of each
+line that may bind a name at column 0 (``LINE_CANDIDATE``: the scanner's bindings pass then
+matches only there, not inside the docstrings that hold most lines of real code). The compiled
 ``importwarden.analysis._lexer`` (``_lexer.c``) does it when it was built; ``lex_py``, the
 regex it was written from, is the fallback and the reference it is tested against
 (tests/unit/analysis/test_lexer.py). ``IMPORTWARDEN_PURE_PYTHON=1`` in the environment makes
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 
 # comments | '''…''' | """…""" | '…' | "…" | import | from. Every branch starts with a literal
 # character so ``re`` can skip to candidate positions with its charset prefix scan (a leading
@@ -29,9 +32,12 @@ MASTER_SRC = (
     r"|from\b"
 )
 MASTER = re.compile(MASTER_SRC)
+# A line break (outside the spans, checked apart) before what a column-0 binding can start with:
+# a name's first character (any non-ASCII one, to keep the test simple), "(" or "[".
+LINE_CANDIDATE = re.compile(r"[\r\n](?=[A-Za-z_(\[\x80-\U0010ffff])")
 
 
-def lex_py(text: str) -> tuple[list[int], list[int]]:
+def lex_py(text: str) -> tuple[list[int], list[int], list[int]]:
     """``lex`` with the regex (list comprehensions over one ``finditer``: no Python loop body
     runs per literal)."""
     found = [m.span() for m in MASTER.finditer(text)]
@@ -40,7 +46,8 @@ def lex_py(text: str) -> tuple[list[int], list[int]]:
         spans = [x for sp in found if text[sp[0]] not in "if" for x in sp]
     else:
         spans = [x for sp in found for x in sp]
-    return spans, keywords
+    lines = [m.end() for m in LINE_CANDIDATE.finditer(text) if not bisect_right(spans, m.start()) & 1]
+    return spans, keywords, lines
 
 
 def _compiled():

@@ -21,7 +21,7 @@ import re
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, repeat
 
 from importwarden.analysis.raw_refs import (
     FLAG_GUARDED,
@@ -195,7 +195,7 @@ class _Scan:
         text = self.text
         # 1. every string literal, comment and keyword (lexer.py: in C when it was built;
         #    this is where most of the time goes)
-        spans, keywords = lex(text)
+        spans, keywords, line_candidates = lex(text)
         self.spans = spans
         # 2. import statements: parse each keyword not already inside a parsed statement
         pos = 0
@@ -218,12 +218,12 @@ class _Scan:
                 i = bisect_right(spans, lit)
                 if i & 1 and spans[i - 1] == lit and text[lit : lit + 1] in ("'", '"'):
                     self._maybe_mock(lit, spans[i], via, site)
-        # 4. column-0 bindings for the index: lines that start with a name, "(" or "[" (one
-        #    C scan for line breaks followed by one; no per-line Python loop)
+        # 4. column-0 bindings for the index: lines that start with a name, "(" or "[" outside
+        #    strings and comments (the lexer found them), matched where they start
         if bindings:
-            lines0 = _COL0_LINE_CR if self.cr else _COL0_LINE
-            found = list(lines0.finditer(text))
-            first = _COL0_FIRST.match(text)
+            match = _COL0_AT.match
+            found = [m for m in map(match, repeat(text), line_candidates) if m is not None]
+            first = match(text)
             if first is not None:
                 found.insert(0, first)
             names, blocks = self.names, self.blocks
@@ -913,15 +913,12 @@ _CONTINUES = _compile(r"(?:else|elif|except|finally)\b")
 _NEXT_COL0 = _compile(r"(?:\r\n?|\n)(?=[^\s#])")
 # A line that starts with a name, "(" or "[" (group 1: empty, where the line starts), then
 # what it begins: a module-level block (2), or a def (3), class (4) or assignment targets (5).
-# One regex for all of it: no Python per line, and none for a line that begins nothing of these
-# (a call, an import, ...; a line opening a bracket always matches). Searching for the line break before it, a
-# literal first character lets ``re`` skip ahead fast (4x faster than the charset
-# ``[\r\n]``, which only texts with a CR need).
+# One regex for all of it, matched at the line starts the lexer gives (``lexer.lex``: outside
+# strings and comments); it matches no line that begins nothing of these (a call, an import,
+# ...), and every line opening a bracket.
 _COL0_LINE_SRC = (rf"()(?=[^\W\d]|[(\[])"
                   rf"(?:({_BLOCK0.pattern})|{_COL0_BIND_SRC}|(?=[(\[]))")
-_COL0_FIRST = _compile(_COL0_LINE_SRC)
-_COL0_LINE = _compile(r"\n" + _COL0_LINE_SRC)
-_COL0_LINE_CR = _compile(r"[\r\n]" + _COL0_LINE_SRC)
+_COL0_AT = _compile(_COL0_LINE_SRC)
 # (literal first for a fast search; "in column 0" is checked by the caller)
 _ALL = _compile(r"__all__[ \t]*(?::[^=\n]*)?(\+?=)[ \t]*([\[(])")
 _ALL_EXT = _compile(r"__all__\.(?:extend|append)\(")

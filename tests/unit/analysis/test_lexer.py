@@ -2,7 +2,8 @@
 pure-Python fallback ``lexer.lex_py`` (the regex) gives: on every Python file of the
 repository and of the benchmark corpora when they are generated, on texts built from the
 characters that decide a match (quotes, backslashes, line breaks, ``#``, the keywords' letters,
-non-ASCII word and non-word characters, lone surrogates), and at every cut of the edge cases.
+brackets, digits, non-ASCII word and non-word characters, lone surrogates), and at every cut of
+the edge cases: the same spans, keywords and column-0 line starts.
 
 Where a C compiler exists, the extension must have been built (``scripts/bootstrap`` installs
 it): these tests do not skip it silently.
@@ -55,6 +56,9 @@ EDGES = [
     "s = '''doc\n'' \"\"\" ''' import a", "\"\"\"a\"\"b\"\"\"", "'a' 'b' \"c\" # d\r\ne",
     "x = '\ud800' # \udfff\nimport \ud83d", "'\u00e9\\\u00e9' import", "#\r#\n#",
     "from . import (a, # c\n b)\n", "'''\n\n'''import", "r'\\'' from",
+    # line starts: after LF, CR, CRLF; not after a break inside a string; comments end first
+    "\nx = 1\r\ny = 2\rz = 3", "\n(a, b) = c\n[d] = e\n1 = f\n.g\n\u00e9 = 1\n\u00b2",
+    "'''\nx = 1\n'''\ny = 2", "'a\\\nb = 1'\nc", "# x\ny\n#z\r\n_w", "x = '\ny", "\n\n\n",
 ]
 
 
@@ -70,7 +74,7 @@ def test_edge_cases_and_every_prefix_of_them(text: str) -> None:
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from([
     "'", '"', "'''", '"""', "\\", "\r", "\n", "\r\n", "#", " ", "i", "f", "import", "from",
-    "mport", "rom", "x", "_", "1", ".", "(", ",", "\u00e9", "\u00b2", "\u0661", "\u2028",
+    "mport", "rom", "x", "_", "1", ".", "(", "[", ",", "=", "\u00e9", "\u00b2", "\u0661", "\u2028",
     "\U0001f600", "\ud800", "\t", "\f",
 ]), max_size=40).map("".join))
 def test_generated_texts(text: str) -> None:
