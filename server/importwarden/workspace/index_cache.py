@@ -1,13 +1,13 @@
 """Persistent cache of the workspace index: a base file and a journal under
 ``.importwarden_cache/``.
 
-Per file: ((size, mtime_ns, blake2b digest), record) where the record is the compact tuple the
-index keeps (module, is_package, refs blob, bindings blob, tops, stars). A file whose size and mtime
-are unchanged is not read; one whose content hash is unchanged is not scanned. The base also
-records the roots the module names were computed under (the same roots mean they need not be
-computed again). File names carry the importwarden version and a format number, so an upgrade
-never reads an old layout (older files are removed when the base is next written); a corrupt
-or unreadable cache is ignored (rebuilt), never an error.
+Per file: ((size, mtime_ns, content digest: sha256's first 16 bytes), record) where the record
+is the compact tuple the index keeps (module, is_package, refs blob, bindings blob, tops,
+stars). A file whose size and mtime are unchanged is not read; one whose content hash is
+unchanged is not scanned. The base also records the roots the module names were computed under
+(the same roots mean they need not be computed again). File names carry the importwarden version
+and a format number, so an upgrade never reads an old layout (older files are removed when the
+base is next written); a corrupt or unreadable cache is ignored (rebuilt), never an error.
 
 The base file is one marshalled table (paths, keys, module names, where each blob lies)
 followed by the blobs, which are memory-mapped, not read: a run after one change needs the
