@@ -50,14 +50,19 @@ def lex_py(text: str) -> tuple[list[int], list[int], list[int]]:
     return spans, keywords, lines
 
 
+# The shape of ``lex``'s answer; ``_lexer.c`` says which one it gives (its ``VERSION``).
+VERSION = 2
+
+
 def _compiled():
     if os.environ.get("IMPORTWARDEN_PURE_PYTHON"):
         return None
     try:
-        from importwarden.analysis._lexer import lex as compiled
+        from importwarden.analysis._lexer import VERSION as built, lex as compiled
     except ImportError:  # not built (no compiler at install time, another platform)
         return None
-    return compiled
+    # (a stale in-place build, e.g. an editable install not rebuilt after a pull)
+    return compiled if built == VERSION else None
 
 
 lex_c = _compiled()

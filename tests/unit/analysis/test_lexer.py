@@ -41,6 +41,9 @@ def test_the_extension_is_built_where_a_compiler_exists() -> None:
     assert lexer.COMPILED, ("importwarden.analysis._lexer was not built: run scripts/bootstrap "
                             "(or, with setuptools>=77: python setup.py build_ext --inplace)")
     assert lexer.lex is lexer.lex_c
+    from importwarden.analysis import _lexer
+
+    assert _lexer.VERSION == lexer.VERSION
 
 
 def _check(text: str) -> None:
@@ -125,3 +128,17 @@ def test_pure_python_is_used_when_asked() -> None:
 def test_a_non_str_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         lexer.lex_c(b"import x")
+
+
+def test_a_stale_build_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-place build from an older checkout (another ``lex`` shape) falls back to Python."""
+    import types
+
+    stale = types.ModuleType("importwarden.analysis._lexer")
+    stale.VERSION = lexer.VERSION - 1
+    stale.lex = lambda text: ([], [])
+    monkeypatch.setitem(sys.modules, "importwarden.analysis._lexer", stale)
+    monkeypatch.delenv("IMPORTWARDEN_PURE_PYTHON", raising=False)
+    assert lexer._compiled() is None
+    stale.VERSION = lexer.VERSION
+    assert lexer._compiled() is stale.lex
