@@ -222,13 +222,15 @@ def _scan_chunk_joined(items: list[tuple[str, str | None, bool, bytes]]) -> tupl
     checkers (``project.batch``) read every file's refs, and a read of a small object writes
     its reference count, so each checker would copy the page of every blob it reads; views of a
     buffer leave its pages shared (the 25k-file tree's cold check: 576 -> 470 MB summed PSS,
-    benchmarks/results/check.md, 2026-12-03)."""
+    benchmarks/results/check.md, 2026-12-03). The refs blobs are compressed as the cache stores
+    them (``index_cache.pack_refs``, which then has nothing left to do): plain, they were the
+    largest thing a large run holds (114 MB of the 25k-file tree's refs, 27 MB packed)."""
     rows: list[tuple] = []
     parts: list[bytes] = []
     pos = 0
     for path, record, notice, key in _scan_chunk(items):
         if isinstance(record, tuple):
-            refs, binds = record[_R.REFS], record[_R.BINDINGS]
+            refs, binds = index_cache.pack_refs(record[_R.REFS]), record[_R.BINDINGS]
             parts += (refs, binds)
             mid, end = pos + len(refs), pos + len(refs) + len(binds)
             record = (*record[:_R.REFS], (pos, mid), (mid, end), *record[_R.BINDINGS + 1:])

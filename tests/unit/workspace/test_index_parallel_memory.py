@@ -1,8 +1,8 @@
 """What a parallel index build leaves in the parent, and what the checking workers share.
 
-A build in worker processes gets each chunk's blobs back as one buffer and keeps views of it
-(``index._scan_chunk_joined`` / ``_split_chunk``): the records must equal a serial build's,
-through the index cache and its content-hash path too. ``module_binds`` interns the names it
+A build in worker processes gets each chunk's blobs back as one buffer, its refs compressed, and
+keeps views of it (``index._scan_chunk_joined`` / ``_split_chunk``): the records must equal a
+serial build's, through the index cache and its content-hash path too. ``module_binds`` interns the names it
 keeps. ``workers.release_free_memory`` gives freed heap back before a fork.
 """
 
@@ -18,6 +18,7 @@ import pytest
 from importwarden.analysis.raw_refs import RecordField
 from importwarden.config import Settings
 from importwarden.workspace import index as index_mod
+from importwarden.workspace import index_cache
 from importwarden.workspace.index import UNCHANGED, WorkspaceIndex, bindings_of, refs_of
 
 from test_index import make as write_tree  # (test_index's tree writer, with these files)
@@ -49,7 +50,9 @@ def _decoded(index: WorkspaceIndex) -> dict[str, tuple]:
 
 
 def test_joined_chunk_splits_back_into_the_same_records(tmp_path: Path) -> None:
-    settings = make(tmp_path, {**FILES, "pkg/empty.py": "", "pkg/binary.py": "x = 1\0\n"})
+    many = "".join(f"from pkg.mod_{i} import name_{i}\n" for i in range(40))
+    settings = make(tmp_path, {**FILES, "pkg/empty.py": "", "pkg/binary.py": "x = 1\0\n",
+                               "pkg/many.py": many})
     serial = WorkspaceIndex.build(settings, cache=False, jobs=1)
     items = _items(serial) + [(str(tmp_path / "pkg/binary.py"), "pkg.binary", False, b""),
                               (str(tmp_path / "gone.py"), "gone", False, b"")]
@@ -57,7 +60,14 @@ def test_joined_chunk_splits_back_into_the_same_records(tmp_path: Path) -> None:
     rows, buffer = index_mod._scan_chunk_joined(items)
     assert isinstance(buffer, bytes)
     split = index_mod._split_chunk((rows, buffer))
-    assert split == plain  # (views compare by content)
+    # (views compare by content) the refs compressed as the cache stores them, the rest as is
+    refs = RecordField.REFS
+    assert split == [(p, (*r[:refs], index_cache.pack_refs(r[refs]), *r[refs + 1:])
+                      if isinstance(r, tuple) else r, n, k) for p, r, n, k in plain]
+    packed = {p: r for p, r, _, _ in split if isinstance(r, tuple) and r[refs][:1] == b"x"}
+    assert str(tmp_path / "pkg/many.py") in packed
+    assert [refs_of(r) for _, r, _, _ in split if isinstance(r, tuple)] == [
+        refs_of(r) for _, r, _, _ in plain if isinstance(r, tuple)]
     records = [r for _, r, _, _ in split if isinstance(r, tuple)]
     assert len(records) == len(serial._records)
     for record in records:  # views of the one buffer, nothing copied per file
