@@ -38,3 +38,33 @@ def test_parallel_check_equals_serial(ws: Path, monkeypatch, cache: bool) -> Non
     assert started == ["importwarden.fixes", "libcst"]  # while the scanners ran
     if cache:  # and the cached run after it
         assert _findings(ws, jobs=2, cache=True) == serial
+
+
+def test_checkers_are_forked_with_the_memo_filled(ws: Path, monkeypatch) -> None:
+    # What the serial run's memo holds at the end, the forked checkers inherit from the start
+    # (filled once in the parent, not once per checker: shared pages, not copies).
+    memos: list[dict] = []
+    real_analyze = check_mod.analyze_indexed
+
+    def analyze(project, path, rel, memo=None, *args):
+        if not any(m is memo for m in memos):
+            memos.append(memo)
+        return real_analyze(project, path, rel, memo, *args)
+
+    monkeypatch.setattr(check_mod, "analyze_indexed", analyze)
+    _findings(ws, jobs=1, cache=False)
+    (serial,) = memos
+    assert serial
+    import importwarden.workers as workers
+
+    forked: list[dict] = []
+    real_pool = workers.process_pool
+
+    def pool(*args, initargs=(), **kwargs):
+        forked.append(dict(initargs[1]))  # (the memo, as the checkers get it)
+        return real_pool(*args, initargs=initargs, **kwargs)
+
+    monkeypatch.setattr(workers, "process_pool", pool)
+    monkeypatch.setattr(check_mod, "PARALLEL_THRESHOLD", 1)
+    _findings(ws, jobs=2, cache=False)
+    assert forked == [serial]
