@@ -288,27 +288,32 @@ def _place(source: str, loc: Located, head: str, appended: list[str], newline: s
 
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
 _ALIAS = rf"{_ID}(?: as {_ID})?"
-_SIMPLE = re.compile(rf"from (\.*(?:{_ID}(?:\.{_ID})*)?) import ({_ALIAS}(?:, {_ALIAS})*)\Z")
+_ALIASES = rf"{_ALIAS}(?:, {_ALIAS})*"
+_SIMPLE = re.compile(rf"from (\.*(?:{_ID}(?:\.{_ID})*)?) import (?:({_ALIASES})|\(({_ALIASES})(,?)\))\Z")
 
 
-def _simple_statement(text: str) -> tuple[str, list[tuple[str, str | None]]] | None:
-    """(module as written, [(name, alias)]) of ``from a.b import X, Y as Z`` on one line,
-    formatted the usual way (single spaces, no parentheses or comments inside); None for
-    anything else, which only libcst may judge."""
+def _simple_statement(text: str) -> tuple[str, list[tuple[str, str | None]], str, str] | None:
+    """(module as written, [(name, alias)], opening, closing) of ``from a.b import X, Y as Z``
+    on one line, formatted the usual way (single spaces, no comments inside), bare or in
+    parentheses (``opening`` "(", ``closing`` ")" or ",)" with a trailing comma: a one-line
+    parenthesised list is three quarters of the real tree's from-import fixes that took the
+    libcst path); None for anything else, which only libcst may judge."""
     m = _SIMPLE.match(text)
     if m is None:
         return None
     current = m.group(1)
     if not current:
         return None
+    bare = m.group(2)
+    opening, closing = ("", "") if bare is not None else ("(", m.group(4) + ")")
     aliases: list[tuple[str, str | None]] = []
-    for part in m.group(2).split(", "):
+    for part in (bare if bare is not None else m.group(3)).split(", "):
         name, _, asname = part.partition(" as ")
         aliases.append((name, asname or None))
     words = [w for a in aliases for w in a if w] + [w for w in current.split(".") if w]
     if any(keyword.iskeyword(w) for w in words):
         return None  # not a valid statement: let libcst say why
-    return current, aliases
+    return current, aliases, opening, closing
 
 
 def _simple_moves(aliases: list[tuple[str, str | None]],
@@ -361,7 +366,7 @@ def _plan_simple(source: str, loc: Located, moves: list[Move],
     simple = _simple_statement(loc.text)
     if simple is None:
         return None
-    current, aliases = simple
+    current, aliases, opening, closing = simple
     where = _simple_moves(aliases, moves)
     if where is None:
         return None
@@ -382,7 +387,16 @@ def _plan_simple(source: str, loc: Located, moves: list[Move],
     kept = [r for i, r in enumerate(rendered) if i not in moved_out]
     statements = [f"from {mod} import {', '.join(rendered[i] for i in idxs)}"
                   for mod, idxs in groups.items()]
-    head = f"from {current} import {', '.join(kept)}" if kept else statements.pop(0)
+    if kept:
+        head = f"from {current} import {opening}{', '.join(kept)}{closing}"
+    elif opening:
+        # The first destination takes the statement over, its parentheses (and the names'
+        # order in it) kept, as libcst's rewrite of the statement in place keeps them.
+        statements.pop(0)
+        module, idxs = next(iter(groups.items()))
+        head = f"from {module} import ({', '.join(rendered[i] for i in sorted(idxs))}{closing}"
+    else:
+        head = statements.pop(0)
     message = "; ".join(_message(where[i], current) for i in sorted(where))
     return [_place(source, loc, head, statements, newline)], message
 

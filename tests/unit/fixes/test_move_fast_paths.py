@@ -1,5 +1,5 @@
 """``move_import.plan_moves`` plans the usual statements without libcst (``_plan_simple``: one
-line, no parentheses; ``_plan_parenthesized``: black's parenthesised layout whose names all move
+line, bare or in parentheses; ``_plan_parenthesized``: black's parenthesised layout whose names all move
 to one module). Each must give exactly what the libcst path gives for the same statement: the
 same edits and message, or the same refusal. Hypothesis writes the statements: layouts,
 comments, aliases, trailing commas, relative modules, indentation, earlier imports to merge
@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importwarden.fixes import move_import
+from importwarden.fixes.apply import apply_edits
 from importwarden.fixes.move_import import Move, plan_moves
 from importwarden.fixes.statement import StatementError
 
@@ -130,5 +131,53 @@ def _black_splits(draw) -> tuple[str, list[Move]]:
 @settings(max_examples=400, deadline=None)
 @given(_black_splits())
 def test_a_split_of_black_layout_writes_what_libcst_writes(
+        case: tuple[str, list[Move]]) -> None:
+    test_the_fast_paths_write_what_libcst_writes.hypothesis.inner_test(case)
+
+
+@pytest.mark.parametrize("before, moves, after", [
+    ("from a.b import (X, Y, Zed)\n", [Move("Y", None, "c.d", "Y")],
+     "from a.b import (X, Zed)\nfrom c.d import Y\n"),
+    ("from a.b import (X, Y as Q,)  # noqa: F401\n", [Move("X", None, "c.d", "X")],
+     "from a.b import (Y as Q,)  # noqa: F401\nfrom c.d import X  # noqa: F401\n"),
+    ("from .a import (X, Y)\n", [Move("X", None, "c.d", "X"), Move("Y", None, "e", "W")],
+     "from c.d import (X)\nfrom e import W as Y\n"),
+])
+def test_a_one_line_parenthesised_statement_is_planned_without_libcst(
+        before: str, moves: list[Move], after: str) -> None:
+    rng = refs(before)[0].statement_range
+    taken = move_import._plan_simple(before, move_import.locate(before, rng), moves, "\n")
+    assert taken is not None
+    assert taken == plan_moves(before, rng, moves)
+    assert apply_edits(before, taken[0]) == after
+
+
+@st.composite
+def _one_line_parenthesised(draw) -> tuple[str, list[Move]]:
+    """``from a import (X, Y as Q)`` on one line with some or all of its names leaving, to one
+    module or several, renamed or not (``_plan_simple``'s parenthesised shape)."""
+    names = draw(st.lists(st.sampled_from(["X", "Y", "Zed", "W", "V"]), min_size=1,
+                          max_size=5, unique=True))
+    aliases = [(n, draw(st.sampled_from(_ALIASES))) for n in names]
+    trailing = "," if draw(st.booleans()) else ""
+    indent = draw(st.sampled_from(["", "    "]))
+    module = draw(st.sampled_from(["a.b", ".a", "a"]))
+    body = ", ".join(f"{n} as {a}" if a else n for n, a in aliases)
+    after = draw(st.sampled_from(["", "  # tail", "  # noqa: F401", "; y = 1"]))
+    before = draw(st.sampled_from(["", "from c.d import Q\n", "from e import Zed\n"]))
+    head = "if x:\n" if indent else ""
+    before = "".join(f"{indent}{b}\n" for b in before.splitlines())
+    source = f"{head}{before}{indent}from {module} import ({body}{trailing}){after}\nprint(1)\n"
+    source = source.replace("\n", draw(st.sampled_from(["\n", "\r\n", "\r"])))
+    leaving = draw(st.lists(st.sampled_from(aliases), min_size=1, max_size=len(aliases),
+                            unique=True))
+    moves = [Move(n, a, draw(st.sampled_from(["c.d", "e", "a.b", "a"])),
+                  n if draw(st.integers(0, 4)) else "Renamed") for n, a in leaving]
+    return source, moves
+
+
+@settings(max_examples=400, deadline=None)
+@given(_one_line_parenthesised())
+def test_a_one_line_parenthesised_statement_writes_what_libcst_writes(
         case: tuple[str, list[Move]]) -> None:
     test_the_fast_paths_write_what_libcst_writes.hypothesis.inner_test(case)
