@@ -109,19 +109,18 @@ def plan_attribute(source: str, ref, new_module: str, new_name: str) -> tuple[li
 
 def _ensure_import(source: str, base: str, module: str, new_module: str) -> TextEdit | None:
     """``import new_module`` after the statement that binds ``base``, unless already there."""
-    tree = scope.parse(source)
-    if tree is None:
+    imports = scope.import_statements(source)
+    if imports is None:
         raise StatementError(f"the file does not parse, so `import {new_module}` cannot be "
                              f"placed")
     binder = None
-    for node in scope.all_nodes(source) or ():
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.asname is None and a.name == new_module:
-                    return None  # already imported
-                if binder is None and ((a.asname == base and a.name == module)
-                                       or (a.asname is None and a.name == module == base)):
-                    binder = node
+    for node in imports:
+        for a in node.names:
+            if a.asname is None and a.name == new_module:
+                return None  # already imported
+            if binder is None and ((a.asname == base and a.name == module)
+                                   or (a.asname is None and a.name == module == base)):
+                binder = node
     if binder is None:
         raise StatementError(f"no `import {module}` statement binds `{base}` here")
     start, end = scope.start_offset(source, binder), scope.end_offset(source, binder)

@@ -134,6 +134,35 @@ def _walk_cached(source: str) -> list[ast.AST]:
     return list(ast.walk(tree)) if tree is not None else []
 
 
+# The fields that hold statements, in the order ``ast.iter_child_nodes`` visits them in every
+# node that has them (``Try``: body, handlers, orelse, finalbody).
+_STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def import_statements(source: str) -> list[ast.Import] | None:
+    """The file's ``import …`` statements in ``ast.walk`` order (breadth first), or None when
+    it does not parse. Only statements (and except handlers, match cases) are visited: no
+    expression holds a statement, and walking every node of a large module cost twice its
+    parse (an attribute fix, ``module_import._ensure_import``)."""
+    tree = parse(source)
+    if tree is None:
+        return None
+    found: list[ast.Import] = []
+    level: list[ast.AST] = [tree]
+    while level:
+        below: list[ast.AST] = []
+        for node in level:
+            if isinstance(node, ast.Import):
+                found.append(node)
+                continue
+            for name in _STATEMENT_FIELDS:
+                children = getattr(node, name, None)
+                if children and isinstance(children, list):
+                    below += children
+        level = below
+    return found
+
+
 def dotted_of(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id

@@ -278,3 +278,39 @@ def test_merge_prefilter_finds_from_imports_at_word_starts_only():
         expected.setdefault(re.sub(r"[ \t]+", "", m.group(1)), m.end())
     assert scope._first_from_import_ends(text) == expected
     assert set(expected) == {"a", "k.l", "p"}
+
+
+def test_attribute_import_goes_after_the_first_binder_breadth_first():
+    """The binder is the first ``import a.b`` in ``ast.walk`` order: a module-level one beats
+    one inside a function written before it."""
+    source = ("def f():\n    import a.b\n\ntry:\n    pass\nexcept ImportError:\n    import a.b\n"
+              "import a.b\nv = a.b.X\n")
+    result = plan_fix(source, attr_ref(source, 8, 4, "a.b", "X"), Target("c.d", "X"), S)
+    assert apply_edits(source, result.edits) == (
+        "def f():\n    import a.b\n\ntry:\n    pass\nexcept ImportError:\n    import a.b\n"
+        "import a.b\nimport c.d\nv = c.d.X\n")
+
+
+def test_import_statements_are_those_ast_walk_finds_in_its_order():
+    """``scope.import_statements`` visits statements only; ``ast.walk`` visits every node.
+    Over this package's own modules and a file with every kind of block."""
+    import ast
+    from pathlib import Path
+
+    from importwarden.fixes import scope
+
+    blocks = ("import z0\nclass C:\n    import z1\n    def m(self):\n        import z2\n"
+              "for x in y:\n    import z3\nelse:\n    import z4\nwhile w:\n    import z5\n"
+              "else:\n    import z6\nwith q as r:\n    import z7\nasync def g():\n"
+              "    async with q:\n        import z8\n    async for i in j:\n        import z9\n"
+              "try:\n    import z10\nexcept E:\n    import z11\nelse:\n    if c:\n        import z12\n"
+              "finally:\n    import z13\nmatch v:\n    case 1:\n        import z14\n"
+              "    case _:\n        import z15\nif a:\n    import z16\nelif b:\n    import z17\n"
+              "else:\n    import z18, z19 as zz\nlambda: 0\nimport z20\n")
+    root = Path(scope.__file__).resolve().parents[1]
+    texts = [blocks] + [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py"))]
+    for text in texts:
+        walked = [n for n in ast.walk(scope.parse(text)) if isinstance(n, ast.Import)]
+        assert scope.import_statements(text) == walked
+    assert len(scope.import_statements(blocks)) == 20
+    assert scope.import_statements("import a\nv = (\n") is None
