@@ -65,7 +65,8 @@ def decode_source(raw: bytes) -> SourceText:
 
 
 def read_source(path: str | os.PathLike[str]) -> SourceText:
-    return decode_source(Path(path).read_bytes())
+    with open(path, "rb") as fh:  # (not Path.read_bytes: a Path per file costs ~30 us)
+        return decode_source(fh.read())
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,

@@ -119,8 +119,8 @@ def check_path(project: "Project", path: Path, rel: str, with_edits: bool = True
         imports = project.extract(path, text)
         result.module = module
         result.deps = refs_deps(imports.refs)
-        result.findings = tuple(project.analyze(rel, module, imports.refs, text,
-                                                with_edits=with_edits, fixable_only=True))
+        result.findings = tuple(map(_without_ref, project.analyze(
+            rel, module, imports.refs, text, with_edits=with_edits, fixable_only=True)))
     except Exception as exc:  # a bug of ours must not end the run or print a traceback
         result.notice = f"{rel}: internal error while checking: {type(exc).__name__}: {exc}"
     return result
@@ -137,7 +137,7 @@ def _decode_line(raw: bytes, message: str) -> str:
     return f":{line}"
 
 
-def analyze_indexed(project: "Project", path: Path, rel: str,
+def analyze_indexed(project: "Project", path: str, rel: str,
                     memo: dict | None = None, for_cache: bool = True,
                     with_edits: bool = True) -> FileResult:
     """Check a file the workspace index has already read: its refs come from the index (no
@@ -145,7 +145,8 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     fix edits). Files the index skipped are read here, to say why. ``memo``: shared by the
     files of one run (see ``rules.interesting_raw``). ``for_cache=False``: the result will not
     be cached, so what only the cache needs (deps, bindings fingerprint) is not computed.
-    ``with_edits=False``: fixes are decided, not planned (see ``CheckSession``)."""
+    ``with_edits=False``: fixes are decided, not planned (see ``CheckSession``). The findings
+    carry no ref (``_without_ref``): what a worker sends back is pickled."""
     from importwarden.analysis.suppress import skip_file
     from importwarden.textio import SourceDecodeError, read_source
 
@@ -153,9 +154,9 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
     from importwarden.analysis.rules import interesting_raw
 
     index = project.index
-    found_in_index = index.indexed(os.fspath(path)) if index is not None else None
+    found_in_index = index.indexed(path) if index is not None else None
     if found_in_index is None:
-        return check_path(project, path, rel, with_edits)
+        return check_path(project, Path(path), rel, with_edits)
     (size, mtime_ns, _digest), module, raws = found_in_index
     # (size and mtime as the index read the file: its refs are of that content)
     result = FileResult(rel, size=size, mtime_ns=mtime_ns, module=module)
@@ -171,8 +172,8 @@ def analyze_indexed(project: "Project", path: Path, rel: str,
             text = read_source(path).text
             if skip_file(text):
                 return result
-            result.findings = tuple(project.analyze(rel, module, refs, text,
-                                                    with_edits=with_edits, fixable_only=True))
+            result.findings = tuple(map(_without_ref, project.analyze(
+                rel, module, refs, text, with_edits=with_edits, fixable_only=True)))
     except (OSError, SourceDecodeError) as exc:
         result.notice = f"{rel}: skipped: cannot read: {getattr(exc, 'strerror', None) or exc}"
     except Exception as exc:  # a bug of ours must not end the run or print a traceback
@@ -193,7 +194,7 @@ def _start_checker(project: "Project", memo: dict, for_cache: bool, with_edits: 
 def _work_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
     project, memo, for_cache, with_edits = _checker
     with no_gc():
-        return [analyze_indexed(project, Path(path), rel, memo, for_cache, with_edits)
+        return [analyze_indexed(project, path, rel, memo, for_cache, with_edits)
                 for path, rel in items]
 
 
@@ -455,10 +456,7 @@ class CheckSession:
                         self.notices.append(res.notice)
                     state.files.pop(rel, None)
                     continue
-                # Cached findings drop their ref (the ImportRef): no output needs it, and it
-                # would triple what a warm run unpickles.
-                state.files[rel] = FileState(res.size, res.mtime_ns, res.digest,
-                                             tuple(_without_ref(f) for f in res.findings),
+                state.files[rel] = FileState(res.size, res.mtime_ns, res.digest, res.findings,
                                              res.deps, res.module, res.binds)
             cached = state.files.get(rel)
             if cached is not None and path in wanted:
@@ -494,7 +492,7 @@ class CheckSession:
             else:
                 with no_gc():
                     for path_s, rel in items:
-                        out[rel] = analyze_indexed(self.project, Path(path_s), rel, memo,
+                        out[rel] = analyze_indexed(self.project, path_s, rel, memo,
                                                    self.cache.enabled, self.with_edits)
                         bar.advance()
         return out
@@ -528,6 +526,9 @@ def _unplanned(files: list[str], state: "CacheState", rel_of: dict[str, str],
 
 
 def _without_ref(finding: Any) -> Any:
+    """Results and cached findings drop their ref (the ImportRef): no output needs it, it
+    would triple what a warm run unpickles, and it was a third of what the checking workers
+    pickled back to the parent."""
     from dataclasses import replace
 
     return replace(finding, ref=None) if finding.ref is not None else finding
