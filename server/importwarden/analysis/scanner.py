@@ -21,7 +21,7 @@ import re
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from itertools import chain, repeat
+from itertools import chain
 
 from importwarden.analysis.raw_refs import (
     FLAG_GUARDED,
@@ -221,9 +221,8 @@ class _Scan:
         # 4. column-0 bindings for the index: lines that start with a name, "(" or "[" outside
         #    strings and comments (the lexer found them), matched where they start
         if bindings:
-            match = _COL0_AT.match
-            found = [m for m in map(match, repeat(text), line_candidates) if m is not None]
-            first = match(text)
+            found = [m for off in line_candidates if (m := _COL0_AT.match(text, off)) is not None]
+            first = _COL0_AT.match(text)
             if first is not None:
                 found.insert(0, first)
             names, blocks = self.names, self.blocks
